@@ -1,0 +1,80 @@
+"""thesis_lib.profiles: quick/full hyperparameters and their validation."""
+
+import pytest
+
+from thesis_lib.profiles import (EXPERIMENTS, PROFILES, ClassifierConfig, GANConfig,
+                                 get_config)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_pair_is_defined(experiment, profile):
+    assert get_config(experiment, profile) is not None
+
+
+def test_full_profiles_are_the_thesis_settings():
+    dense, cnn = get_config("dense_classifier", "full"), get_config("cnn_classifier", "full")
+    assert (dense.epochs, dense.batch_size, dense.train_subset) == (10, 512, None)
+    assert (cnn.epochs, cnn.batch_size, cnn.train_subset) == (15, 128, None)
+    gan = get_config("dcgan", "full")
+    assert (gan.epochs, gan.batch_size, gan.latent_dim, gan.learning_rate, gan.beta_1) == \
+        (100, 256, 100, 2e-4, 0.5)
+    p = get_config("perceptron", "full")
+    assert (p.learning_rate, p.initial_bias, p.initial_weights) == (0.3, 1.0, (1.0, 1.0))
+
+
+def test_quick_is_smaller_than_full():
+    for exp in ("dense_classifier", "cnn_classifier", "dcgan"):
+        q, f = get_config(exp, "quick"), get_config(exp, "full")
+        assert q.epochs < f.epochs and q.train_subset is not None and f.train_subset is None
+
+
+def test_overrides_apply_and_keep_types():
+    cfg = get_config("dense_classifier", "quick", epochs=1, train_subset=500)
+    assert isinstance(cfg, ClassifierConfig) and cfg.epochs == 1 and cfg.train_subset == 500
+    assert get_config("perceptron", initial_weights=[0, 0]).initial_weights == (0, 0)
+
+
+def test_unknown_profile_names_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown profile 'fast'.*quick, full"):
+        get_config("dcgan", "fast")
+
+
+def test_unknown_experiment():
+    with pytest.raises(ValueError, match="unknown experiment 'gan'.*dcgan"):
+        get_config("gan")
+
+
+def test_unknown_override_names_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown override.*epoch\\b.*valid overrides: epochs"):
+        get_config("cnn_classifier", "quick", epoch=3)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"epochs": -1}, "epochs must be a positive integer"),
+    ({"epochs": 2.5}, "epochs must be a positive integer"),
+    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"train_subset": 60001}, "larger than the data"),
+    ({"test_subset": 10001}, "larger than the data"),
+    ({"train_subset": 0}, "train_subset must be a positive integer"),
+])
+def test_invalid_classifier_values(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        get_config("dense_classifier", "quick", **overrides)
+
+
+def test_invalid_gan_values():
+    with pytest.raises(ValueError, match="even"):
+        get_config("dcgan", batch_size=255)
+    with pytest.raises(ValueError, match="learning_rate"):
+        get_config("dcgan", learning_rate=0)
+    with pytest.raises(ValueError, match="max_epochs"):
+        get_config("perceptron", max_epochs=0)
+
+
+def test_configs_validate_when_built_directly():
+    with pytest.raises(ValueError):
+        ClassifierConfig(epochs=1, batch_size=0)
+    with pytest.raises(ValueError):
+        GANConfig(epochs=0)

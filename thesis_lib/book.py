@@ -1,0 +1,80 @@
+"""Book maintenance: the setup cell every chapter opens with, rendered from ``_config.yml``.
+
+The repository URL lives in one place, ``repository.url`` in ``_config.yml``; it drives the
+launch buttons and the repository link of the HTML book and, through this module, the Colab
+install step of every chapter. After changing it run ``python -m thesis_lib.book`` to rewrite
+the setup cells; a test fails while any chapter is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP_TAGS = ["hide-cell", "nbval-ignore-output"]
+
+SETUP_TEMPLATE = '''\
+# Preparación del entorno (la misma celda en todos los capítulos; la genera thesis_lib.book).
+# En JupyterLab usa el paquete thesis_lib ya instalado; en Colab instala el repositorio y sus
+# dependencias fijadas, y luego informa dónde corre el cuaderno y si hay una GPU en uso.
+import importlib, importlib.util, subprocess, sys
+REPOSITORY = "{repository}"
+if importlib.util.find_spec("thesis_lib") is None:
+    if importlib.util.find_spec("google.colab") is None:
+        raise ModuleNotFoundError("thesis_lib no está instalado: ejecute `pip install -r "
+                                  "requirements.txt -e .` en la raíz del repositorio (ver README).")
+    subprocess.run(["git", "clone", "--depth", "1", REPOSITORY, "/content/libro"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c",
+                    "/content/libro/requirements.txt", "/content/libro"], check=True)
+    importlib.invalidate_caches()
+from thesis_lib.environment import report
+print(report())'''
+
+
+def repository_url(root: Path = ROOT) -> str:
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    return config["repository"]["url"]
+
+
+def setup_cell_source(root: Path = ROOT) -> str:
+    return SETUP_TEMPLATE.format(repository=repository_url(root))
+
+
+def chapter_notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "chapters").glob("*.ipynb"))
+
+
+def sync_setup_cells(root: Path = ROOT) -> list[Path]:
+    """Make the first cell of every chapter the current setup cell; return the files changed."""
+    source = setup_cell_source(root)
+    changed = []
+    for path in chapter_notebooks(root):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        first = nb["cells"][0] if nb["cells"] else None
+        is_setup = (first is not None and first["cell_type"] == "code"
+                    and "".join(first["source"]).startswith("# Preparación del entorno"))
+        cell = {"cell_type": "code", "execution_count": None,
+                "metadata": {"tags": list(SETUP_TAGS)}, "outputs": [],
+                "source": source.splitlines(keepends=True)}
+        if is_setup:
+            if "".join(first["source"]) == source and first["metadata"].get("tags") == SETUP_TAGS:
+                continue
+            if "id" in first:
+                cell["id"] = first["id"]
+            nb["cells"][0] = cell
+        else:
+            cell["id"] = "setup"
+            nb["cells"].insert(0, cell)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    for p in sync_setup_cells():
+        print(f"updated {p.relative_to(ROOT)}")
+    sys.exit(0)

@@ -1,0 +1,142 @@
+"""Run profiles: typed hyperparameters for each (experiment, profile) pair.
+
+``quick`` runs in minutes on a 2-core CPU (CI and the book build); ``full`` is the thesis's own
+setting, meant for a GPU. A chapter's papermill ``parameters`` cell holds ``profile`` and an
+``overrides`` dict, and calls :func:`get_config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+PROFILES = ("quick", "full")
+MNIST_TRAIN_SIZE = 60_000
+MNIST_TEST_SIZE = 10_000
+
+
+def _positive_int(name: str, value, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _positive_float(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}.")
+
+
+def _subset(name: str, value, limit: int) -> None:
+    _positive_int(name, value, allow_none=True)
+    if value is not None and value > limit:
+        raise ValueError(f"{name}={value} is larger than the data ({limit} images); "
+                         f"use a value between 1 and {limit}, or None for all of it.")
+
+
+@dataclass(frozen=True)
+class PerceptronConfig:
+    """Thesis §2.1: the AND example (η = 0.3, b = w₁ = w₂ = 1) and the XOR counter-example."""
+
+    learning_rate: float = 0.3
+    initial_bias: float = 1.0
+    initial_weights: tuple[float, float] = (1.0, 1.0)
+    max_epochs: int = 100
+
+    def __post_init__(self):
+        _positive_float("learning_rate", self.learning_rate)
+        _positive_int("max_epochs", self.max_epochs)
+        if len(self.initial_weights) != 2:
+            raise ValueError("initial_weights must hold two numbers (w1, w2), "
+                             f"got {self.initial_weights!r}.")
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """Thesis §4.1: MNIST classifiers trained with Adam on (a subset of) the data."""
+
+    epochs: int
+    batch_size: int
+    train_subset: int | None = None  # None: all 60,000 training images
+    test_subset: int | None = None   # None: all 10,000 test images
+    seed: int = 0
+
+    def __post_init__(self):
+        _positive_int("epochs", self.epochs)
+        _positive_int("batch_size", self.batch_size)
+        _subset("train_subset", self.train_subset, MNIST_TRAIN_SIZE)
+        _subset("test_subset", self.test_subset, MNIST_TEST_SIZE)
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    """Thesis §4.2: the DCGAN (Brownlee's recipe: batch 256 = 128 real + 128 generated)."""
+
+    epochs: int
+    batch_size: int = 256
+    latent_dim: int = 100
+    train_subset: int | None = None
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    monitor_every: int = 10
+    seed: int = 0
+
+    def __post_init__(self):
+        _positive_int("epochs", self.epochs)
+        _positive_int("batch_size", self.batch_size)
+        if self.batch_size % 2:
+            raise ValueError(f"batch_size must be even (half real, half generated), got "
+                             f"{self.batch_size}.")
+        _positive_int("latent_dim", self.latent_dim)
+        _subset("train_subset", self.train_subset, MNIST_TRAIN_SIZE)
+        _positive_float("learning_rate", self.learning_rate)
+        _positive_int("monitor_every", self.monitor_every)
+
+
+# (experiment, profile) -> config. Full = the thesis / the authors' notebook
+# (../shared/thesis/original-code-facts.md); quick = minutes on a 2-core CPU.
+_REGISTRY = {
+    "perceptron": {
+        "quick": PerceptronConfig(),
+        "full": PerceptronConfig(max_epochs=1000),
+    },
+    "dense_classifier": {
+        "quick": ClassifierConfig(epochs=3, batch_size=512, train_subset=12_000,
+                                  test_subset=2_000),
+        "full": ClassifierConfig(epochs=10, batch_size=512),
+    },
+    "cnn_classifier": {
+        "quick": ClassifierConfig(epochs=2, batch_size=128, train_subset=6_000,
+                                  test_subset=2_000),
+        "full": ClassifierConfig(epochs=15, batch_size=128),
+    },
+    "dcgan": {
+        "quick": GANConfig(epochs=2, train_subset=2_560, monitor_every=1),
+        "full": GANConfig(epochs=100),
+    },
+}
+
+EXPERIMENTS = tuple(_REGISTRY)
+
+
+def get_config(experiment: str, profile: str = "quick", **overrides):
+    """Typed hyperparameters of ``experiment`` in ``profile``, with ``overrides`` applied.
+
+    Raises ValueError naming the valid choices for an unknown experiment, profile or
+    override, and for invalid values (epochs <= 0, batch size 0, a subset larger than the data).
+    """
+    if experiment not in _REGISTRY:
+        raise ValueError(f"unknown experiment {experiment!r}; valid experiments: "
+                         f"{', '.join(EXPERIMENTS)}.")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)} "
+                         f"(quick: minutes on a 2-core CPU; full: the thesis's settings).")
+    base = _REGISTRY[experiment][profile]
+    names = [f.name for f in dataclasses.fields(base)]
+    unknown = sorted(set(overrides) - set(names))
+    if unknown:
+        raise ValueError(f"unknown override(s) {', '.join(unknown)} for experiment "
+                         f"{experiment!r}; valid overrides: {', '.join(names)}.")
+    if "initial_weights" in overrides:  # papermill/YAML deliver lists
+        overrides["initial_weights"] = tuple(overrides["initial_weights"])
+    return dataclasses.replace(base, **overrides)
