@@ -46,6 +46,7 @@ def test_outputs_only_in_deliberate_check_cells(path):
             continue
         if cell["metadata"].get("keep_output"):
             assert cell["outputs"], f"{path.name} cell {i}: keep_output cell has no stored output"
+            assert cell["execution_count"], f"{path.name} cell {i}: nbval skips unnumbered cells"
             assert "nbval-ignore-output" not in cell["metadata"].get("tags", [])
         else:
             assert not cell["outputs"], f"{path.name} cell {i}: strip outputs (nbstripout)"
@@ -86,3 +87,12 @@ def test_toc_lists_existing_pages_and_every_chapter():
 def test_bibliography_has_the_thesis_references():
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
     assert bib.count("\n@") + bib.startswith("@") == 27  # the thesis's 26 + the thesis itself
+
+
+def test_notebooks_pass_nbstripout_verify():
+    import subprocess
+    import sys
+    # --keep-count: check cells carry an execution count, which nbval requires.
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", "--keep-count",
+                             *map(str, NOTEBOOKS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -103,3 +103,11 @@ def test_bad_inputs():
         P.Perceptron().fit(P.AND_X, [0, 2, 0, 1])
     with pytest.raises(ValueError, match="max_epochs"):
         P.Perceptron().fit(P.AND_X, P.AND_Y, max_epochs=0)
+
+
+def test_cycle_keeps_repeating_when_training_continues(thesis_config):
+    result = P.train(P.AND_X, P.XOR_Y, thesis_config, max_epochs=12, stop_at_cycle=False)
+    assert result.epochs == 12 and result.cycle == (7, 1) and not result.converged
+    assert result.errors_per_epoch[6:] == [4] * 6
+    per_epoch = [g.drop(columns="epoch").to_numpy() for _, g in result.trace.groupby("epoch")]
+    assert all(np.array_equal(per_epoch[6], e) for e in per_epoch[7:])

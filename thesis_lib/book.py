@@ -9,6 +9,7 @@ the setup cells; a test fails while any chapter is out of date.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,7 +75,39 @@ def sync_setup_cells(root: Path = ROOT) -> list[Path]:
     return changed
 
 
-if __name__ == "__main__":
+def refresh_checks(path: Path, timeout: int = 600) -> None:
+    """Execute a chapter (quick profile) and store only the outputs of its check cells.
+
+    Cells with ``"keep_output": true`` hold deterministic results that ``pytest --nbval``
+    compares; every other output is dropped by nbstripout.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, path)
+    # nbstripout keeps the outputs of keep_output cells and drops the rest ...
+    subprocess.run([sys.executable, "-m", "nbstripout", str(path)], check=True)
+    # ... but also their execution counts, and nbval skips a cell without one ("unrun").
+    nb = nbformat.read(path, as_version=4)
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and cell.metadata.get("keep_output"):
+            cell.execution_count = number
+    nbformat.write(nb, path)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks."""
     for p in sync_setup_cells():
-        print(f"updated {p.relative_to(ROOT)}")
-    sys.exit(0)
+        print(f"updated setup cell of {p.relative_to(ROOT)}")
+    if argv[:1] == ["--refresh"]:
+        for name in argv[1:] or [str(p) for p in chapter_notebooks()]:
+            refresh_checks(Path(name).resolve())
+            print(f"refreshed check outputs of {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

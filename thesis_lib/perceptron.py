@@ -90,8 +90,12 @@ class Perceptron:
     def predict(self, X) -> np.ndarray:
         return np.array([step(self.decision(x)) for x in np.asarray(X)])
 
-    def fit(self, X, y, max_epochs: int = 100) -> PerceptronResult:
-        """Run the rule over ``X`` in order, epoch after epoch, recording each step."""
+    def fit(self, X, y, max_epochs: int = 100, *, stop_at_cycle: bool = True) -> PerceptronResult:
+        """Run the rule over ``X`` in order, epoch after epoch, recording each step.
+
+        With ``stop_at_cycle=False`` a detected cycle is still reported but training goes on
+        until ``max_epochs`` (to show the repetition).
+        """
         X, y = np.asarray(X), np.asarray(y)
         if X.ndim != 2 or X.shape[1] != len(self.weights) or len(X) != len(y):
             raise ValueError(f"X must have shape (n, {len(self.weights)}) and y shape (n,); "
@@ -106,11 +110,12 @@ class Perceptron:
         converged, cycle, epoch = False, None, 0
         for epoch in range(1, max_epochs + 1):
             state = (self.bias, *self.weights)
-            if state in seen:
+            if state in seen and cycle is None:
                 cycle = (seen[state], epoch - seen[state])
-                epoch -= 1  # this epoch was not run: its start state closed the cycle
-                break
-            seen[state] = epoch
+                if stop_at_cycle:
+                    epoch -= 1  # this epoch was not run: its start state closed the cycle
+                    break
+            seen.setdefault(state, epoch)
             changed, wrong = False, 0
             for x, target in zip(X, y):
                 z = self.decision(x)
@@ -136,11 +141,13 @@ class Perceptron:
             trace=pd.DataFrame(rows, columns=columns), errors_per_epoch=errors, cycle=cycle)
 
 
-def train(X, y, config, *, exact: bool = True) -> PerceptronResult:
+def train(X, y, config, *, exact: bool = True, max_epochs: int | None = None,
+          stop_at_cycle: bool = True) -> PerceptronResult:
     """Fit a fresh perceptron with a :class:`thesis_lib.profiles.PerceptronConfig`."""
     model = Perceptron(config.learning_rate, config.initial_bias, config.initial_weights,
                        exact=exact)
-    return model.fit(X, y, max_epochs=config.max_epochs)
+    return model.fit(X, y, max_epochs=max_epochs or config.max_epochs,
+                     stop_at_cycle=stop_at_cycle)
 
 
 def misclassified(bias, weights, X=AND_X, y=XOR_Y) -> list[int]:

@@ -45,6 +45,7 @@ def plot_errors_per_epoch(ax, errors, label, cycle=None):
         ax.axvline(cycle[0], color=line.get_color(), ls=":", lw=1)
     ax.set(xlabel="época", ylabel="errores en la época")
     ax.set_xticks(epochs)
+    ax.set_yticks(range(0, max(errors) + 1))
     return ax
 
 
