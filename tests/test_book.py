@@ -3,6 +3,7 @@ committed without outputs except deliberate nbval checks, and the table of conte
 files that exist."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,8 @@ def test_toc_lists_existing_pages_and_every_chapter():
 def test_bibliography_has_the_thesis_references():
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
     assert bib.count("\n@") + bib.startswith("@") == 27  # the thesis's 26 + the thesis itself
+    numbers = sorted(int(n) for n in re.findall(r"thesisnumber = \{(\d+)\}", bib))
+    assert numbers == list(range(1, 27))  # numbered as in the thesis, each once
 
 
 def test_notebooks_pass_nbstripout_verify():
