@@ -178,7 +178,9 @@ def trace_table(trace: pd.DataFrame) -> pd.DataFrame:
     """The trace with the thesis's column headings, rounded for reading (values unchanged)."""
     names = {"epoch": "Época", "y_hat": "ŷ", "delta_b": "Δb"}
     names.update({c: "Δw" + c[len("delta_w"):] for c in trace.columns if c.startswith("delta_w")})
-    return trace.rename(columns=names).round(10)
+    table = trace.rename(columns=names).round(10)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="paso")
+    return table
 
 
 def cycle_steps(result: PerceptronResult) -> list[tuple[float, float, float]]:
