@@ -60,3 +60,81 @@ def plot_states(states, X, y, titles):
     for ax, (b, w1, w2), title in zip(axes, states, titles):
         plot_boolean_problem(ax, X, y, b, (w1, w2), title=title)
     return fig
+
+
+def plot_computational_graph(ax, output, title=None):
+    """Draw the graph behind an autodiff ``Scalar``: forward values in green, gradients in red.
+
+    Thesis §2.5, figures 26–28. Nodes are placed left to right by their depth from the inputs.
+    """
+    order = output.topological_order()
+    depth = {}
+    for node in order:
+        depth[id(node)] = 1 + max((depth[id(p)] for p, _ in node.parents), default=-1)
+    columns = {}
+    for node in order:
+        columns.setdefault(depth[id(node)], []).append(node)
+    pos = {}
+    for d, nodes in columns.items():
+        if d == 0:
+            nodes.sort(key=lambda n: n.name)
+        for i, node in enumerate(nodes):
+            pos[id(node)] = (d * 2.2, (len(nodes) - 1) * 0.85 - i * 1.7)
+    for node in order:
+        for parent, _ in node.parents:
+            (x0, y0), (x1, y1) = pos[id(parent)], pos[id(node)]
+            ax.annotate("", xy=(x1 - 0.35, y1), xytext=(x0 + 0.35, y0),
+                        arrowprops=dict(arrowstyle="->", color="0.4", lw=1.2))
+    for node in order:
+        x, y = pos[id(node)]
+        label = (node.op if node.parents else node.name).replace("(·,0)", "")
+        ax.add_patch(plt.Circle((x, y), 0.35, facecolor="white", edgecolor="0.2", zorder=2))
+        ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3)
+        tag = f"{node.name} = " if node.name and node.parents else ""
+        ax.text(x, y + 0.5, f"{tag}{node.value:g}", ha="center", color="green", fontsize=11)
+        ax.text(x, y - 0.62, f"{node.grad:g}", ha="center", color="red", fontsize=11)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 1.0, max(ys) + 0.9),
+           aspect="equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_matrices(items, cmap="Greys_r", fmt="{:g}", size=2.6):
+    """Small matrices side by side as annotated heatmaps; ``items`` is [(matrix, title), ...]."""
+    fig, axes = new_figure(len(items), width=size, height=size + 0.3)
+    for ax, (matrix, title) in zip(axes, items):
+        m = np.asarray(matrix, dtype=float)
+        ax.imshow(m, cmap=cmap)
+        mid = (np.nanmax(m) + np.nanmin(m)) / 2
+        for (i, j), v in np.ndenumerate(m):
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+                    color="black" if (v > mid) == (cmap.endswith("_r")) else "white")
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def plot_contours(ax, f, lim=(-2, 2), levels=20, title=None):
+    """Filled contour lines of a 2-D function ``f(x, y)`` (thesis appendix, figure 77)."""
+    g = np.linspace(*lim, 201)
+    gx, gy = np.meshgrid(g, g)
+    ax.contourf(gx, gy, f(gx, gy), levels=levels, cmap="viridis")
+    ax.contour(gx, gy, f(gx, gy), levels=levels, colors="white", linewidths=0.4)
+    ax.set(aspect="equal", xlabel="$x$", ylabel="$y$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_trajectories(ax, f, paths: dict, lim=(-2, 2)):
+    """Optimiser iterates drawn over the contours of ``f``; ``paths`` maps label -> (n, 2)."""
+    plot_contours(ax, f, lim, levels=25)
+    for label, xs in paths.items():
+        ax.plot(xs[:, 0], xs[:, 1], marker=".", ms=3, lw=1.2, label=label)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax

@@ -1,0 +1,93 @@
+"""Gradient descent and Adam written out in numpy (thesis appendix §6.1–6.2).
+
+The Adam here follows the pseudocode the thesis reproduces from Goodfellow et al., Algorithm 8.7,
+with the stabilising constant δ placed where the user asks:
+
+- ``"inside"``: Δθ = −ε ŝ / √(r̂ + δ), as the thesis transcribes the algorithm;
+- ``"outside"``: Δθ = −ε ŝ / (√r̂ + δ), as Goodfellow et al. and Kingma & Ba print it;
+- ``"keras"``: what ``keras.optimizers.Adam`` computes. Keras folds the bias corrections into
+  the step size, ε_t = ε √(1 − ρ₂ᵗ) / (1 − ρ₁ᵗ), and divides s by (√r + δ) without correcting r,
+  which equals the "outside" form with δ replaced by δ / √(1 − ρ₂ᵗ).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PLACEMENTS = ("inside", "outside", "keras")
+
+
+def gradient_descent(grad, x0, learning_rate: float, steps: int) -> np.ndarray:
+    """Iterates x_{t+1} = x_t − η ∇f(x_t); returns all of them, x0 first (thesis §6.1)."""
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}.")
+    xs = [np.asarray(x0, dtype=float)]
+    for _ in range(steps):
+        xs.append(xs[-1] - learning_rate * np.asarray(grad(xs[-1]), dtype=float))
+    return np.array(xs)
+
+
+def momentum(grad, x0, learning_rate: float, steps: int, beta: float = 0.9) -> np.ndarray:
+    """Heavy-ball momentum: v ← β v − η ∇f(x), x ← x + v (the form Keras' SGD uses)."""
+    xs, v = [np.asarray(x0, dtype=float)], np.zeros_like(np.asarray(x0, dtype=float))
+    for _ in range(steps):
+        v = beta * v - learning_rate * np.asarray(grad(xs[-1]), dtype=float)
+        xs.append(xs[-1] + v)
+    return np.array(xs)
+
+
+def adam(grad, x0, learning_rate: float = 1e-3, steps: int = 100, rho1: float = 0.9,
+         rho2: float = 0.999, delta: float = 1e-7, placement: str = "inside") -> np.ndarray:
+    """Adam (Goodfellow et al., Algorithm 8.7; thesis §6.2); returns every iterate, x0 first."""
+    if placement not in PLACEMENTS:
+        raise ValueError(f"unknown placement {placement!r}; use one of {', '.join(PLACEMENTS)}.")
+    theta = np.asarray(x0, dtype=float)
+    s, r, xs = np.zeros_like(theta), np.zeros_like(theta), [theta]
+    for t in range(1, steps + 1):
+        g = np.asarray(grad(theta), dtype=float)
+        s = rho1 * s + (1 - rho1) * g
+        r = rho2 * r + (1 - rho2) * g * g
+        if placement == "keras":
+            step = learning_rate * np.sqrt(1 - rho2 ** t) / (1 - rho1 ** t)
+            theta = theta - step * s / (np.sqrt(r) + delta)
+        else:
+            s_hat, r_hat = s / (1 - rho1 ** t), r / (1 - rho2 ** t)
+            denom = np.sqrt(r_hat + delta) if placement == "inside" else np.sqrt(r_hat) + delta
+            theta = theta - learning_rate * s_hat / denom
+        xs.append(theta)
+    return np.array(xs)
+
+
+def keras_trajectory(optimizer, grad, x0, steps: int) -> np.ndarray:
+    """Iterates of a Keras optimizer fed the exact gradient ``grad`` at each point."""
+    import keras
+    var = keras.Variable(np.asarray(x0, dtype="float32"))
+    xs = [np.asarray(x0, dtype=float)]
+    for _ in range(steps):
+        g = np.asarray(grad(np.asarray(var.numpy(), dtype=float)), dtype="float32")
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), var)])
+        xs.append(np.asarray(var.numpy(), dtype=float))
+    return np.array(xs)
+
+
+def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
+    """Central differences of a scalar function ``f`` at ``x`` (the "sanity check", §6.1)."""
+    x = np.asarray(x, dtype=float)
+    out = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        out.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return out
+
+
+def classify_critical_point(hessian) -> str:
+    """'mínimo', 'máximo' or 'punto silla' from the eigenvalue signs of the Hessian."""
+    eig = np.linalg.eigvalsh(np.asarray(hessian, dtype=float))
+    if np.all(eig > 0):
+        return "mínimo"
+    if np.all(eig < 0):
+        return "máximo"
+    if np.any(eig > 0) and np.any(eig < 0):
+        return "punto silla"
+    return "indeterminado"
