@@ -112,7 +112,7 @@ def plot_matrices(items, cmap="Greys_r", fmt="{:g}", size=2.6):
         mid = (np.nanmax(m) + np.nanmin(m)) / 2
         for (i, j), v in np.ndenumerate(m):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
-                    color="black" if (v > mid) == (cmap.endswith("_r")) else "white")
+                    color="black" if v > mid else "white")  # both colormaps used are light at the top
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -1,0 +1,130 @@
+"""Training the §4.1 classifiers under a profile, with a run card for every run.
+
+Command line (papermill-free batch runs; resumable: rerun the same command after a crash)::
+
+    python -m thesis_lib.classifier_runs --model cnn --profile full --seeds 0 1 2 \\
+        --out results/classifiers
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from thesis_lib import artifacts, data, environment
+from thesis_lib.models import classifiers
+from thesis_lib.profiles import get_config
+
+MODELS = {"dense": "dense_classifier", "cnn": "cnn_classifier", "cnn64": "cnn_classifier"}
+
+
+def build(model: str) -> keras.Model:
+    if model == "dense":
+        return classifiers.dense_classifier()
+    if model == "cnn":
+        return classifiers.cnn_classifier(128)
+    if model == "cnn64":
+        return classifiers.cnn_classifier(64, name="cnn_classifier_64")
+    raise ValueError(f"unknown model {model!r}; valid models: {', '.join(MODELS)}.")
+
+
+def prepare(model: str, config, mnist=None, data_dir=None):
+    """Thesis §4.1 preparation: scale to [0, 1], flatten or add a channel, one-hot labels."""
+    (x_train, y_train), (x_test, y_test) = mnist or data.load_mnist(data_dir)
+    if config.train_subset:
+        x_train, y_train = data.stratified_subset(x_train, y_train, config.train_subset,
+                                                  config.seed)
+    if config.test_subset:
+        x_test, y_test = data.stratified_subset(x_test, y_test, config.test_subset, config.seed)
+    shape = (-1, 784) if model == "dense" else (-1, 28, 28, 1)
+    return ((data.scale_01(x_train).reshape(shape), data.one_hot(y_train)),
+            (data.scale_01(x_test).reshape(shape), data.one_hot(y_test)))
+
+
+class EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=None,
+          verbose: int = 0, **overrides):
+    """Train one classifier; return ``(model, card)``. Thesis §4.1."""
+    config = get_config(MODELS.get(model_name, model_name), profile, **overrides)
+    (x_train, y_train), (x_test, y_test) = prepare(model_name, config, mnist)
+    keras.utils.set_random_seed(config.seed)
+    model = classifiers.compile_classifier(build(model_name))
+    timer = EpochTimer()
+    callbacks = [timer]
+    if backup_dir is not None:
+        callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
+    history = model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
+                        callbacks=callbacks, verbose=verbose)
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    card = {
+        "model": model_name,
+        "parameters": int(model.count_params()),
+        "profile": profile,
+        "config": {k: getattr(config, k) for k in config.__dataclass_fields__},
+        "seed": config.seed,
+        "n_train": int(len(x_train)),
+        "n_test": int(len(x_test)),
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "train_accuracy_last_epoch": float(history.history["accuracy"][-1]),
+        "train_loss_last_epoch": float(history.history["loss"][-1]),
+        "epochs_run_in_this_process": len(timer.seconds),
+        "seconds_per_epoch": [round(s, 2) for s in timer.seconds],
+        "median_seconds_per_epoch": round(statistics.median(timer.seconds), 2)
+        if timer.seconds else None,
+        "hardware": environment.hardware_label(),
+        "environment": environment.provenance(),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return model, card
+
+
+def run_name(model: str, profile: str, seed: int) -> str:
+    return f"{model}-{profile}-seed{seed}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(MODELS), required=True)
+    parser.add_argument("--profile", default="quick")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--out", type=Path, default=Path("results/classifiers"))
+    parser.add_argument("--save-weights", action="store_true",
+                        help="also write <run>.weights.h5 next to the card")
+    args = parser.parse_args(argv)
+    mnist = data.load_mnist()
+    for seed in args.seeds:
+        name = run_name(args.model, args.profile, seed)
+        card_path = args.out / f"{name}.json"
+        if card_path.exists():
+            print(f"{name}: card exists, skipping")
+            continue
+        model, card = train(args.model, args.profile, mnist=mnist, seed=seed, verbose=2,
+                            backup_dir=args.out / "backup" / name)
+        if args.save_weights:
+            weights = artifacts.atomic_save(model.save_weights, args.out / f"{name}.weights.h5")
+            card["weights_sha256"] = artifacts.sha256(weights)
+        artifacts.write_json(card_path, card)
+        print(f"{name}: test accuracy {card['test_accuracy']:.4f}, "
+              f"{card['median_seconds_per_epoch']} s/epoch")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
