@@ -93,12 +93,39 @@ class GANConfig:
         _positive_int("monitor_every", self.monitor_every)
 
 
+@dataclass(frozen=True)
+class FeedforwardConfig:
+    """Thesis §2.2: XOR trained from many seeds, and universal approximation against width."""
+
+    xor_seeds: int = 100
+    xor_epochs: int = 3000
+    xor_learning_rate: float = 0.01
+    ua_widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
+    ua_steps: int = 5000
+    ua_learning_rate: float = 0.02
+    seed: int = 0
+
+    def __post_init__(self):
+        _positive_int("xor_seeds", self.xor_seeds)
+        _positive_int("xor_epochs", self.xor_epochs)
+        _positive_int("ua_steps", self.ua_steps)
+        _positive_float("xor_learning_rate", self.xor_learning_rate)
+        _positive_float("ua_learning_rate", self.ua_learning_rate)
+        if not self.ua_widths or any(isinstance(w, bool) or not isinstance(w, int) or w <= 0
+                                     for w in self.ua_widths):
+            raise ValueError(f"ua_widths must be positive integers, got {self.ua_widths!r}.")
+
+
 # (experiment, profile) -> config. Full = the thesis / the authors' notebook
 # (../shared/thesis/original-code-facts.md); quick = minutes on a 2-core CPU.
 _REGISTRY = {
     "perceptron": {
         "quick": PerceptronConfig(),
         "full": PerceptronConfig(max_epochs=1000),
+    },
+    "feedforward": {
+        "quick": FeedforwardConfig(),
+        "full": FeedforwardConfig(xor_seeds=1000, xor_epochs=10_000, ua_steps=30_000),
     },
     "dense_classifier": {
         "quick": ClassifierConfig(epochs=3, batch_size=512, train_subset=12_000,
@@ -137,6 +164,7 @@ def get_config(experiment: str, profile: str = "quick", **overrides):
     if unknown:
         raise ValueError(f"unknown override(s) {', '.join(unknown)} for experiment "
                          f"{experiment!r}; valid overrides: {', '.join(names)}.")
-    if "initial_weights" in overrides:  # papermill/YAML deliver lists
-        overrides["initial_weights"] = tuple(overrides["initial_weights"])
+    for key in ("initial_weights", "ua_widths"):  # papermill/YAML deliver lists
+        if key in overrides:
+            overrides[key] = tuple(overrides[key])
     return dataclasses.replace(base, **overrides)
