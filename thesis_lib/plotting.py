@@ -138,3 +138,53 @@ def plot_trajectories(ax, f, paths: dict, lim=(-2, 2)):
         ax.plot(xs[:, 0], xs[:, 1], marker=".", ms=3, lw=1.2, label=label)
     ax.legend(loc="lower right", fontsize=8)
     return ax
+
+
+def plot_activations(x, curves):
+    """Each activation with its derivative (automatic differentiation, checked in the tests)."""
+    fig, axes = new_figure(len(curves), width=2.8, height=2.8)
+    for ax, (name, (values, derivative, _closed)) in zip(axes, curves.items()):
+        ax.plot(x, values, label="$g(x)$")
+        ax.plot(x, derivative, ls="--", label="$g'(x)$")
+        ax.axhline(0, color="0.7", lw=0.6)
+        ax.axvline(0, color="0.7", lw=0.6)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("$x$")
+    axes[0].legend(fontsize=8)
+    return fig
+
+
+def plot_xor_hidden(ax, hidden, title):
+    """The four XOR inputs in the hidden space (h1, h2), coloured by class (thesis §2.2)."""
+    y = np.array([0, 1, 1, 0])
+    h = np.asarray(hidden, dtype=float)
+    for cls in (0, 1):
+        ax.scatter(h[y == cls, 0], h[y == cls, 1], s=160, color=CLASS_COLORS[cls],
+                   edgecolor="k", zorder=3, label=f"clase {cls}")
+    for point, (a, b) in zip(["(0,0)", "(0,1)", "(1,0)", "(1,1)"], h):
+        ax.annotate(point, (a, b), textcoords="offset points", xytext=(8, -12), fontsize=8)
+    pad = 0.4
+    ax.set(xlim=(h[:, 0].min() - pad, h[:, 0].max() + pad),
+           ylim=(h[:, 1].min() - pad, h[:, 1].max() + pad), xlabel="$h_1$", ylabel="$h_2$")
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_l2_path(ax, hessian, w_star, path, lim=(-0.5, 2.5)):
+    """Contours of ½(w − w*)ᵀH(w − w*), circles ‖w‖ = r and the regularised optima as α grows.
+
+    Thesis §2.4, figure 18.
+    """
+    h, w_star = np.asarray(hessian, float), np.asarray(w_star, float)
+    g = np.linspace(*lim, 201)
+    gx, gy = np.meshgrid(g, g)
+    d = np.stack([gx - w_star[0], gy - w_star[1]])
+    q = 0.5 * np.einsum("i...,ij,j...->...", d, h, d)
+    ax.contour(gx, gy, q, levels=12, cmap="viridis", linewidths=0.8)
+    ax.contour(gx, gy, np.hypot(gx, gy), levels=8, colors="0.6", linestyles=":", linewidths=0.8)
+    ax.plot(path[:, 0], path[:, 1], color="C3", marker=".", ms=4, label=r"$\tilde w(\alpha)$")
+    ax.scatter(*w_star, color="k", zorder=3, label="$w^*$")
+    ax.scatter(0, 0, color="0.4", marker="+", s=80)
+    ax.set(xlim=lim, ylim=lim, aspect="equal", xlabel="$w_1$", ylabel="$w_2$")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax

@@ -127,6 +127,11 @@ _REGISTRY = {
         "quick": FeedforwardConfig(),
         "full": FeedforwardConfig(xor_seeds=1000, xor_epochs=10_000, ua_steps=30_000),
     },
+    "regularization": {
+        "quick": ClassifierConfig(epochs=40, batch_size=128, train_subset=2_000,
+                                  test_subset=2_000),
+        "full": ClassifierConfig(epochs=100, batch_size=128, train_subset=10_000),
+    },
     "dense_classifier": {
         "quick": ClassifierConfig(epochs=3, batch_size=512, train_subset=12_000,
                                   test_subset=2_000),

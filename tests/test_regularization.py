@@ -1,0 +1,97 @@
+"""thesis_lib.regularization (thesis §2.4) against independent numerical routes and Keras."""
+
+import keras
+import numpy as np
+import pytest
+
+from thesis_lib import regularization as R
+
+H = np.array([[3.0, 1.0], [1.0, 0.5]])
+W_STAR = np.array([1.0, -2.0])
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.7, 5.0])
+def test_l2_closed_form_eigen_form_and_gradient_descent_agree(alpha):
+    direct, eigen = R.l2_optimum(H, W_STAR, alpha), R.l2_optimum_eigen(H, W_STAR, alpha)
+    numeric = R.minimize_numerically(lambda w: H @ (w - W_STAR) + alpha * w, np.zeros(2))
+    np.testing.assert_allclose(direct, eigen, atol=1e-12)
+    np.testing.assert_allclose(direct, numeric, atol=1e-6)
+
+
+def test_l2_scales_each_eigendirection_by_lambda_over_lambda_plus_alpha():
+    lam, q = np.linalg.eigh(H)
+    coords = q.T @ R.l2_optimum(H, W_STAR, 0.7)
+    np.testing.assert_allclose(coords, (q.T @ W_STAR) * lam / (lam + 0.7))
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.1, 0.4, 3.0])
+def test_l1_soft_thresholding_matches_proximal_gradient(lam):
+    h, w = np.array([2.0, 1.0, 0.5]), np.array([1.0, -0.3, 0.2])
+    np.testing.assert_allclose(R.l1_optimum(h, w, lam), R.l1_by_proximal_gradient(h, w, lam),
+                               atol=1e-8)
+
+
+def test_l1_zeroes_coordinates_below_the_threshold():
+    w = R.l1_optimum([2.0, 1.0, 0.5], [1.0, -0.3, 0.2], 0.4)
+    np.testing.assert_allclose(w, [0.8, 0.0, 0.0])  # |w*| ≤ λ/H → 0; otherwise shifted by λ/H
+
+
+def test_batch_norm_formulas_equal_keras_in_training_and_inference():
+    rng = np.random.default_rng(0)
+    batches = [rng.normal(2, 3, size=(32, 4)).astype("float32") for _ in range(5)]
+    bn = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3)
+    bn.build((None, 4))
+    gamma, beta = np.array([1.5, 0.5, 2.0, 1.0]), np.array([0.1, -0.2, 0.0, 0.3])
+    bn.gamma.assign(gamma.astype("float32"))
+    bn.beta.assign(beta.astype("float32"))
+    means, variances = [], []
+    for z in batches:
+        ours, mu, var = R.batch_norm_train(z, gamma, beta)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(bn(z, training=True)), ours,
+                                   atol=1e-5)
+        means.append(mu)
+        variances.append(var)
+    moving_mean = R.moving_average(means, 0.9, initial=0.0)
+    moving_var = R.moving_average(variances, 0.9, initial=1.0)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), moving_mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), moving_var, rtol=1e-5)
+    test = rng.normal(size=(3, 4)).astype("float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(bn(test, training=False)),
+                               R.batch_norm_inference(test, gamma, beta, moving_mean, moving_var),
+                               atol=1e-5)
+
+
+def test_batch_norm_uses_the_variance_not_the_standard_deviation():
+    z = np.array([[0.0], [2.0], [4.0], [6.0]])
+    _, mu, var = R.batch_norm_train(z, 1.0, 0.0)
+    assert mu == 3.0 and var == 5.0  # σ² = 5, σ = √5
+
+
+def test_keras_dropout_is_inverted_dropout():
+    x = np.ones((200, 500), dtype="float32")
+    out = keras.ops.convert_to_numpy(keras.layers.Dropout(0.25, seed=1)(x, training=True))
+    np.testing.assert_allclose(np.unique(out), [0.0, 1 / 0.75], rtol=1e-6)
+    assert np.mean(out == 0) == pytest.approx(0.25, abs=0.01)
+    assert out.mean() == pytest.approx(1.0, abs=0.02)
+    np.testing.assert_array_equal(keras.layers.Dropout(0.25)(x, training=False), x)
+
+
+def test_regularized_variants_build_with_the_thesis_parameter_count():
+    for v in R.VARIANTS:
+        assert R.regularized_dense(v).count_params() == 118_282
+    with pytest.raises(ValueError, match="valid"):
+        R.regularized_dense("L3")
+
+
+def test_regularizers_shrink_weights_on_real_data(mnist_dir):
+    from thesis_lib import data
+    (x, y), (xt, yt) = data.load_mnist(mnist_dir)
+    x, y = data.stratified_subset(x, y, 600, seed=0)
+    xt, yt = data.stratified_subset(xt, yt, 300, seed=0)
+    prep = lambda a: data.scale_01(a).reshape(-1, 784)  # noqa: E731
+    res = R.compare_regularizers(prep(x), data.one_hot(y), prep(xt), data.one_hot(yt),
+                                 epochs=15, batch_size=64)
+    base = np.abs(res["sin regularización"]["weights"])
+    assert np.abs(res["L2"]["weights"]).mean() < base.mean()
+    assert np.mean(np.abs(res["L1"]["weights"]) < 1e-3) > np.mean(base < 1e-3)
+    assert res["sin regularización"]["train_accuracy"] > 0.95
