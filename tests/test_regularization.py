@@ -95,3 +95,20 @@ def test_regularizers_shrink_weights_on_real_data(mnist_dir):
     assert np.abs(res["L2"]["weights"]).mean() < base.mean()
     assert np.mean(np.abs(res["L1"]["weights"]) < 1e-3) > np.mean(base < 1e-3)
     assert res["sin regularización"]["train_accuracy"] > 0.95
+
+
+def test_near_zero_on_blank_pixels_counts():
+    x = np.zeros((5, 784))
+    x[:, 1:] = 1.0                       # pixel 0 is blank in every image
+    w = np.ones((784, 2))
+    w[0] = 0.0                           # its weights are zero ...
+    w[10, 0] = 0.0                       # ... and one weight of a live pixel
+    blank, share, live = R.near_zero_on_blank_pixels(w, x)
+    assert blank == 1 and share == pytest.approx(2 / 3) and live == pytest.approx(1 / 1566)
+
+
+def test_summary_table_rows_and_gap():
+    res = {"L2": {"train_accuracy": 1.0, "test_accuracy": 0.9, "weights": np.array([0.0, 0.5])}}
+    table = R.summary_table(res)
+    assert table.loc["L2", "brecha"] == pytest.approx(0.1)
+    assert table.loc["L2", "pesos con |w| < 1e-3"] == 0.5

@@ -110,3 +110,26 @@ def compare_regularizers(x_train, y_train, x_test, y_test, epochs: int, batch_si
         results[variant] = {"train_accuracy": float(train_acc), "test_accuracy": float(test_acc),
                             "weights": model.layers[0].get_weights()[0].ravel()}
     return results
+
+
+def summary_table(results):
+    """One row per variant: accuracies, their gap, and the size and sparsity of layer-1 weights."""
+    import pandas as pd
+    return pd.DataFrame({v: {"exactitud en entrenamiento": r["train_accuracy"],
+                             "exactitud en prueba": r["test_accuracy"],
+                             "brecha": r["train_accuracy"] - r["test_accuracy"],
+                             "|peso| medio (capa 1)": np.abs(r["weights"]).mean(),
+                             "pesos con |w| < 1e-3": np.mean(np.abs(r["weights"]) < 1e-3)}
+                         for v, r in results.items()}).T
+
+
+def near_zero_on_blank_pixels(weights, x_train, threshold: float = 1e-3):
+    """Blank pixels (0 in every training image) and where the near-zero layer-1 weights sit.
+
+    Returns (number of blank pixels, share of near-zero weights that belong to blank pixels,
+    share of the weights of non-blank pixels that are near zero).
+    """
+    small = np.abs(np.asarray(weights).reshape(784, -1)) < threshold
+    blank = np.asarray(x_train).reshape(len(x_train), -1).max(axis=0) == 0
+    return int(blank.sum()), float(small[blank].sum() / max(small.sum(), 1)), \
+        float(small[~blank].mean())
