@@ -24,9 +24,11 @@ def test_full_profiles_are_the_thesis_settings():
 
 
 def test_quick_is_smaller_than_full():
-    for exp in ("dense_classifier", "cnn_classifier", "dcgan"):
+    assert get_config("dense_classifier", "quick") == get_config("dense_classifier", "full")
+    for exp in ("cnn_classifier", "dcgan", "regularization"):
         q, f = get_config(exp, "quick"), get_config(exp, "full")
-        assert q.epochs < f.epochs and q.train_subset is not None and f.train_subset is None
+        assert q.epochs < f.epochs and q.train_subset is not None
+        assert f.train_subset is None or f.train_subset > q.train_subset
 
 
 def test_overrides_apply_and_keep_types():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -101,13 +102,20 @@ def run_name(model: str, profile: str, seed: int) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=sorted(MODELS), required=True)
+    parser.add_argument("--model", choices=sorted(MODELS), default="cnn")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=Path("results/classifiers"))
     parser.add_argument("--save-weights", action="store_true",
                         help="also write <run>.weights.h5 next to the card")
+    parser.add_argument("--export-evaluator", action="store_true",
+                        help="instead of training, ship the best full CNN run as the evaluator")
     args = parser.parse_args(argv)
+    if args.export_evaluator:
+        card = export_best_cnn(args.out)
+        print(f"evaluator: seed {card['seed']}, test accuracy {card['test_accuracy']:.4f}, "
+              f"sha256 {card['weights_sha256']}")
+        return 0
     mnist = data.load_mnist()
     for seed in args.seeds:
         name = run_name(args.model, args.profile, seed)
@@ -124,6 +132,37 @@ def main(argv=None) -> int:
         print(f"{name}: test accuracy {card['test_accuracy']:.4f}, "
               f"{card['median_seconds_per_epoch']} s/epoch")
     return 0
+
+
+def load_cards(results_dir: str | Path, model: str, profile: str = "full") -> list[dict]:
+    """Every committed run card of ``model`` in ``profile``, ordered by seed."""
+    cards = [artifacts.read_json(p) for p in Path(results_dir).glob(f"{model}-{profile}-seed*.json")]
+    return sorted(cards, key=lambda c: c["seed"])
+
+
+def export_best_cnn(results_dir: str | Path, minimum_accuracy: float = 0.992) -> dict:
+    """Ship the most accurate full-profile CNN run as the evaluator (weights + card)."""
+    from thesis_lib import evaluator
+
+    cards = [c for c in load_cards(results_dir, "cnn") if "weights_sha256" in c]
+    if not cards:
+        raise FileNotFoundError(f"no full-profile CNN run with saved weights in {results_dir}; "
+                                "run with --save-weights first.")
+    best = max(cards, key=lambda c: c["test_accuracy"])
+    if best["test_accuracy"] < minimum_accuracy:
+        raise ValueError(f"best CNN reaches {best['test_accuracy']:.4f} < {minimum_accuracy}; "
+                         "not good enough to serve as the evaluator.")
+    path = Path(results_dir) / f"{run_name('cnn', 'full', best['seed'])}.weights.h5"
+    if artifacts.sha256(path) != best["weights_sha256"]:
+        raise ValueError(f"{path} does not match the SHA-256 in its card.")
+    model = classifiers.compile_classifier(build("cnn"))
+    with warnings.catch_warnings():  # the run's Adam state is deliberately left behind
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(str(path))
+    card = {k: v for k, v in best.items() if k != "weights_sha256"}
+    card["selected_from"] = [{"seed": c["seed"], "test_accuracy": c["test_accuracy"]}
+                             for c in cards]
+    return evaluator.export(model, card)
 
 
 if __name__ == "__main__":

@@ -188,3 +188,13 @@ def plot_l2_path(ax, hessian, w_star, path, lim=(-0.5, 2.5)):
     ax.set(xlim=lim, ylim=lim, aspect="equal", xlabel="$w_1$", ylabel="$w_2$")
     ax.legend(fontsize=8, loc="upper left")
     return ax
+
+
+def glue_figure(name: str, fig) -> None:
+    """Hand a figure to myst-nb's ``glue`` for a numbered ``{glue:figure}`` and close it.
+
+    Closing matters: the inline backend would otherwise also print the figure under the cell.
+    """
+    from myst_nb import glue
+    glue(name, fig, display=False)
+    plt.close(fig)

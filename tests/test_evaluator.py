@@ -1,0 +1,54 @@
+"""The frozen evaluator: hash-checked loading, accuracy on MNIST, probabilities and features."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from thesis_lib import data, evaluator
+
+
+def test_refuses_weights_whose_hash_does_not_match(tmp_path):
+    copy = tmp_path / "evaluator.weights.h5"
+    shutil.copy(evaluator.WEIGHTS, copy)
+    raw = bytearray(copy.read_bytes())
+    raw[-100] ^= 0xFF
+    copy.write_bytes(bytes(raw))
+    with pytest.raises(evaluator.EvaluatorWeightsError, match="does not match the recorded"):
+        evaluator.Evaluator(copy)
+
+
+def test_missing_weights_file(tmp_path):
+    with pytest.raises(evaluator.EvaluatorWeightsError, match="not found"):
+        evaluator.Evaluator(tmp_path / "nope.weights.h5")
+
+
+def test_card_records_a_full_profile_run():
+    card = evaluator.load_evaluator().card
+    assert card["profile"] == "full" and card["n_train"] == 60_000
+    assert card["test_accuracy"] >= 0.992
+    assert card["weights_sha256"] == evaluator.expected_sha256()
+
+
+def test_evaluator_scores_at_least_99_2_percent_on_the_test_set(mnist_dir):
+    _, (x_test, y_test) = data.load_mnist(mnist_dir)
+    ev = evaluator.load_evaluator()
+    probs = ev.probabilities(x_test)
+    assert probs.shape == (10_000, 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-4)
+    accuracy = np.mean(probs.argmax(axis=1) == y_test)
+    assert accuracy >= 0.992
+    assert accuracy == pytest.approx(ev.card["test_accuracy"], abs=2e-4)
+
+
+def test_features_and_input_conventions(mnist_dir):
+    _, (x_test, _) = data.load_mnist(mnist_dir)
+    ev = evaluator.load_evaluator()
+    f_uint8 = ev.features(x_test[:50])
+    f_float = ev.features(data.add_channel(data.scale_01(x_test[:50])))
+    assert f_uint8.shape == (50, 64)
+    np.testing.assert_allclose(f_uint8, f_float, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\(x \+ 1\) / 2"):
+        ev.features(data.scale_pm1(x_test[:5]))
+    with pytest.raises(ValueError, match="28, 28"):
+        ev.features(np.zeros((3, 32, 32), dtype=np.float32))

@@ -1,0 +1,98 @@
+"""The frozen MNIST evaluator: the best full-profile CNN of thesis §4.1, shipped as weights.
+
+Every GAN metric of the book (Fréchet distance, MNIST score, class coverage) is computed with
+this network, so its weights are part of the package and checked against a SHA-256 before use.
+It takes images in [0, 1] (or uint8 0–255) shaped (n, 28, 28) or (n, 28, 28, 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from thesis_lib import artifacts
+from thesis_lib.models.classifiers import cnn_classifier
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+WEIGHTS = ASSETS / "evaluator_cnn.weights.h5"
+CARD = ASSETS / "evaluator_cnn.json"
+
+
+class EvaluatorWeightsError(ValueError):
+    """The evaluator's weight file is missing or is not the recorded one."""
+
+
+def expected_sha256() -> str:
+    return artifacts.read_json(CARD)["weights_sha256"]
+
+
+def as_unit_images(images) -> np.ndarray:
+    """(n, 28, 28, 1) float32 in [0, 1] from uint8 or float images, with or without channel."""
+    x = np.asarray(images)
+    if x.ndim == 3:
+        x = x[..., np.newaxis]
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"expected images shaped (n, 28, 28) or (n, 28, 28, 1), got {x.shape}.")
+    if x.dtype == np.uint8:
+        return x.astype("float32") / 255.0
+    x = x.astype("float32")
+    if x.size and (x.min() < -1e-3 or x.max() > 1 + 1e-3):
+        raise ValueError(f"float images must lie in [0, 1] (found {x.min():.3g}..{x.max():.3g}); "
+                         "rescale tanh outputs with (x + 1) / 2 first.")
+    return x
+
+
+class Evaluator:
+    """Class probabilities and penultimate-layer (Dense 64) features of the frozen CNN."""
+
+    def __init__(self, weights: str | Path = WEIGHTS, sha256: str | None = None):
+        weights = Path(weights)
+        if not weights.is_file():
+            raise EvaluatorWeightsError(
+                f"evaluator weights not found at {weights}; reinstall thesis_lib or restore "
+                f"thesis_lib/assets/ from the repository.")
+        expected = sha256 or expected_sha256()
+        actual = artifacts.sha256(weights)
+        if actual != expected:
+            raise EvaluatorWeightsError(
+                f"{weights}: SHA-256 {actual} does not match the recorded {expected}; the file "
+                f"was altered or replaced. Restore it from the repository (git checkout -- "
+                f"{weights.name}) instead of using it.")
+        self.model = cnn_classifier(128, name="evaluator_cnn")
+        self.model.load_weights(str(weights))
+        self.model.trainable = False
+        self._features = keras.Model(self.model.inputs, self.model.get_layer("features").output)
+        self.card = artifacts.read_json(CARD) if CARD.is_file() else {}
+
+    def probabilities(self, images, batch_size: int = 1000) -> np.ndarray:
+        return self.model.predict(as_unit_images(images), batch_size=batch_size, verbose=0)
+
+    def predict(self, images, batch_size: int = 1000) -> np.ndarray:
+        return self.probabilities(images, batch_size).argmax(axis=1)
+
+    def features(self, images, batch_size: int = 1000) -> np.ndarray:
+        return self._features.predict(as_unit_images(images), batch_size=batch_size, verbose=0)
+
+
+@functools.lru_cache(maxsize=1)
+def load_evaluator() -> Evaluator:
+    """The shipped evaluator, loaded once per process."""
+    return Evaluator()
+
+
+def export(model: keras.Model, card: dict, weights: Path = WEIGHTS, card_path: Path = CARD):
+    """Write a trained CNN's weights (model variables only) and its card with the SHA-256."""
+    fresh = cnn_classifier(128, name="evaluator_cnn")
+    fresh.set_weights(model.get_weights())
+    artifacts.atomic_save(fresh.save_weights, weights)
+    card = dict(card, weights_sha256=artifacts.sha256(weights), weights_file=weights.name)
+    artifacts.write_json(card_path, card)
+    return card
+
+
+def card_json(card: dict) -> str:
+    return json.dumps(card, indent=2, ensure_ascii=False)
