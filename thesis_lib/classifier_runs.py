@@ -165,5 +165,26 @@ def export_best_cnn(results_dir: str | Path, minimum_accuracy: float = 0.992) ->
     return evaluator.export(model, card)
 
 
+
+def results_dir() -> Path:
+    """``results/`` of the repository (an editable install, or the Colab clone of the setup cell)."""
+    for root in (Path(__file__).resolve().parent.parent, Path("/content/libro")):
+        if (root / "results").is_dir():
+            return root / "results"
+    raise FileNotFoundError("results/ not found: run the book from a clone of the repository "
+                            "(pip install -e .), or run the setup cell on Colab.")
+
+
+def summarize_cards(cards: list[dict]):
+    """Per-seed table of full-run cards plus mean and sample standard deviation rows."""
+    import pandas as pd
+    rows = {f"semilla {c['seed']}": {"exactitud en prueba": c["test_accuracy"],
+                                     "pérdida en prueba": c["test_loss"],
+                                     "s/época": c["median_seconds_per_epoch"]} for c in cards}
+    table = pd.DataFrame(rows).T
+    stats = pd.DataFrame({"media": table.mean(), "desvío estándar": table.std(ddof=1)}).T
+    return pd.concat([table, stats])
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -198,3 +198,29 @@ def glue_figure(name: str, fig) -> None:
     from myst_nb import glue
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+def plot_confusion(ax, matrix, title=None):
+    """Confusion matrix as an annotated seaborn heatmap (rows: true digit; columns: predicted)."""
+    import seaborn as sns
+    sns.heatmap(np.asarray(matrix), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
+                annot_kws={"fontsize": 8}, norm=None, vmax=np.asarray(matrix).max() * 0.05)
+    ax.set(xlabel="dígito predicho", ylabel="dígito verdadero")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r"):
+    """Small grayscale images in a grid with optional titles."""
+    images = np.asarray(images)
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
+                             constrained_layout=True, squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i].squeeze(), cmap=cmap)
+            if i < len(titles):
+                ax.set_title(titles[i], fontsize=8)
+    return fig

@@ -47,3 +47,9 @@ def compile_classifier(model: keras.Model) -> keras.Model:
     model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
                   metrics=["accuracy"])
     return model
+
+
+def first_layer_maps(model: keras.Model, images):
+    """Activations of the first convolution (after ReLU) for ``images`` shaped (n, 28, 28, 1)."""
+    probe = keras.Model(model.inputs, model.layers[0].output)
+    return probe.predict(images, verbose=0)
