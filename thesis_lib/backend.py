@@ -48,3 +48,32 @@ def derivative(fn, x):
     """Elementwise derivative of an elementwise function ``fn`` at the points ``x``."""
     _, (grad,) = gradient(lambda t: keras.ops.sum(fn(t)), np.asarray(x))
     return grad
+
+
+def value_and_grads(loss_fn, variables):
+    """``loss_fn()`` and its gradients w.r.t. Keras ``variables``, on a stateful backend.
+
+    TensorFlow records the computation on a tape; PyTorch uses autograd. JAX has no stateful
+    equivalent: GAN training on JAX goes through ``thesis_lib.gan_jax`` instead.
+    """
+    backend = name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        return loss, tape.gradient(loss, variables)
+    if backend == "torch":
+        import torch
+        loss = loss_fn()
+        return loss, list(torch.autograd.grad(loss, [v.value for v in variables]))
+    raise ValueError(f"value_and_grads needs a stateful backend (tensorflow or torch), "
+                     f"not {backend!r}.")
+
+
+def no_grad():
+    """Context in which no gradient is recorded (PyTorch); a no-op on the other backends."""
+    import contextlib
+    if name() == "torch":
+        import torch
+        return torch.no_grad()
+    return contextlib.nullcontext()
