@@ -38,3 +38,79 @@ def most_confident_errors(probabilities, y_true, k: int = 10) -> np.ndarray:
     wrong = np.flatnonzero(pred != np.asarray(y_true))
     order = np.argsort(-probabilities[wrong, pred[wrong]], kind="stable")
     return wrong[order[:k]]
+
+
+# --- GAN metrics (computed with the frozen evaluator, thesis_lib.evaluator) -------------------
+
+def frechet_distance(features_a, features_b) -> float:
+    """‖μa − μb‖² + Tr(Σa + Σb − 2(ΣaΣb)^½) between two feature samples (rows = items).
+
+    The Fréchet distance between Gaussians fitted to each sample; with Inception features it
+    is the FID, here the features are the evaluator's 64 penultimate activations.
+    """
+    from scipy import linalg
+    a, b = np.asarray(features_a, dtype=np.float64), np.asarray(features_b, dtype=np.float64)
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    covmean = linalg.sqrtm(cov_a @ cov_b)
+    if not np.all(np.isfinite(covmean)):  # nearly singular product: regularise slightly
+        eps = 1e-6 * np.eye(len(cov_a))
+        covmean = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
+    covmean = np.real(covmean)
+    value = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * covmean)
+    return float(max(value, 0.0))
+
+
+def mnist_score(probabilities, splits: int = 10) -> tuple[float, float]:
+    """exp(E_x[KL(p(y|x) ‖ p(y))]) per split (the Inception score with the MNIST evaluator).
+
+    Ranges from 1 (every image gets the same class distribution) to 10 (confident predictions
+    spread evenly over the ten digits). Returns (mean, sd) over ``splits`` equal parts.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if splits < 1 or splits > len(p):
+        raise ValueError(f"splits must lie between 1 and the number of images ({len(p)}).")
+    scores = []
+    for part in np.array_split(p, splits):
+        marginal = part.mean(axis=0, keepdims=True)
+        kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
+        scores.append(np.exp(kl.mean()))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def class_coverage(probabilities, threshold: float = 0.05) -> dict:
+    """Histogram of predicted classes, its KL divergence to uniform, classes with ≥ threshold."""
+    pred = np.asarray(probabilities).argmax(axis=1)
+    counts = np.bincount(pred, minlength=10)
+    share = counts / counts.sum()
+    nonzero = share > 0
+    kl = float(np.sum(share[nonzero] * np.log(share[nonzero] * 10)))
+    return {"counts": counts, "share": share, "kl_to_uniform": kl,
+            "classes_covered": int(np.sum(share >= threshold))}
+
+
+def evaluate_images(images, evaluator, reference_features, splits: int = 10) -> dict:
+    """Fréchet distance to ``reference_features``, MNIST score and class coverage of ``images``."""
+    probs = evaluator.probabilities(images)
+    score, score_sd = mnist_score(probs, splits)
+    coverage = class_coverage(probs)
+    return {"frechet_distance": frechet_distance(evaluator.features(images), reference_features),
+            "mnist_score": score, "mnist_score_sd": score_sd,
+            "classes_covered": coverage["classes_covered"],
+            "kl_to_uniform": coverage["kl_to_uniform"],
+            "class_share": coverage["share"].round(4).tolist()}
+
+
+def real_data_references(evaluator, mnist, n: int = 10_000, seed: int = 0) -> dict:
+    """The same metrics on real data: the floor and ceiling every GAN number is read against.
+
+    Fréchet distance of ``n`` training images to the test set (what a perfect generator could
+    reach with ``n`` samples), and the MNIST score and coverage of the test set.
+    """
+    (x_train, _), (x_test, _) = mnist
+    idx = np.random.default_rng(seed).choice(len(x_train), n, replace=False)
+    test_features = evaluator.features(x_test)
+    floor = evaluate_images(x_train[idx], evaluator, test_features)
+    ceiling = evaluate_images(x_test, evaluator, test_features)
+    return {"train_vs_test": floor, "test_set": ceiling, "n": n, "seed": seed,
+            "test_features": test_features}
