@@ -1,8 +1,12 @@
 """Shared code of the executable book on the thesis *Redes Generativas Adversarias*.
 
-Cesano & Fuidio, Universidad de la República, 2024. Modules: ``data`` (MNIST and its
-preprocessing), ``profiles`` (quick/full hyperparameters), ``perceptron`` (§2.1), ``plotting``,
-``environment`` (provenance of reported numbers) and ``book`` (chapter maintenance).
+Cesano & Fuidio, Universidad de la República, 2024. Data and settings: ``data`` (MNIST and its
+preprocessing), ``profiles`` (quick/full hyperparameters). Chapter 2 and appendix:
+``perceptron`` (§2.1), ``feedforward`` (§2.2), ``regularization`` (§2.4), ``autodiff`` (§2.5),
+``convolution`` (§2.6), ``optim`` (§6). Practice: ``models`` (classifiers, DCGAN),
+``classifier_runs``, ``evaluator``, ``metrics``, ``gan`` / ``gan_jax`` / ``gan_training`` /
+``gan_checks``. Support: ``plotting``, ``environment`` (provenance), ``backend`` (the only
+backend-specific gradient code), ``artifacts`` (atomic writes), ``book`` and ``bibstyle``.
 """
 
 __version__ = "0.1.0"
