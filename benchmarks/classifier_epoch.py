@@ -13,25 +13,13 @@ dense 784·128 + 128·128 + 128·10 = 118,016; CNN 26²·64·9 + 11²·128·576 
 
 from __future__ import annotations
 
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
+
 import argparse
 import statistics
-import time
 
-import numpy as np
 
 FORWARD_MACS = {"dense": 118_016, "cnn": 9_515_904}
-
-
-def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
-    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
 
 
 def main(argv=None) -> int:

@@ -15,6 +15,8 @@ no gradient) + D forward/backward on 256 images + G and D forward/backward on 25
 
 from __future__ import annotations
 
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
+
 import argparse
 import os
 import statistics
@@ -28,19 +30,6 @@ def step_flops(half_batch: int = 128) -> float:
     full = 2 * half_batch
     macs = half_batch * G_MACS + 3 * full * D_MACS + 3 * full * (G_MACS + D_MACS)
     return 2.0 * macs
-
-
-def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
-    import numpy as np
-    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
 
 
 def main(argv=None) -> int:

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from thesis_lib import artifacts, data, environment
 from thesis_lib.models import classifiers
