@@ -62,6 +62,9 @@ def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=Non
           verbose: int = 0, **overrides):
     """Train one classifier; return ``(model, card)``. Thesis §4.1."""
     config = get_config(MODELS.get(model_name, model_name), profile, **overrides)
+    # Provenance is taken now: the code that runs is the code loaded at the start, even if the
+    # repository moves on during a long run.
+    provenance = environment.provenance()
     (x_train, y_train), (x_test, y_test) = prepare(model_name, config, mnist)
     keras.utils.set_random_seed(config.seed)
     model = classifiers.compile_classifier(build(model_name))
@@ -88,8 +91,8 @@ def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=Non
         "seconds_per_epoch": [round(s, 2) for s in timer.seconds],
         "median_seconds_per_epoch": round(statistics.median(timer.seconds), 2)
         if timer.seconds else None,
-        "hardware": environment.hardware_label(),
-        "environment": environment.provenance(),
+        "hardware": environment.hardware_label(provenance),
+        "environment": provenance,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     return model, card
