@@ -69,3 +69,10 @@ def test_real_data_references(mnist, ev):
     assert refs["test_set"]["frechet_distance"] == pytest.approx(0, abs=1e-6)
     assert 0 < refs["train_vs_test"]["frechet_distance"] < 5
     assert refs["test_set"]["mnist_score"] > 9.5
+
+
+def test_constant_features_count_only_through_their_means():
+    rng = np.random.default_rng(2)
+    a = np.column_stack([rng.normal(size=5000), np.zeros(5000)])
+    b = np.column_stack([rng.normal(size=5000), np.full(5000, 3.0)])
+    assert metrics.frechet_distance(a, b) == pytest.approx(9.0, abs=0.1)

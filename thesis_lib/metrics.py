@@ -51,7 +51,11 @@ def frechet_distance(features_a, features_b) -> float:
     from scipy import linalg
     a, b = np.asarray(features_a, dtype=np.float64), np.asarray(features_b, dtype=np.float64)
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    # Features constant in both samples (ReLU units that never fire) add only their mean
+    # difference; leaving them out of the covariances keeps sqrtm away from singular matrices.
+    live = (a.std(axis=0) > 1e-12) | (b.std(axis=0) > 1e-12)
+    cov_a = np.atleast_2d(np.cov(a[:, live], rowvar=False))
+    cov_b = np.atleast_2d(np.cov(b[:, live], rowvar=False))
     covmean = linalg.sqrtm(cov_a @ cov_b)
     if not np.all(np.isfinite(covmean)):  # nearly singular product: regularise slightly
         eps = 1e-6 * np.eye(len(cov_a))
