@@ -86,7 +86,7 @@ OTHER_BACKENDS = ["jax", "torch"]
 
 
 @pytest.mark.parametrize("backend", OTHER_BACKENDS)
-def test_isolation_on_other_backends(backend):
+def test_all_checks_on_other_backends(backend):
     if importlib.util.find_spec(backend) is None:
         if os.environ.get("THESIS_REQUIRE_ALL_BACKENDS"):
             pytest.fail(f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set")
@@ -99,3 +99,6 @@ def test_isolation_on_other_backends(backend):
     assert result["backend"] == backend
     assert all(result["d_step"]["discriminator"]) and not any(result["d_step"]["generator"])
     assert all(result["g_step"]["generator"]) and not any(result["g_step"]["discriminator"])
+    assert not any(result["classic_recipe_d_changed"])          # check 3 on this backend
+    mean, std = result["toy_mean_std"]                           # check 4 on this backend
+    assert abs(mean - 4.0) < 0.3 and abs(std - 0.5) < 0.25

@@ -80,11 +80,15 @@ def toy_run(mean=4.0, std=0.5, steps=3000, batch=64, seed=0):
 
 
 def main():
+    """All checks on the active backend: isolation (1–2), negative control (3), toy run (4)."""
     from thesis_lib.gan import build_dcgan
     from thesis_lib.profiles import get_config
     gan = build_dcgan(get_config("dcgan", "quick"))
     real = np.random.default_rng(0).uniform(size=(8, 28, 28, 1)).astype("float32")
-    print(json.dumps({"backend": keras.config.backend(), **isolation_report(gan, real)}))
+    report = {"backend": keras.config.backend(), **isolation_report(gan, real),
+              "classic_recipe_d_changed": classic_recipe_report(),
+              "toy_mean_std": toy_run(mean=4.0, std=0.5, steps=3000, seed=0)}
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
