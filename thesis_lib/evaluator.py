@@ -8,7 +8,6 @@ It takes images in [0, 1] (or uint8 0–255) shaped (n, 28, 28) or (n, 28, 28, 1
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import keras
@@ -93,6 +92,3 @@ def export(model: keras.Model, card: dict, weights: Path = WEIGHTS, card_path: P
     artifacts.write_json(card_path, card)
     return card
 
-
-def card_json(card: dict) -> str:
-    return json.dumps(card, indent=2, ensure_ascii=False)
