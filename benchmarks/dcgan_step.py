@@ -21,7 +21,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 D_MACS, G_MACS = 1_922_368, 69_769_728
 
@@ -45,32 +44,23 @@ def main(argv=None) -> int:
     import numpy as np
 
     from thesis_lib import environment
+    from thesis_lib.callbacks import Timer
     from thesis_lib.gan import build_dcgan
     from thesis_lib.profiles import get_config
-
-    class StepTimer(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.times = []
-
-        def on_train_batch_begin(self, batch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.times.append(time.perf_counter() - self._start)
 
     baseline_before = matmul_gflops()
     gan = build_dcgan(get_config("dcgan", "full"))
     real = np.random.default_rng(0).uniform(size=(128 * args.steps, 28, 28, 1)).astype("float32")
-    timer = StepTimer()
+    timer = Timer()
     gan.fit(real, batch_size=128, epochs=1, shuffle=False, verbose=0, callbacks=[timer])
     baseline = statistics.median([baseline_before, matmul_gflops()])
-    per_step = statistics.median(timer.times[args.warmup:])
+    per_step = statistics.median(timer.steps[args.warmup:])
     gflops = step_flops() / per_step / 1e9
     print(f"hardware: {environment.hardware_label()}; keras {keras.__version__}, "
           f"backend {keras.config.backend()}")
     print(f"baseline: numpy float32 2048x2048 matmul {baseline:.1f} GFLOP/s (median of 2 runs)")
     print(f"DCGAN train step (batch 256 = 128 real + 128 generated; G on 256): median "
-          f"{per_step:.3f} s/step over {len(timer.times) - args.warmup} steps after "
+          f"{per_step:.3f} s/step over {len(timer.steps) - args.warmup} steps after "
           f"{args.warmup} warm-up steps")
     print(f"work per step: {step_flops() / 1e9:.1f} GFLOP -> {gflops:.1f} GFLOP/s")
     print(f"ratio to the matmul rate: {gflops / baseline:.2f}")

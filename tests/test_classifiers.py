@@ -57,3 +57,26 @@ def test_most_confident_errors_order():
     probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.05, 0.95]])
     y = np.array([1, 1, 1, 0])  # items 0, 2, 3 are wrong, with confidence 0.9, 0.6, 0.95
     np.testing.assert_array_equal(metrics.most_confident_errors(probs, y, k=2), [3, 0])
+
+
+def test_classifier_run_resumes_after_a_crash(mnist_dir, tmp_path, monkeypatch):
+    import keras
+
+    from thesis_lib import callbacks, data
+
+    class CrashingTimer(callbacks.Timer):
+        def on_epoch_end(self, epoch, logs=None):
+            super().on_epoch_end(epoch, logs)
+            if epoch == 1:
+                raise RuntimeError("killed")
+
+    mnist = data.load_mnist(mnist_dir)
+    kwargs = dict(mnist=mnist, epochs=4, train_subset=1000, test_subset=500,
+                  backup_dir=tmp_path / "backup")
+    monkeypatch.setattr(classifier_runs, "Timer", CrashingTimer)
+    with pytest.raises(RuntimeError, match="killed"):
+        classifier_runs.train("dense", "quick", **kwargs)
+    monkeypatch.setattr(classifier_runs, "Timer", callbacks.Timer)
+    model, card = classifier_runs.train("dense", "quick", **kwargs)
+    assert card["epochs_run_in_this_process"] == 2          # epochs 3 and 4 only
+    assert int(keras.ops.convert_to_numpy(model.optimizer.iterations.value)) == 4 * 2

@@ -112,3 +112,12 @@ def test_summary_table_rows_and_gap():
     table = R.summary_table(res)
     assert table.loc["L2", "brecha"] == pytest.approx(0.1)
     assert table.loc["L2", "pesos con |w| < 1e-3"] == 0.5
+
+
+def test_batch_norm_against_keras_reports_small_gaps():
+    rng = np.random.default_rng(3)
+    batches = [rng.normal(5, 2, size=(16, 3)) for _ in range(3)]
+    gaps = R.batch_norm_against_keras(batches, [1.0, 2.0, 0.5], [0.0, 0.1, 0.2],
+                                      new_batch=rng.normal(size=(4, 3)))
+    assert gaps["training"] < 1e-4 and gaps["inference"] < 1e-4
+    assert gaps["moving_averages_relative"] < 1e-5

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import keras
 
 from thesis_lib import artifacts, data, environment
+from thesis_lib.callbacks import ResumableCheckpoint, Timer
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
 
@@ -47,17 +47,6 @@ def prepare(model: str, config, mnist=None, data_dir=None):
             (data.scale_01(x_test).reshape(shape), data.one_hot(y_test)))
 
 
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=None,
           verbose: int = 0, **overrides):
     """Train one classifier; return ``(model, card)``. Thesis §4.1."""
@@ -68,10 +57,10 @@ def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=Non
     (x_train, y_train), (x_test, y_test) = prepare(model_name, config, mnist)
     keras.utils.set_random_seed(config.seed)
     model = classifiers.compile_classifier(build(model_name))
-    timer = EpochTimer()
+    timer = Timer()
     callbacks = [timer]
     if backup_dir is not None:
-        callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
+        callbacks.insert(0, ResumableCheckpoint(backup_dir))
     history = model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
                         callbacks=callbacks, verbose=verbose)
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
@@ -87,10 +76,10 @@ def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=Non
         "test_loss": float(test_loss),
         "train_accuracy_last_epoch": float(history.history["accuracy"][-1]),
         "train_loss_last_epoch": float(history.history["loss"][-1]),
-        "epochs_run_in_this_process": len(timer.seconds),
-        "seconds_per_epoch": [round(s, 2) for s in timer.seconds],
-        "median_seconds_per_epoch": round(statistics.median(timer.seconds), 2)
-        if timer.seconds else None,
+        "epochs_run_in_this_process": len(timer.epochs),
+        "seconds_per_epoch": [round(s, 2) for s in timer.epochs],
+        "median_seconds_per_epoch": round(statistics.median(timer.epochs), 2)
+        if timer.epochs else None,
         "hardware": environment.hardware_label(provenance),
         "environment": provenance,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -56,7 +56,7 @@ class MetricsMonitor(keras.callbacks.Callback):
         self.n, self.seed = n, seed
 
     def on_epoch_end(self, epoch, logs=None):
-        from thesis_lib.gan_training import _write_csv, read_csv
+        from thesis_lib.callbacks import read_csv, write_csv
         done = epoch + 1
         if done % self.every and done != self.params.get("epochs"):
             return
@@ -69,7 +69,7 @@ class MetricsMonitor(keras.callbacks.Callback):
                      "mnist_score": result["mnist_score"],
                      "classes_covered": result["classes_covered"],
                      "kl_to_uniform": result["kl_to_uniform"]})
-        _write_csv(self.path, rows)
+        write_csv(self.path, rows)
 
 
 def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",

@@ -12,14 +12,13 @@ Artifacts in ``out_dir`` (every one written to a temporary file, then renamed):
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from thesis_lib import artifacts
+from thesis_lib.callbacks import ResumableCheckpoint, read_csv, write_csv
 
 
 class EpochShuffled(keras.utils.PyDataset):
@@ -55,63 +54,6 @@ class EpochSync(keras.callbacks.Callback):
         self.dataset.epoch = epoch
 
 
-def _seed_states(model):
-    """The random-generator states of a model (latent sampling, dropout masks).
-
-    Keras' weight files do not include them, yet without them a resumed run draws different
-    random numbers from an uninterrupted one.
-    """
-    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
-
-
-class ResumableCheckpoint(keras.callbacks.Callback):
-    """Full training state after every epoch; restored at the start of ``fit``."""
-
-    def __init__(self, directory: str | Path):
-        super().__init__()
-        self.directory = Path(directory)
-        self.state_file = self.directory / "state.json"
-
-    def on_train_begin(self, logs=None):
-        if not self.state_file.is_file():
-            return
-        state = artifacts.read_json(self.state_file)
-        self.model.load_weights(str(self.directory / state["weights"]))
-        for var, value in zip(_seed_states(self.model), state["seed_states"]):
-            var.assign(np.asarray(value, dtype=var.dtype))
-        self.model._initial_epoch = state["epoch"]  # what keras' BackupAndRestore sets
-        print(f"resuming from the checkpoint of epoch {state['epoch']}")
-
-    def on_epoch_end(self, epoch, logs=None):
-        name = f"state-epoch{epoch + 1:03d}.weights.h5"
-        artifacts.atomic_save(self.model.save_weights, self.directory / name)
-        # The pointer moves only once the new weights are complete; then old ones go.
-        seeds = [np.asarray(keras.ops.convert_to_numpy(v.value)).tolist()
-                 for v in _seed_states(self.model)]
-        artifacts.write_json(self.state_file, {"epoch": epoch + 1, "weights": name,
-                                               "seed_states": seeds})
-        for old in self.directory.glob("state-epoch*.weights.h5"):
-            if old.name != name:
-                old.unlink()
-
-
-def _write_csv(path: Path, rows: list[dict]):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    artifacts.atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
-
-
-def read_csv(path: str | Path) -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        return []
-    with open(path, newline="", encoding="utf-8") as fh:
-        return [{k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
-                for row in csv.DictReader(fh)]
-
-
 class HistoryCSV(keras.callbacks.Callback):
     """Loss history, one row per epoch, kept across resumed runs."""
 
@@ -122,7 +64,7 @@ class HistoryCSV(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         rows = [r for r in read_csv(self.path) if r["epoch"] <= epoch]
         rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
-        _write_csv(self.path, rows)
+        write_csv(self.path, rows)
 
 
 class GANMonitor(keras.callbacks.Callback):
@@ -153,7 +95,7 @@ class GANMonitor(keras.callbacks.Callback):
         acc_fake = float(np.mean(d.predict(fake, verbose=0) <= 0.5))
         rows = [r for r in read_csv(self.out_dir / "monitor.csv") if r["epoch"] < done]
         rows.append({"epoch": done, "acc_real": acc_real, "acc_fake": acc_fake})
-        _write_csv(self.out_dir / "monitor.csv", rows)
+        write_csv(self.out_dir / "monitor.csv", rows)
         samples = self.model.generator.predict(self.fixed_latent, verbose=0)
         save_grid(samples, self.out_dir / f"grid-epoch{done:03d}.png", self.pixel_range)
         artifacts.atomic_save(self.model.generator.save,

@@ -133,3 +133,32 @@ def near_zero_on_blank_pixels(weights, x_train, threshold: float = 1e-3):
     blank = np.asarray(x_train).reshape(len(x_train), -1).max(axis=0) == 0
     return int(blank.sum()), float(small[blank].sum() / max(small.sum(), 1)), \
         float(small[~blank].mean())
+
+
+def batch_norm_against_keras(batches, gamma, beta, momentum: float = 0.9, new_batch=None):
+    """Run ``keras.layers.BatchNormalization`` in training mode over ``batches`` and compare it
+    with :func:`batch_norm_train`, its moving averages with :func:`moving_average`, and (on
+    ``new_batch``) inference with :func:`batch_norm_inference`. Returns the largest gaps."""
+    gamma, beta = np.asarray(gamma, dtype=float), np.asarray(beta, dtype=float)
+    bn = keras.layers.BatchNormalization(momentum=momentum)
+    bn.build((None, len(gamma)))
+    bn.gamma.assign(gamma.astype("float32"))
+    bn.beta.assign(beta.astype("float32"))
+    train_gap, means, variances = 0.0, [], []
+    for z in batches:
+        ours, mu, var = batch_norm_train(z, gamma, beta, epsilon=bn.epsilon)
+        theirs = keras.ops.convert_to_numpy(bn(np.asarray(z, "float32"), training=True))
+        train_gap = max(train_gap, float(np.abs(theirs - ours).max()))
+        means.append(mu)
+        variances.append(var)
+    m_mean = moving_average(means, momentum, initial=0.0)
+    m_var = moving_average(variances, momentum, initial=1.0)
+    moving_gap = float(max(np.abs(bn.moving_mean.numpy() - m_mean).max() / np.abs(m_mean).max(),
+                           np.abs(bn.moving_variance.numpy() - m_var).max() / np.abs(m_var).max()))
+    gaps = {"training": train_gap, "moving_averages_relative": moving_gap,
+            "moving_mean": m_mean}
+    if new_batch is not None:
+        theirs = keras.ops.convert_to_numpy(bn(np.asarray(new_batch, "float32"), training=False))
+        ours = batch_norm_inference(new_batch, gamma, beta, m_mean, m_var, bn.epsilon)
+        gaps["inference"] = float(np.abs(theirs - ours).max())
+    return gaps

@@ -1,0 +1,97 @@
+"""Callbacks shared by every long run: resumable checkpoints, timing, and CSV logs.
+
+All files are written atomically (``thesis_lib.artifacts``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from thesis_lib import artifacts
+
+
+class Timer(keras.callbacks.Callback):
+    """Seconds per epoch (``epochs``) and per training step (``steps``)."""
+
+    def on_train_begin(self, logs=None):
+        self.epochs, self.steps = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(time.perf_counter() - self._epoch_start)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._step_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append(time.perf_counter() - self._step_start)
+
+
+def _seed_states(model):
+    """The random-generator states of a model (latent sampling, dropout masks).
+
+    Keras' weight files do not include them, yet without them a resumed run draws different
+    random numbers from an uninterrupted one.
+    """
+    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+
+
+class ResumableCheckpoint(keras.callbacks.Callback):
+    """Full training state after every epoch; restored at the start of ``fit``."""
+
+    def __init__(self, directory: str | Path):
+        super().__init__()
+        self.directory = Path(directory)
+        self.state_file = self.directory / "state.json"
+
+    def on_train_begin(self, logs=None):
+        if not self.state_file.is_file():
+            return
+        state = artifacts.read_json(self.state_file)
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and not optimizer.built:  # its slots must exist to be loaded
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(str(self.directory / state["weights"]))
+        for var, value in zip(_seed_states(self.model), state["seed_states"]):
+            var.assign(np.asarray(value, dtype=var.dtype))
+        self.model._initial_epoch = state["epoch"]  # what keras' BackupAndRestore sets
+        print(f"resuming from the checkpoint of epoch {state['epoch']}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        name = f"state-epoch{epoch + 1:03d}.weights.h5"
+        artifacts.atomic_save(self.model.save_weights, self.directory / name)
+        # The pointer moves only once the new weights are complete; then old ones go.
+        seeds = [np.asarray(keras.ops.convert_to_numpy(v.value)).tolist()
+                 for v in _seed_states(self.model)]
+        artifacts.write_json(self.state_file, {"epoch": epoch + 1, "weights": name,
+                                               "seed_states": seeds})
+        for old in self.directory.glob("state-epoch*.weights.h5"):
+            if old.name != name:
+                old.unlink()
+
+
+def write_csv(path: Path, rows: list[dict]):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    artifacts.atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
+
+
+def read_csv(path: str | Path) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [{k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
+                for row in csv.DictReader(fh)]
+
+
