@@ -1,8 +1,9 @@
 """DCGAN runs (thesis §4.2) from the command line, with a run card and metrics.
 
     python -m thesis_lib.gan_runs --variant baseline --profile full --epochs 10 --seed 0
+    python -m thesis_lib.gan_runs --variant all --profile full --seed 0 1 2   # the batch
 
-Writes ``results/dcgan/<variant>-<profile>-e<epochs>-seed<N>/``: ``history.csv``,
+Writes ``results/dcgan/<variant>-<profile>-e<epochs>[-n<subset>]-seed<N>/``: ``history.csv``,
 ``monitor.csv``, ``metrics.csv`` (Fréchet distance, MNIST score and coverage every
 ``monitor_every`` epochs, on 2,000 samples), sample grids, the final generator weights with
 their SHA-256, and ``card.json`` (final metrics on 10,000 samples against the test set, the
@@ -86,7 +87,8 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
         overrides.setdefault("latent_dim", options.pop("latent_dim"))
     config = get_config("dcgan", profile, seed=seed, **overrides)
     provenance = environment.provenance()  # the code that runs is the code loaded now
-    out_dir = Path(out_root) / f"{variant}-{profile}-e{config.epochs}-seed{seed}"
+    subset = f"-n{config.train_subset}" if "train_subset" in overrides else ""
+    out_dir = Path(out_root) / f"{variant}-{profile}-e{config.epochs}{subset}-seed{seed}"
     mnist = mnist or data.load_mnist()
     output = options.get("output", "sigmoid")
     images = prepare_images(config, output, mnist)
@@ -126,21 +128,33 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", choices=sorted(VARIANTS), default="baseline")
+    parser.add_argument("--variant", nargs="+", choices=sorted(VARIANTS) + ["all"],
+                        default=["baseline"], help="one or more variants, or 'all'")
     parser.add_argument("--profile", default="quick")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", nargs="+", type=int, default=[0],
+                        help="one or more seeds; runs go seed by seed, every variant per seed")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--monitor-every", type=int, default=None)
+    parser.add_argument("--train-subset", type=int, default=None,
+                        help="train on a stratified subset of this many images")
     parser.add_argument("--out", type=Path, default=Path("results/dcgan"))
     args = parser.parse_args(argv)
+    variants = list(VARIANTS) if "all" in args.variant else list(dict.fromkeys(args.variant))
     overrides = {k: v for k, v in (("epochs", args.epochs),
-                                   ("monitor_every", args.monitor_every)) if v is not None}
-    card = run(args.variant, args.profile, args.seed, args.out, verbose=2, **overrides)
-    m = card["metrics"]
-    print(f"{args.variant}: Fréchet distance {m['frechet_distance']:.2f} (floor "
-          f"{card['real_data']['train_vs_test']['frechet_distance']:.2f}), MNIST score "
-          f"{m['mnist_score']:.2f} (ceiling {card['real_data']['test_set']['mnist_score']:.2f}), "
-          f"{m['classes_covered']} classes")
+                                   ("monitor_every", args.monitor_every),
+                                   ("train_subset", args.train_subset)) if v is not None}
+    get_config("dcgan", args.profile, **overrides)  # fail on bad input before any training
+    mnist = data.load_mnist()
+    for seed in args.seed:
+        for variant in variants:
+            card = run(variant, args.profile, seed, args.out, mnist=mnist, verbose=2,
+                       **overrides)
+            m = card["metrics"]
+            print(f"{variant} seed {seed}: Fréchet distance {m['frechet_distance']:.2f} (floor "
+                  f"{card['real_data']['train_vs_test']['frechet_distance']:.2f}), MNIST score "
+                  f"{m['mnist_score']:.2f} (ceiling "
+                  f"{card['real_data']['test_set']['mnist_score']:.2f}), "
+                  f"{m['classes_covered']} classes", flush=True)
     return 0
 
 
