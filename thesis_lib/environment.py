@@ -46,6 +46,14 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def usable_cpus() -> int:
+    """Cores this process may run on (fewer than the machine's when pinned with taskset)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def gpus() -> list[str]:
     """GPUs the active Keras backend can use (empty on a CPU-only machine)."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
@@ -74,7 +82,7 @@ def provenance(*, with_gpus: bool = True) -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "cpu": cpu_name(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": usable_cpus(),
         "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
         "versions": {p: _version(p) for p in ("thesis_lib", "keras", "tensorflow", "jax",
                                                "torch", "numpy") if _version(p)},

@@ -75,7 +75,7 @@ class MetricsMonitor(keras.callbacks.Callback):
 
 def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",
         mnist=None, verbose: int = 1, **overrides) -> dict:
-    """Train one variant; write artifacts and the card; return the card."""
+    """Train one variant; write artifacts and the card; return the card (plus ``run_dir``)."""
     from thesis_lib import evaluator as ev_module
     from thesis_lib.gan import build_dcgan
     from thesis_lib.gan_training import train_gan
@@ -123,7 +123,17 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     artifacts.write_json(out_dir / "card.json", card)
-    return card
+    return {**card, "run_dir": out_dir}
+
+
+def default_out_root(profile: str) -> Path:
+    """Where a chapter's own run goes: ``results/dcgan`` for ``full`` (kept, resumable), a fresh
+    temporary folder for ``quick`` (a few steps, nothing worth keeping or resuming)."""
+    if profile == "quick":
+        import tempfile
+        return Path(tempfile.mkdtemp(prefix="dcgan-quick-"))
+    from thesis_lib.classifier_runs import results_dir
+    return results_dir() / "dcgan"
 
 
 def main(argv=None) -> int:

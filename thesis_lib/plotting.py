@@ -224,3 +224,82 @@ def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r"):
             if i < len(titles):
                 ax.set_title(titles[i], fontsize=8)
     return fig
+
+
+# Thesis §4.2: the ranges Brownlee (reference [22]) expects the per-batch losses to stay in.
+GAN_LOSS_BANDS = {"d_loss": (0.5, 0.8), "g_loss": (0.5, 2.0)}
+
+
+def plot_gan_losses(ax, rows, title=None, bands=GAN_LOSS_BANDS):
+    """Per-epoch mean discriminator and generator losses with the thesis's expected bands."""
+    epochs = [r["epoch"] for r in rows]
+    for i, (key, label) in enumerate((("d_loss", "discriminador"), ("g_loss", "generador"))):
+        ax.plot(epochs, [r[key] for r in rows], marker=".", color=f"C{i}", label=label)
+        if bands and key in bands:
+            ax.axhspan(*bands[key], color=f"C{i}", alpha=0.12,
+                       label=f"rango esperado ({label}): {bands[key][0]}–{bands[key][1]}")
+    ax.set(xlabel="época", ylabel="pérdida media de la época")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_d_accuracy(ax, rows, title=None):
+    """Discriminator accuracy on 100 real and 100 generated images (``monitor.csv``)."""
+    epochs = [r["epoch"] for r in rows]
+    ax.plot(epochs, [100 * r["acc_real"] for r in rows], marker="o", label="imágenes reales")
+    ax.plot(epochs, [100 * r["acc_fake"] for r in rows], marker="s", label="imágenes generadas")
+    ax.axhline(50, color="0.5", ls=":", lw=1)
+    ax.set(xlabel="época", ylabel="exactitud del discriminador (%)", ylim=(-5, 105))
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
+    """Fréchet distance and MNIST score per epoch, with the real-data floor and ceiling."""
+    epochs = [r["epoch"] for r in rows]
+    ax_fd, ax_score = axes
+    ax_fd.plot(epochs, [r["frechet_distance"] for r in rows], marker=".", color="C3")
+    ax_fd.axhline(floor["frechet_distance"], color="k", ls="--", lw=1,
+                  label="piso: imágenes reales")
+    ax_fd.set(xlabel="época", ylabel="distancia de Fréchet (menor es mejor)", yscale="log")
+    ax_score.plot(epochs, [r["mnist_score"] for r in rows], marker=".", color="C2")
+    ax_score.axhline(ceiling["mnist_score"], color="k", ls="--", lw=1,
+                     label="techo: imágenes reales")
+    ax_score.set(xlabel="época", ylabel="puntaje MNIST (mayor es mejor)", ylim=(0, 10.5))
+    for ax in axes:
+        ax.legend(fontsize=7)
+    return axes
+
+
+def show_pngs(paths, titles=(), size=3.0):
+    """Saved PNG images (e.g. sample grids) side by side."""
+    import matplotlib.image as mpimg
+    fig, axes = plt.subplots(1, len(paths), figsize=(size * len(paths), size + 0.3),
+                             constrained_layout=True, squeeze=False)
+    for i, (ax, path) in enumerate(zip(axes[0], paths)):
+        ax.imshow(mpimg.imread(path))
+        ax.axis("off")
+        if i < len(titles):
+            ax.set_title(titles[i], fontsize=9)
+    return fig
+
+
+def plot_interpolation(rows_of_images, row_titles=(), size=0.9):
+    """Rows of images in [0, 1] (e.g. latent interpolations), one row per path."""
+    rows_of_images = [np.asarray(r) for r in rows_of_images]
+    nrows, ncols = len(rows_of_images), max(len(r) for r in rows_of_images)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows),
+                             squeeze=False)
+    for r, images in enumerate(rows_of_images):
+        for c, ax in enumerate(axes[r]):
+            ax.axis("off")
+            if c < len(images):
+                ax.imshow(images[c].squeeze(), cmap="gray_r", vmin=0, vmax=1)
+        if r < len(row_titles):
+            axes[r][0].set_title(row_titles[r], fontsize=8, loc="left")
+    fig.subplots_adjust(wspace=0.05, hspace=0.3, left=0, right=1, bottom=0, top=0.9)
+    return fig
