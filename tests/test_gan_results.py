@@ -127,6 +127,9 @@ def test_variant_table_ranks_by_mean_frechet_distance_with_spread():
     assert table.loc["baseline", "distancia de Fréchet (desvío)"] == pytest.approx(np.std([10, 14], ddof=1))
     assert table.loc["tanh", "Δ FD frente a baseline"] == -5.0
     assert gan_results.longest_run(cards)["steps"] == 2340
+    assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
+    with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
+        gan_results.comparison_budget(cards, ["baseline", "upsample"])
     with pytest.raises(ValueError, match="gan_runs --variant upsample"):
         gan_results.longest_run(cards, "upsample")
 
@@ -151,7 +154,7 @@ def test_committed_runs_are_complete():
         assert card["real_data"]["train_vs_test"]["frechet_distance"] < 5, run
     long = gan_results.longest_run(cards)
     assert long["epochs"] >= 10
-    budget = gan_results.equal_budget(cards, *min((c["steps"], c["n_train"]) for c in cards))
+    budget = gan_results.equal_budget(cards, *gan_results.comparison_budget(cards, gan_runs.VARIANTS))
     assert {c["variant"] for c in budget} == set(gan_runs.VARIANTS)
     assert all(sum(c["variant"] == v for c in budget) >= 2 for v in gan_runs.VARIANTS)
 

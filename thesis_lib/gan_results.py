@@ -47,6 +47,19 @@ def equal_budget(cards: list[dict], steps: int, n_train: int) -> list[dict]:
     return [c for c in cards if c["steps"] == steps and c["n_train"] == n_train]
 
 
+def comparison_budget(cards: list[dict], variants) -> tuple[int, int]:
+    """The (steps, n_train) budget at which every variant was run, with the most runs; other
+    cards (a longer run, a user's trial with a subset) stay out of the comparison."""
+    groups = {}
+    for c in cards:
+        groups.setdefault((c["steps"], c["n_train"]), []).append(c)
+    complete = {k: v for k, v in groups.items() if set(variants) <= {c["variant"] for c in v}}
+    if not complete:
+        raise ValueError(f"no budget at which all of {', '.join(variants)} were run; run "
+                         f"`python -m thesis_lib.gan_runs --variant all --seed 0 1 ...` first.")
+    return max(complete, key=lambda k: (len(complete[k]), -k[0]))
+
+
 def history(run_dir: str | Path, name: str = "history") -> list[dict]:
     """``history.csv``, ``monitor.csv`` or ``metrics.csv`` of a run, as a list of rows."""
     path = Path(run_dir) / f"{name}.csv"
