@@ -239,6 +239,7 @@ def plot_gan_losses(ax, rows, title=None, bands=GAN_LOSS_BANDS):
             ax.axhspan(*bands[key], color=f"C{i}", alpha=0.12,
                        label=f"rango esperado ({label}): {bands[key][0]}–{bands[key][1]}")
     ax.set(xlabel="época", ylabel="pérdida media de la época")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
@@ -252,6 +253,7 @@ def plot_d_accuracy(ax, rows, title=None):
     ax.plot(epochs, [100 * r["acc_fake"] for r in rows], marker="s", label="imágenes generadas")
     ax.axhline(50, color="0.5", ls=":", lw=1)
     ax.set(xlabel="época", ylabel="exactitud del discriminador (%)", ylim=(-5, 105))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
@@ -271,6 +273,7 @@ def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
                      label="techo: imágenes reales")
     ax_score.set(xlabel="época", ylabel="puntaje MNIST (mayor es mejor)", ylim=(0, 10.5))
     for ax in axes:
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.legend(fontsize=7)
     return axes
 
