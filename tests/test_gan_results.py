@@ -126,6 +126,7 @@ def test_variant_table_ranks_by_mean_frechet_distance_with_spread():
     assert table.loc["baseline", "distancia de Fréchet (media)"] == 12.0
     assert table.loc["baseline", "distancia de Fréchet (desvío)"] == pytest.approx(np.std([10, 14], ddof=1))
     assert table.loc["tanh", "Δ FD frente a baseline"] == -5.0
+    assert table.loc["baseline", "colapsadas"] == 0
     assert gan_results.longest_run(cards)["steps"] == 2340
     assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
     with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
@@ -175,11 +176,12 @@ def test_committed_long_run_generator_reproduces_its_card(mnist):
 
 def test_ranking_summary_shows_mean_and_spread():
     cards = [_card("baseline", 0, 10.0, 5.0, 9), _card("baseline", 1, 14.0, 6.0, 10),
-             _card("tanh", 0, 6.0, 7.0, 10), _card("tanh", 1, 8.0, 8.0, 10)]
+             _card("tanh", 0, 6.0, 7.0, 4), _card("tanh", 1, 8.0, 8.0, 10)]
     summary = gan_results.ranking_summary(gan_results.variant_table(cards))
     assert summary.loc["baseline", "distancia de Fréchet"] == "12.0 ± 2.8"
     assert summary.loc["tanh", "puntaje MNIST"] == "7.50 ± 0.71"
     assert summary.loc["tanh", "Δ FD frente a baseline"] == "-5.0"
+    assert summary.loc["tanh", "colapsadas"] == 1
 
 
 def test_pinned_process_reports_its_usable_cores():

@@ -17,6 +17,10 @@ from thesis_lib.callbacks import read_csv
 METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
            "classes_covered": "clases cubiertas"}
 
+# A run whose samples cover fewer than 5 of the 10 digits (5 % share each, metrics.class_coverage)
+# is counted as collapsed: at least half the modes of MNIST are missing.
+COLLAPSED_BELOW = 5
+
 
 class GeneratorWeightsError(ValueError):
     """The generator weights are missing or are not the ones the run card records."""
@@ -70,13 +74,15 @@ def history(run_dir: str | Path, name: str = "history") -> list[dict]:
 
 def variant_table(cards: list[dict], baseline: str = "baseline"):
     """Mean and standard deviation over seeds of each metric, per variant, ranked by Fréchet
-    distance (lower is better); ``Δ FD`` is the mean difference to the baseline's."""
+    distance (lower is better); ``colapsadas`` counts runs covering fewer than
+    ``COLLAPSED_BELOW`` digits; ``Δ FD`` is the mean difference to the baseline's."""
     import pandas as pd
     variants = sorted({c["variant"] for c in cards})
     rows = []
     for variant in variants:
         mine = [c for c in cards if c["variant"] == variant]
-        row = {"variante": variant, "semillas": len(mine)}
+        row = {"variante": variant, "semillas": len(mine),
+               "colapsadas": sum(c["metrics"]["classes_covered"] < COLLAPSED_BELOW for c in mine)}
         for key, label in METRICS.items():
             values = np.array([c["metrics"][key] for c in mine], dtype=float)
             row[f"{label} (media)"] = values.mean()
@@ -94,6 +100,7 @@ def ranking_summary(table):
     import pandas as pd
     out = pd.DataFrame(index=table.index)
     out["semillas"] = table["semillas"]
+    out["colapsadas"] = table["colapsadas"]
     for label, digits in zip(METRICS.values(), (1, 2, 1)):
         mean, sd = table[f"{label} (media)"], table[f"{label} (desvío)"]
         out[label] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, sd)]
