@@ -188,3 +188,9 @@ def test_pinned_process_reports_its_usable_cores():
     import os
     from thesis_lib import environment
     assert environment.provenance(with_gpus=False)["cpu_count"] == len(os.sched_getaffinity(0))
+
+
+def test_provenance_names_the_code_imported_not_a_later_head(monkeypatch):
+    from thesis_lib import environment
+    monkeypatch.setattr(environment, "git_commit", lambda: "later-commit")
+    assert environment.provenance(with_gpus=False)["commit"] == environment.COMMIT_AT_IMPORT

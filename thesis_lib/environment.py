@@ -36,6 +36,11 @@ def git_commit() -> str:
         return f"thesis_lib {_version('thesis_lib') or 'unknown'} (no git checkout)"
 
 
+# A process (a notebook kernel, a batch of runs) keeps running the code it imported, even after
+# later commits; its cards must name that code, not whatever HEAD is when a run ends or starts.
+COMMIT_AT_IMPORT = git_commit()
+
+
 def cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -86,7 +91,7 @@ def provenance(*, with_gpus: bool = True) -> dict:
         "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
         "versions": {p: _version(p) for p in ("thesis_lib", "keras", "tensorflow", "jax",
                                                "torch", "numpy") if _version(p)},
-        "commit": git_commit(),
+        "commit": COMMIT_AT_IMPORT,
         "colab": "google.colab" in sys.modules,
     }
     if with_gpus:
