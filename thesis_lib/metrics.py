@@ -3,6 +3,8 @@ recall and F1."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
@@ -56,7 +58,11 @@ def frechet_distance(features_a, features_b) -> float:
     live = (a.std(axis=0) > 1e-12) | (b.std(axis=0) > 1e-12)
     cov_a = np.atleast_2d(np.cov(a[:, live], rowvar=False))
     cov_b = np.atleast_2d(np.cov(b[:, live], rowvar=False))
-    covmean = linalg.sqrtm(cov_a @ cov_b)
+    with warnings.catch_warnings():
+        # A collapsed generator gives a (nearly) singular Σa; sqrtm then warns, but its result
+        # is still usable, and the non-finite case is handled just below.
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        covmean = linalg.sqrtm(cov_a @ cov_b)
     if not np.all(np.isfinite(covmean)):  # nearly singular product: regularise slightly
         eps = 1e-6 * np.eye(len(cov_a))
         covmean = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
