@@ -278,16 +278,20 @@ def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
     return axes
 
 
-def show_pngs(paths, titles=(), size=3.0):
-    """Saved PNG images (e.g. sample grids) side by side."""
+def show_pngs(paths, titles=(), size=3.0, ncols=None):
+    """Saved PNG images (e.g. sample grids) in a grid, ``ncols`` per row (all in one row by
+    default)."""
     import matplotlib.image as mpimg
-    fig, axes = plt.subplots(1, len(paths), figsize=(size * len(paths), size + 0.3),
+    ncols = ncols or len(paths)
+    nrows = int(np.ceil(len(paths) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.3) * nrows),
                              constrained_layout=True, squeeze=False)
-    for i, (ax, path) in enumerate(zip(axes[0], paths)):
-        ax.imshow(mpimg.imread(path))
+    for i, ax in enumerate(axes.ravel()):
         ax.axis("off")
-        if i < len(titles):
-            ax.set_title(titles[i], fontsize=9)
+        if i < len(paths):
+            ax.imshow(mpimg.imread(paths[i]))
+            if i < len(titles):
+                ax.set_title(titles[i], fontsize=9)
     return fig
 
 
