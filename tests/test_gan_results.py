@@ -194,3 +194,19 @@ def test_provenance_names_the_code_imported_not_a_later_head(monkeypatch):
     from thesis_lib import environment
     monkeypatch.setattr(environment, "git_commit", lambda: "later-commit")
     assert environment.provenance(with_gpus=False)["commit"] == environment.COMMIT_AT_IMPORT
+
+
+@committed
+def test_a_short_run_repeats_the_first_epoch_of_the_long_run_exactly():
+    """Same seed, same data order, same code path: the 1-epoch run of the comparison and the
+    first epoch of the long run must log the same losses (the runs are deterministic)."""
+    cards = gan_results.load_cards(COMMITTED)
+    long = gan_results.longest_run(cards)
+    short = [c for c in cards if c["variant"] == "baseline" and c["seed"] == long["seed"]
+             and c["epochs"] == 1 and c["n_train"] == long["n_train"]]
+    if not short:
+        pytest.skip("no 1-epoch baseline run with the long run's seed")
+    first = gan_results.history(long["run_dir"])[0]
+    again = gan_results.history(short[0]["run_dir"])[0]
+    assert {k: again[k] for k in ("d_loss", "g_loss", "d_acc")} == \
+        {k: first[k] for k in ("d_loss", "g_loss", "d_acc")}
