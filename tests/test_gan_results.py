@@ -126,7 +126,7 @@ def test_variant_table_ranks_by_mean_frechet_distance_with_spread():
     assert table.loc["baseline", "distancia de Fréchet (media)"] == 12.0
     assert table.loc["baseline", "distancia de Fréchet (desvío)"] == pytest.approx(np.std([10, 14], ddof=1))
     assert table.loc["tanh", "Δ FD frente a baseline"] == -5.0
-    assert table.loc["baseline", "colapsadas"] == 0
+    assert table.loc["baseline", "menos de 5 dígitos"] == 0
     assert gan_results.longest_run(cards)["steps"] == 2340
     assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
     with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
@@ -181,7 +181,7 @@ def test_ranking_summary_shows_mean_and_spread():
     assert summary.loc["baseline", "distancia de Fréchet"] == "12.0 ± 2.8"
     assert summary.loc["tanh", "puntaje MNIST"] == "7.50 ± 0.71"
     assert summary.loc["tanh", "Δ FD frente a baseline"] == "-5.0"
-    assert summary.loc["tanh", "colapsadas"] == 1
+    assert summary.loc["tanh", "menos de 5 dígitos"] == 1
 
 
 def test_pinned_process_reports_its_usable_cores():

@@ -18,7 +18,7 @@ METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje 
            "classes_covered": "clases cubiertas"}
 
 # A run whose samples cover fewer than 5 of the 10 digits (5 % share each, metrics.class_coverage)
-# is counted as collapsed: at least half the modes of MNIST are missing.
+# is counted as failed: collapsed onto a few shapes, or images the evaluator cannot read.
 COLLAPSED_BELOW = 5
 
 
@@ -74,7 +74,7 @@ def history(run_dir: str | Path, name: str = "history") -> list[dict]:
 
 def variant_table(cards: list[dict], baseline: str = "baseline"):
     """Mean and standard deviation over seeds of each metric, per variant, ranked by Fréchet
-    distance (lower is better); ``colapsadas`` counts runs covering fewer than
+    distance (lower is better); ``menos de 5 dígitos`` counts runs covering fewer than
     ``COLLAPSED_BELOW`` digits; ``Δ FD`` is the mean difference to the baseline's."""
     import pandas as pd
     variants = sorted({c["variant"] for c in cards})
@@ -82,7 +82,8 @@ def variant_table(cards: list[dict], baseline: str = "baseline"):
     for variant in variants:
         mine = [c for c in cards if c["variant"] == variant]
         row = {"variante": variant, "semillas": len(mine),
-               "colapsadas": sum(c["metrics"]["classes_covered"] < COLLAPSED_BELOW for c in mine)}
+               "menos de 5 dígitos": sum(c["metrics"]["classes_covered"] < COLLAPSED_BELOW
+                                         for c in mine)}
         for key, label in METRICS.items():
             values = np.array([c["metrics"][key] for c in mine], dtype=float)
             row[f"{label} (media)"] = values.mean()
@@ -100,7 +101,7 @@ def ranking_summary(table):
     import pandas as pd
     out = pd.DataFrame(index=table.index)
     out["semillas"] = table["semillas"]
-    out["colapsadas"] = table["colapsadas"]
+    out["menos de 5 dígitos"] = table["menos de 5 dígitos"]
     for label, digits in zip(METRICS.values(), (1, 2, 1)):
         mean, sd = table[f"{label} (media)"], table[f"{label} (desvío)"]
         out[label] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, sd)]
