@@ -99,3 +99,12 @@ def test_notebooks_pass_nbstripout_verify():
     result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", "--keep-count",
                              *map(str, NOTEBOOKS)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_figures_rendered_as_text_are_detected(tmp_path):
+    from thesis_lib.book import unrendered_figures
+    (tmp_path / "ok.html").write_text('<img src="data:image/png;base64,xyz">', encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "bad.html").write_text("<pre>&lt;Figure size 600x400 with 1 Axes&gt;</pre>" * 2,
+                                               encoding="utf-8")
+    assert unrendered_figures(tmp_path) == {"sub/bad.html": 2}

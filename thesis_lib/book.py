@@ -98,8 +98,27 @@ def refresh_checks(path: Path, timeout: int = 600) -> None:
     nbformat.write(nb, path)
 
 
+def unrendered_figures(html_dir: str | Path) -> dict[str, int]:
+    """Pages of a built book whose figures came out as text ("<Figure size ...>") instead of
+    images, with how many; happens when the kernels run without an inline backend."""
+    found = {}
+    for page in sorted(Path(html_dir).rglob("*.html")):
+        count = page.read_text(encoding="utf-8").count("&lt;Figure size")
+        if count:
+            found[str(page.relative_to(html_dir))] = count
+    return found
+
+
 def main(argv: list[str]) -> int:
-    """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks."""
+    """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks;
+    ``--check-figures HTML_DIR`` fails if a built page shows a figure as text."""
+    if argv[:1] == ["--check-figures"]:
+        bad = unrendered_figures(argv[1] if len(argv) > 1 else ROOT / "_build" / "html")
+        for page, count in bad.items():
+            print(f"{page}: {count} figure(s) rendered as text, not as images")
+        if bad:
+            print("Build the book without MPLBACKEND set, so the kernels use the inline backend.")
+        return 1 if bad else 0
     for p in sync_setup_cells():
         print(f"updated setup cell of {p.relative_to(ROOT)}")
     if argv[:1] == ["--refresh"]:

@@ -105,17 +105,17 @@ class GANMonitor(keras.callbacks.Callback):
 
 def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
     """Save an n × n grid of images as a PNG (atomically)."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # A bare Figure (no pyplot) needs no backend switch: calling matplotlib.use("Agg") here
+    # would take a notebook kernel off its inline backend and hide every later figure.
+    from matplotlib.figure import Figure
     lo, hi = pixel_range
-    fig, axes = plt.subplots(n, n, figsize=(n * 0.6, n * 0.6))
+    fig = Figure(figsize=(n * 0.6, n * 0.6))
+    axes = fig.subplots(n, n)
     for ax, img in zip(axes.ravel(), samples[: n * n]):
         ax.imshow(np.squeeze(img), cmap="gray_r", vmin=lo, vmax=hi)
         ax.axis("off")
     fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0, right=1, bottom=0, top=1)
     artifacts.atomic_save(lambda p: fig.savefig(p, dpi=60), path)
-    plt.close(fig)
 
 
 def train_gan(gan, images, config, out_dir: str | Path, *, verbose: int = 1, extra_callbacks=(),
