@@ -282,17 +282,8 @@ def show_pngs(paths, titles=(), size=3.0, ncols=None):
     """Saved PNG images (e.g. sample grids) in a grid, ``ncols`` per row (all in one row by
     default)."""
     import matplotlib.image as mpimg
-    ncols = ncols or len(paths)
-    nrows = int(np.ceil(len(paths) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.3) * nrows),
-                             constrained_layout=True, squeeze=False)
-    for i, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if i < len(paths):
-            ax.imshow(mpimg.imread(paths[i]))
-            if i < len(titles):
-                ax.set_title(titles[i], fontsize=9)
-    return fig
+    return plot_image_grid([mpimg.imread(p) for p in paths], titles, ncols=ncols or len(paths),
+                           size=size)
 
 
 def plot_interpolation(rows_of_images, row_titles=(), size=0.9):
