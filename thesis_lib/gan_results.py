@@ -137,8 +137,9 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
 
 def unit_images(generator, z, output: str = "sigmoid") -> np.ndarray:
     """Generated images with pixels in [0, 1] whatever the output activation."""
-    images = generator.predict(np.asarray(z, dtype="float32"), verbose=0, batch_size=500)
-    return (images + 1.0) / 2.0 if output == "tanh" else images
+    from thesis_lib.gan_runs import to_unit
+    return to_unit(generator.predict(np.asarray(z, dtype="float32"), verbose=0, batch_size=500),
+                   output)
 
 
 def interpolate(z_a, z_b, steps: int = 10, method: str = "linear") -> np.ndarray:

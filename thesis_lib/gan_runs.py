@@ -21,7 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, data, environment, metrics
+from thesis_lib import artifacts, data, environment, gan_results, metrics
 from thesis_lib.profiles import get_config
 
 VARIANTS = {
@@ -63,7 +63,7 @@ class MetricsMonitor(keras.callbacks.Callback):
             return
         z = np.random.default_rng([self.seed, 30_000]).normal(
             size=(self.n, self.model.latent_dim)).astype("float32")
-        images = to_unit(self.model.generator.predict(z, verbose=0, batch_size=500), self.output)
+        images = gan_results.unit_images(self.model.generator, z, self.output)
         result = metrics.evaluate_images(images, self.evaluator, self.reference)
         rows = [r for r in read_csv(self.path) if r["epoch"] < done]
         rows.append({"epoch": done, "frechet_distance": result["frechet_distance"],
@@ -102,9 +102,8 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
               pixel_range=(-1.0, 1.0) if output == "tanh" else (0.0, 1.0))
     seconds = time.perf_counter() - start
     z = np.random.default_rng([seed, 40_000]).normal(size=(10_000, config.latent_dim))
-    final = metrics.evaluate_images(
-        to_unit(gan.generator.predict(z.astype("float32"), verbose=0, batch_size=500), output),
-        evaluator, refs["test_features"])
+    final = metrics.evaluate_images(gan_results.unit_images(gan.generator, z, output),
+                                    evaluator, refs["test_features"])
     weights = artifacts.atomic_save(gan.generator.save_weights, out_dir / "generator.weights.h5")
     steps_per_epoch = len(images) // config.batch_size
     card = {
