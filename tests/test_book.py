@@ -24,11 +24,13 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_setup_cell_is_first_and_current(path):
-    first = load(path)["cells"][0]
-    assert "".join(first["source"]) == book.setup_cell_source(), \
+def test_title_then_current_setup_cell(path):
+    title, setup = load(path)["cells"][:2]
+    assert title["cell_type"] == "markdown" and "".join(title["source"]).startswith("# "), \
+        f"{path.name}: the page must open with its title, not with the (hidden) setup cell"
+    assert "".join(setup["source"]) == book.setup_cell_source(), \
         f"{path.name}: setup cell out of date; run `python -m thesis_lib.book`"
-    assert first["metadata"].get("tags") == book.SETUP_TAGS
+    assert setup["metadata"].get("tags") == book.SETUP_TAGS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -54,17 +56,29 @@ def test_outputs_only_in_deliberate_check_cells(path):
             assert cell["execution_count"] is None
 
 
-def test_setup_cell_sync_rewrites_stale_cells(tmp_path):
+def test_setup_cell_sync_puts_the_current_cell_after_the_title(tmp_path):
     (tmp_path / "chapters").mkdir()
     (tmp_path / "_config.yml").write_text("repository:\n  url: https://example.org/r\n")
-    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                     "source": "# Preparación del entorno (old)\n"}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    stale = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": "# Preparación del entorno (old)\n"}
+    title = {"cell_type": "markdown", "metadata": {}, "source": "# Título\n"}
+    nb = {"cells": [stale, title], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "chapters" / "x.ipynb").write_text(json.dumps(nb))
     assert book.sync_setup_cells(tmp_path) == [tmp_path / "chapters" / "x.ipynb"]
-    cell = load(tmp_path / "chapters" / "x.ipynb")["cells"][0]
-    assert 'REPOSITORY = "https://example.org/r"' in "".join(cell["source"])
+    cells = load(tmp_path / "chapters" / "x.ipynb")["cells"]
+    assert len(cells) == 2 and cells[0]["source"] == "# Título\n"
+    assert 'REPOSITORY = "https://example.org/r"' in "".join(cells[1]["source"])
     assert book.sync_setup_cells(tmp_path) == []
+
+
+def test_setup_cell_sync_refuses_a_chapter_without_title(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "_config.yml").write_text("repository:\n  url: https://example.org/r\n")
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "texto\n"}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "chapters" / "x.ipynb").write_text(json.dumps(nb))
+    with pytest.raises(ValueError, match="no title cell"):
+        book.sync_setup_cells(tmp_path)
 
 
 def toc_files(entries):

@@ -8,6 +8,7 @@ the setup cells; a test fails while any chapter is out of date.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -49,27 +50,39 @@ def chapter_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted((root / "chapters").glob("*.ipynb"))
 
 
+def _is_setup(cell) -> bool:
+    return cell["cell_type"] == "code" and "".join(cell["source"]).startswith(
+        "# Preparación del entorno")
+
+
+def _is_title(cell) -> bool:
+    return cell["cell_type"] == "markdown" and "".join(cell["source"]).lstrip().startswith("# ")
+
+
 def sync_setup_cells(root: Path = ROOT) -> list[Path]:
-    """Make the first cell of every chapter the current setup cell; return the files changed."""
+    """Make the cell right after each chapter's title the current setup cell (hidden in the
+    HTML, so the page opens with its title); return the files changed."""
     source = setup_cell_source(root)
     changed = []
     for path in chapter_notebooks(root):
         nb = json.loads(path.read_text(encoding="utf-8"))
-        first = nb["cells"][0] if nb["cells"] else None
-        is_setup = (first is not None and first["cell_type"] == "code"
-                    and "".join(first["source"]).startswith("# Preparación del entorno"))
+        cells = nb["cells"]
+        old = [i for i, c in enumerate(cells) if _is_setup(c)]
+        titles = [i for i, c in enumerate(cells) if _is_title(c)]
+        if not titles:
+            raise ValueError(f"{path.name}: no title cell ('# ...' markdown); every chapter "
+                             "opens with its title")
         cell = {"cell_type": "code", "execution_count": None,
                 "metadata": {"tags": list(SETUP_TAGS)}, "outputs": [],
                 "source": source.splitlines(keepends=True)}
-        if is_setup:
-            if "".join(first["source"]) == source and first["metadata"].get("tags") == SETUP_TAGS:
-                continue
-            if "id" in first:
-                cell["id"] = first["id"]
-            nb["cells"][0] = cell
-        else:
-            cell["id"] = "setup"
-            nb["cells"].insert(0, cell)
+        if old and old[0] == titles[0] + 1 and "".join(cells[old[0]]["source"]) == source \
+                and cells[old[0]]["metadata"].get("tags") == SETUP_TAGS:
+            continue
+        cell["id"] = cells[old[0]].get("id", "setup") if old else "setup"
+        for i in reversed(old):
+            del cells[i]
+        title = next(i for i, c in enumerate(cells) if _is_title(c))
+        cells.insert(title + 1, cell)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         changed.append(path)
     return changed
@@ -98,6 +111,99 @@ def refresh_checks(path: Path, timeout: int = 600) -> None:
     nbformat.write(nb, path)
 
 
+# What a chapter's outputs depend on besides its own cells: the library, the pinned
+# environment and the committed results it reads. jupyter-cache keys only on the cells.
+FINGERPRINTED = ("thesis_lib", "results", "requirements.txt", "pyproject.toml")
+
+
+def code_fingerprint(root: Path = ROOT) -> str:
+    """A short hash of everything outside a chapter that its outputs depend on."""
+    digest = hashlib.sha256()
+    for name in FINGERPRINTED:
+        base = root / name
+        files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
+        for path in files:
+            if "__pycache__" in path.parts or "backup" in path.parts or not path.exists():
+                continue
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key_execution_cache(app, config) -> None:
+    # One cache folder per fingerprint: after a change to thesis_lib, the requirements or the
+    # results, every chapter runs again instead of being served from a stale cache.
+    base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    if base.name.startswith("code-"):
+        return
+    keyed = base / f"code-{code_fingerprint(Path(app.srcdir))}"
+    if base.is_dir():
+        for stale in base.glob("code-*"):
+            if stale != keyed:
+                import shutil
+                shutil.rmtree(stale, ignore_errors=True)
+    config.nb_execution_cache_path = str(keyed)
+
+
+def setup(app):
+    """Sphinx extension (listed in _config.yml): keys the execution cache on the code."""
+    app.connect("config-inited", _key_execution_cache)
+    return {"parallel_read_safe": True}
+
+
+def executed_notebook(path: Path, cache_dir: Path):
+    """The executed version of a chapter, as the last book build stored it in jupyter-cache."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    nb = nbformat.read(path, as_version=4)
+    try:
+        _, executed = get_cache(cache_dir).merge_match_into_notebook(nb)
+    except KeyError:
+        raise KeyError(f"{path.name}: no executed copy in {cache_dir}; build the book first "
+                       "(`bash .ci/run book`)") from None
+    return executed
+
+
+def _comparable(outputs) -> list:
+    shown = []
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            shown.append((out["name"], out["text"]))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            shown.append(("data", data.get("text/plain", ""), data.get("text/html", "")))
+        elif out.get("output_type") == "error":
+            shown.append(("error", out.get("ename"), out.get("evalue")))
+    # Consecutive stream chunks are one text for a reader (the kernel may split them).
+    merged = []
+    for item in shown:
+        if merged and item[0] in ("stdout", "stderr") and merged[-1][0] == item[0]:
+            merged[-1] = (item[0], merged[-1][1] + item[1])
+        else:
+            merged.append(item)
+    return merged
+
+
+def check_outputs(paths, cache_dir: Path) -> list[str]:
+    """Compare the stored outputs of every ``keep_output`` cell with the outputs the book build
+    produced (what ``pytest --nbval`` checks, without executing the chapter a second time).
+    Returns one message per mismatch."""
+    import nbformat
+
+    problems = []
+    for path in paths:
+        stored = nbformat.read(path, as_version=4)
+        executed = executed_notebook(path, cache_dir)
+        for i, (cell, ran) in enumerate(zip(stored.cells, executed.cells)):
+            if cell.cell_type != "code" or not cell.metadata.get("keep_output"):
+                continue
+            want, got = _comparable(cell.outputs), _comparable(ran.outputs)
+            if want != got:
+                problems.append(f"{path.name} cell {i}: stored output differs from this run\n"
+                                f"  stored: {want!r}\n  now:    {got!r}")
+    return problems
+
+
 def unrendered_figures(html_dir: str | Path) -> dict[str, int]:
     """Pages of a built book whose figures came out as text ("<Figure size ...>") instead of
     images, with how many; happens when the kernels run without an inline backend."""
@@ -109,9 +215,19 @@ def unrendered_figures(html_dir: str | Path) -> dict[str, int]:
     return found
 
 
+def execution_cache_dir(build_dir: Path = ROOT / "_build", root: Path = ROOT) -> Path:
+    return build_dir / ".jupyter_cache" / f"code-{code_fingerprint(root)}"
+
+
 def main(argv: list[str]) -> int:
     """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks;
-    ``--check-figures HTML_DIR`` fails if a built page shows a figure as text."""
+    ``--check-figures HTML_DIR`` fails if a built page shows a figure as text;
+    ``--check-outputs`` compares the check cells with the last book build's execution."""
+    if argv[:1] == ["--check-outputs"]:
+        problems = check_outputs(chapter_notebooks(), execution_cache_dir())
+        print("\n".join(problems) or f"check cells of {len(chapter_notebooks())} chapters: "
+              "stored outputs = this build's outputs")
+        return 1 if problems else 0
     if argv[:1] == ["--check-figures"]:
         bad = unrendered_figures(argv[1] if len(argv) > 1 else ROOT / "_build" / "html")
         for page, count in bad.items():

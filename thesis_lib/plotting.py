@@ -1,9 +1,19 @@
-"""Figures shared by the chapters (matplotlib; Spanish labels, since they appear in the book)."""
+"""Figures shared by the chapters (matplotlib; Spanish labels, since they appear in the book).
+
+Every figure of the book reaches the page through :func:`glue_figure`, which renders it at
+``FIGURE_DPI`` with Spanish tick labels (decimal comma); :func:`new_figure` never puts more than
+``PANELS_PER_ROW`` panels side by side, so each stays legible at column width.
+"""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from thesis_lib.formatting import spanish_ticks
+
+FIGURE_DPI = 150
+PANELS_PER_ROW = 3
 
 CLASS_COLORS = ("#222222", "#f2c200")  # class 0 black, class 1 yellow, as in the thesis
 
@@ -49,9 +59,20 @@ def plot_errors_per_epoch(ax, errors, label, cycle=None):
     return ax
 
 
-def new_figure(ncols=1, width=4.0, height=4.0):
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), constrained_layout=True)
-    return fig, np.atleast_1d(axes)
+def new_figure(n=1, width=4.0, height=4.0, per_row=PANELS_PER_ROW):
+    """A figure with ``n`` panels of ``width`` × ``height`` inches, at most ``per_row`` in a row
+    (more wrap to new rows; unused slots are hidden). Returns the figure and the ``n`` axes."""
+    if per_row > PANELS_PER_ROW:
+        raise ValueError(f"at most {PANELS_PER_ROW} panels per row are legible at column width; "
+                         f"got per_row={per_row}")
+    ncols = min(n, per_row)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             constrained_layout=True, squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, axes[:n]
 
 
 def plot_states(states, X, y, titles):
@@ -161,8 +182,14 @@ def plot_xor_hidden(ax, hidden, title):
     for cls in (0, 1):
         ax.scatter(h[y == cls, 0], h[y == cls, 1], s=160, color=CLASS_COLORS[cls],
                    edgecolor="k", zorder=3, label=f"clase {cls}")
-    for point, (a, b) in zip(["(0,0)", "(0,1)", "(1,0)", "(1,1)"], h):
-        ax.annotate(point, (a, b), textcoords="offset points", xytext=(8, -12), fontsize=8)
+    # Inputs that the hidden layer sends to the same point (XOR's (0,1) and (1,0) do) share one
+    # label instead of printing on top of each other.
+    labels = {}
+    for point, (a, b) in zip(["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"], h):
+        labels.setdefault((round(a, 6), round(b, 6)), []).append(point)
+    for (a, b), points in labels.items():
+        ax.annotate(" y ".join(points), (a, b), textcoords="offset points", xytext=(8, -12),
+                    fontsize=8)
     pad = 0.4
     ax.set(xlim=(h[:, 0].min() - pad, h[:, 0].max() + pad),
            ylim=(h[:, 1].min() - pad, h[:, 1].max() + pad), xlabel="$h_1$", ylabel="$h_2$")
@@ -190,13 +217,21 @@ def plot_l2_path(ax, hessian, w_star, path, lim=(-0.5, 2.5)):
     return ax
 
 
+def finish_figure(fig):
+    """The book's finish for a figure: Spanish tick labels and ``FIGURE_DPI``."""
+    spanish_ticks(fig)
+    fig.set_dpi(FIGURE_DPI)
+    return fig
+
+
 def glue_figure(name: str, fig) -> None:
     """Hand a figure to myst-nb's ``glue`` for a numbered ``{glue:figure}`` and close it.
 
-    Closing matters: the inline backend would otherwise also print the figure under the cell.
+    The figure is finished first (:func:`finish_figure`). Closing matters: the inline backend
+    would otherwise also print the figure under the cell.
     """
     from myst_nb import glue
-    glue(name, fig, display=False)
+    glue(name, finish_figure(fig), display=False)
     plt.close(fig)
 
 
@@ -278,12 +313,12 @@ def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
     return axes
 
 
-def show_pngs(paths, titles=(), size=3.0, ncols=None):
-    """Saved PNG images (e.g. sample grids) in a grid, ``ncols`` per row (all in one row by
-    default)."""
+def show_pngs(paths, titles=(), size=3.6, ncols=2):
+    """Saved PNG images (e.g. 10 × 10 sample grids) in a grid, ``ncols`` per row: two by
+    default, so that the digits of a grid stay large enough to judge at column width."""
     import matplotlib.image as mpimg
-    return plot_image_grid([mpimg.imread(p) for p in paths], titles, ncols=ncols or len(paths),
-                           size=size)
+    return plot_image_grid([mpimg.imread(p) for p in paths], titles,
+                           ncols=min(ncols, len(paths)), size=size)
 
 
 def plot_interpolation(rows_of_images, row_titles=(), size=0.9):

@@ -173,3 +173,50 @@ def get_config(experiment: str, profile: str = "quick", **overrides):
         if key in overrides:
             overrides[key] = tuple(overrides[key])
     return dataclasses.replace(base, **overrides)
+
+
+# Spanish names of every hyperparameter, for the table each chapter shows instead of a repr.
+LABELS = {
+    "learning_rate": "tasa de aprendizaje",
+    "initial_bias": "sesgo inicial b",
+    "initial_weights": "pesos iniciales (w₁, w₂)",
+    "max_epochs": "épocas como máximo",
+    "epochs": "épocas",
+    "batch_size": "tamaño de lote",
+    "train_subset": "imágenes de entrenamiento",
+    "test_subset": "imágenes de prueba",
+    "seed": "semilla",
+    "xor_seeds": "XOR: semillas",
+    "xor_epochs": "XOR: épocas",
+    "xor_learning_rate": "XOR: tasa de aprendizaje",
+    "ua_widths": "aproximación universal: anchos",
+    "ua_steps": "aproximación universal: pasos",
+    "ua_learning_rate": "aproximación universal: tasa de aprendizaje",
+    "latent_dim": "dimensión del espacio latente",
+    "beta_1": "Adam: β₁",
+    "monitor_every": "seguimiento cada (épocas)",
+}
+# What a None means for each field that allows it.
+NONE_MEANS = {"train_subset": f"todas ({MNIST_TRAIN_SIZE:,})".replace(",", "\u202f"),
+              "test_subset": f"todas ({MNIST_TEST_SIZE:,})".replace(",", "\u202f")}
+
+
+def table(config, profile: str):
+    """The hyperparameters of ``config`` as a short Spanish table headed by the profile (what a
+    chapter shows instead of printing the dataclass)."""
+    import pandas as pd
+
+    from thesis_lib.formatting import num, table as format_table
+
+    def show(name, value):
+        if value is None:
+            return NONE_MEANS.get(name, "—")
+        if isinstance(value, tuple):
+            return ", ".join(num(v) for v in value)
+        return num(value)
+
+    rows = {LABELS[f.name]: show(f.name, getattr(config, f.name))
+            for f in dataclasses.fields(config)}
+    frame = pd.DataFrame({f"perfil {profile}": rows})
+    frame.index.name = "parámetro"
+    return format_table(frame)

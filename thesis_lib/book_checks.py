@@ -1,0 +1,173 @@
+"""Checks over the built HTML book: what a reader sees, not what the sources say.
+
+Each check takes one page's HTML and returns the offending snippets (empty when the page is
+clean), so a test can name the page and the text. ``python -m thesis_lib.book_checks HTML_DIR``
+runs them all over a build and exits non-zero on any finding; ``tests/test_built_book.py`` runs
+them in CI, together with the offline browser check of :mod:`thesis_lib.browser`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+# Library output that must never reach a page (TensorFlow/absl start-up, XLA/CUDA probing,
+# tf.function retracing, the kernel's transport warnings, Python warnings).
+LOG_NOISE = re.compile(
+    r"absl::InitializeLog|cuda drivers|cuInit|oneDNN custom operations|TF_ENABLE_ONEDNN_OPTS"
+    r"|tf\.function retracing|triggered tf\.function|running over TCP|Kernel is running"
+    r"|WARNING:tensorflow|WARNING: All log messages|\b[IWE]\d{4} \d\d:\d\d:\d\d"
+    r"|\w+Warning: |^Warning: ", re.MULTILINE)
+
+# Python reprs and English bookkeeping that a reader should see as Spanish text or a table.
+DUMPS = re.compile(
+    r"\b[A-Z]\w*Config\(|\bnp\.(?:float|int|bool)\w*\(|\barray\(\[|\bdtype=|object at 0x"
+    r"|<thesis_lib\.|\bepoch \d+:|\bD accuracy\b"
+    r"|\b(?:d_acc|d_loss|g_loss|acc_real|acc_fake|frechet_distance|mnist_score|"
+    r"classes_covered|test_accuracy|val_accuracy|seconds_per_epoch)\b")
+
+# A decimal point between digits. Allowed where the point is not a decimal point: section
+# numbers of the thesis ("sección 4.2", "§3.1 y 3.2"), version strings ("Keras 3.15.1"),
+# arXiv identifiers and DOIs in the bibliography.
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
+NOT_DECIMALS = re.compile(
+    r"(?:§|\b[Ss]ecci[oó]n(?:es)?|\b[Cc]ap[ií]tulos?|\b[Ss]ubsecci[oó]n(?:es)?|\bapartados?)"
+    r"\s*\d+(?:\.\d+)+(?:\s*(?:,|y|a|–|-)\s*\d+(?:\.\d+)+)*"
+    r"|\b(?:Python|Keras|TensorFlow|JAX|PyTorch|NumPy|jupyter-book|Sphinx|MathJax|torch|jax"
+    r"|numpy|tensorflow|keras|CUDA|versi[oó]n|v)\s*\d+(?:\.\d+)+"
+    r"|\b\d+\.\d+\.\d+(?:\.\w+)*"          # three-part version numbers
+    r"|arXiv:\s*\d+\.\d+|\b10\.\d{4,}/\S+"  # preprint ids and DOIs
+)
+
+_NEVER_TEXT = ("script", "style", "noscript", "template")
+
+
+def _article(html: str) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("article") or soup.find("main") or soup
+    for tag in main.find_all(_NEVER_TEXT):
+        tag.decompose()
+    return main
+
+
+def _drop(node, selectors) -> None:
+    for selector in selectors:
+        for tag in node.select(selector):
+            tag.decompose()
+
+
+# Where code lives in a jupyter-book page: cell inputs, literal blocks, inline literals.
+CODE = ("div.cell_input", "div.highlight", "pre.literal-block", "code", "tt")
+# Math as the reader's browser receives it (typeset by MathJax).
+MATH = ("span.math", "div.math")
+# Numbering added by Sphinx ("2.1.", "Figura 3"): not numbers of the content.
+NUMBERING = ("span.section-number", "span.caption-number", "span.eqno")
+# Text printed by code cells: program output, checked for noise and dumps but allowed to print
+# Python numbers (a float's exact repr is sometimes the point).
+STREAMS = ("div.cell_output pre", "div.output pre")
+
+
+def text_of(html: str, *, code=False, math=True, streams=True) -> str:
+    """Visible text of a page's article, optionally without code, math or printed output."""
+    main = _article(html)
+    _drop(main, NUMBERING)
+    if not code:
+        _drop(main, CODE)
+    if not math:
+        _drop(main, MATH)
+    if not streams:
+        _drop(main, STREAMS)
+    return main.get_text(" ")
+
+
+def _snippets(pattern, text, width=40, allow=None):
+    found = []
+    for m in pattern.finditer(text):
+        if allow is not None and any(a.start() <= m.start() and m.end() <= a.end()
+                                     for a in allow.finditer(text)):
+            continue
+        start, end = max(0, m.start() - width), m.end() + width
+        found.append(" ".join(text[start:end].split()))
+    return found
+
+
+def remote_math(html: str) -> list[str]:
+    """Math scripts loaded from another host (the book must typeset math offline)."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [s["src"] for s in soup.find_all("script", src=True)
+            if re.match(r"(https?:)?//", s["src"]) and re.search(r"mathjax|katex", s["src"], re.I)]
+
+
+def log_noise(html: str) -> list[str]:
+    """Library log lines and warnings, anywhere on the page outside code sources."""
+    return _snippets(LOG_NOISE, text_of(html))
+
+
+def python_dumps(html: str) -> list[str]:
+    """Python reprs (configs, numpy scalars, arrays) and English log or column names."""
+    return _snippets(DUMPS, text_of(html))
+
+
+def decimal_points(html: str) -> list[str]:
+    """Numbers written with a decimal point in prose, math, tables and glued text."""
+    return _snippets(DECIMAL, text_of(html, streams=False), allow=NOT_DECIMALS)
+
+
+def stray_dollars(html: str) -> list[str]:
+    """A ``$`` left in the text: math that MyST did not parse (e.g. display math in a list)."""
+    return _snippets(re.compile(r"\$"), text_of(html, math=False))
+
+
+def figures_as_text(html: str) -> list[str]:
+    """Figures that came out as their repr instead of an image (no inline backend)."""
+    return _snippets(re.compile(r"<Figure size [^>]*>"), text_of(html, code=True))
+
+
+CHECKS = {
+    "math loaded from the internet": remote_math,
+    "library log lines": log_noise,
+    "Python dumps or English bookkeeping": python_dumps,
+    "decimal point instead of comma": decimal_points,
+    "stray $ (unparsed math)": stray_dollars,
+    "figure rendered as text": figures_as_text,
+}
+
+
+def pages(html_dir) -> list[Path]:
+    """The book's content pages (chapters, front matter, bibliography)."""
+    root = Path(html_dir)
+    skip = {"genindex.html", "search.html"}
+    return [p for p in sorted(root.rglob("*.html"))
+            if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts]
+
+
+def check_book(html_dir) -> dict[str, dict[str, list[str]]]:
+    """Every finding of every check, by page and check name (empty when the book is clean)."""
+    found = {}
+    for page in pages(html_dir):
+        html = page.read_text(encoding="utf-8")
+        for name, check in CHECKS.items():
+            hits = check(html)
+            if hits:
+                found.setdefault(str(page.relative_to(html_dir)), {})[name] = hits
+    return found
+
+
+def main(argv: list[str]) -> int:
+    html_dir = Path(argv[0] if argv else "_build/html")
+    if not (html_dir / "index.html").is_file():
+        print(f"{html_dir} holds no built book; run `bash .ci/run book` first")
+        return 2
+    found = check_book(html_dir)
+    for page, checks in found.items():
+        for name, hits in checks.items():
+            print(f"{page}: {name} ({len(hits)}): " + " | ".join(hits[:3]))
+    print(f"{len(pages(html_dir))} pages checked, {len(found)} with findings")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
