@@ -23,6 +23,23 @@ def test_gradient_descent_regimes_on_x_squared(lr, regime):
     assert {"converges": last < 1e-4, "oscillates": last == 1.0, "diverges": last > 100}[regime]
 
 
+@pytest.mark.parametrize("lr, regime", [(0.1, "converge"), (0.5, "converge"),
+                                        (0.9, "converge oscilando"), (1.0, "rebota sin fin"),
+                                        (1.1, "diverge")])
+def test_quadratic_regime_names_what_the_iterates_do(lr, regime):
+    assert optim.quadratic_regime(lr) == regime
+    xs = optim.gradient_descent(lambda x: 2 * x, 1.0, lr, 40)
+    signs = np.sign(xs[1:6])
+    oscillates = bool(np.all(signs[1:] * signs[:-1] < 0))
+    assert oscillates == (regime != "converge")
+    assert (abs(xs[-1]) < 1e-3) == regime.startswith("converge")
+
+
+def test_quadratic_regime_rejects_non_positive_steps():
+    with pytest.raises(ValueError, match="positive"):
+        optim.quadratic_regime(0.0)
+
+
 def test_adam_first_step_is_learning_rate_sized():
     # With δ → 0 the first Adam step is ε·sign(g) whatever the gradient's size.
     xs = optim.adam(lambda x: np.array([1e-3, 50.0]), np.zeros(2), 0.01, 1, delta=0.0,

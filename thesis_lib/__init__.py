@@ -18,3 +18,33 @@ from pathlib import Path as _Path
 # that say nothing about the book; silence them there only (GPU machines keep every message).
 if not _Path("/proc/driver/nvidia").exists():
     _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 pointed at /dev/null.
+
+    TensorFlow 2.21 writes its start-up lines ("All log messages before absl::InitializeLog()",
+    "oneDNN custom operations are on", "Could not find cuda drivers") from C++ before any log
+    setting applies (TF_CPP_MIN_LOG_LEVEL does not stop them), and a notebook kernel shows
+    them under the first cell that imports Keras. Only the import is silenced: an import error
+    still raises, and later messages still reach stderr.
+    """
+    import importlib.util
+    import sys
+
+    if "tensorflow" in sys.modules or _os.environ.get("KERAS_BACKEND", "tensorflow") != \
+            "tensorflow" or importlib.util.find_spec("tensorflow") is None:
+        return
+    sys.stderr.flush()
+    saved = _os.dup(2)
+    try:
+        with open(_os.devnull, "w") as devnull:
+            _os.dup2(devnull.fileno(), 2)
+            import tensorflow  # noqa: F401
+    finally:
+        _os.dup2(saved, 2)
+        _os.close(saved)
+
+
+if not _Path("/proc/driver/nvidia").exists():
+    _import_tensorflow_quietly()

@@ -13,6 +13,7 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import names, sentence
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
@@ -61,5 +62,6 @@ def setup(app):
     register_plugin("pybtex.style.sorting", "thesis_order", ThesisOrder)
     register_plugin("pybtex.style.labels", "thesis_labels", ThesisLabels)
     register_plugin("pybtex.style.formatting", "thesis", ThesisStyle)
-    register_plugin("sphinxcontrib.bibtex.style.referencing", "thesis_numbers", ThesisReferences)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "thesis_numbers",
+                           ThesisReferences)
     return {"parallel_read_safe": True}

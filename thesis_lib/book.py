@@ -135,7 +135,7 @@ def _key_execution_cache(app, config) -> None:
     base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     if base.name.startswith("code-"):
         return
-    keyed = base / f"code-{code_fingerprint(Path(app.srcdir))}"
+    keyed = base / f"code-{code_fingerprint()}"
     if base.is_dir():
         for stale in base.glob("code-*"):
             if stale != keyed:

@@ -59,15 +59,18 @@ def _drop(node, selectors) -> None:
             tag.decompose()
 
 
-# Where code lives in a jupyter-book page: cell inputs, literal blocks, inline literals.
-CODE = ("div.cell_input", "div.highlight", "pre.literal-block", "code", "tt")
+# Where code lives in a jupyter-book page: cell inputs, code blocks of the prose (a
+# ``highlight-LANG`` div that is not a cell's output), literal blocks, inline literals.
+CODE = ("div.cell_input", "div[class*='highlight-']:not(.output)", "pre.literal-block", "code",
+        "tt")
 # Math as the reader's browser receives it (typeset by MathJax).
 MATH = ("span.math", "div.math")
 # Numbering added by Sphinx ("2.1.", "Figura 3"): not numbers of the content.
 NUMBERING = ("span.section-number", "span.caption-number", "span.eqno")
-# Text printed by code cells: program output, checked for noise and dumps but allowed to print
-# Python numbers (a float's exact repr is sometimes the point).
-STREAMS = ("div.cell_output pre", "div.output pre")
+# Text printed by code cells (stdout, stderr, plain-text results): checked for noise and dumps
+# but allowed to print Python numbers (a float's exact repr is sometimes the point).
+STREAMS = ("div.output.stream", "div.output.stderr", "div.output.text_plain",
+           "div.cell_output pre")
 
 
 def text_of(html: str, *, code=False, math=True, streams=True) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
+from thesis_lib.formatting import num
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0, 1, 1, 0], dtype=float)
@@ -25,14 +26,22 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-# name -> (Keras function, closed-form derivative). Derivatives at the kink follow the
-# frameworks: ReLU' (0) = 0 and LeakyReLU'(0) = a.
+def leaky_relu_name(a: float) -> str:
+    """The book's name for Leaky ReLU with slope ``a``: "Leaky ReLU (a = 0,05)"."""
+    return f"Leaky ReLU (a = {num(a)})"
+
+
+def _leaky_relu(a: float):
+    return (lambda x: ops.leaky_relu(x, negative_slope=a), lambda x: np.where(x > 0, 1.0, a))
+
+
+# name -> (Keras function, closed-form derivative). The names are what the book shows (figure
+# titles, tables), hence the decimal comma. Derivatives at the kink follow the frameworks:
+# ReLU'(0) = 0 and LeakyReLU'(0) = a.
 ACTIVATIONS = {
     "ReLU": (ops.relu, lambda x: (x > 0).astype(float)),
-    "Leaky ReLU (a = 0.05)": (lambda x: ops.leaky_relu(x, negative_slope=0.05),
-                              lambda x: np.where(x > 0, 1.0, 0.05)),
-    "Leaky ReLU (a = 0.2)": (lambda x: ops.leaky_relu(x, negative_slope=0.2),
-                             lambda x: np.where(x > 0, 1.0, 0.2)),
+    leaky_relu_name(0.05): _leaky_relu(0.05),
+    leaky_relu_name(0.2): _leaky_relu(0.2),
     "sigmoide": (ops.sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
     "tanh": (ops.tanh, lambda x: 1 - np.tanh(x) ** 2),
 }
@@ -111,6 +120,25 @@ def xor_forward(theta1, c, theta2, b, X=XOR_X):
     hidden = np.maximum(pre, 0)
     out = np.asarray(theta2) @ hidden + b
     return pre, hidden, out
+
+
+XOR_POINTS = ("(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)")
+
+
+def xor_forward_table(pre, hidden, out):
+    """The matrices of :func:`xor_forward` as one table: a row per hidden unit and stage, the
+    output last, a column per XOR input (what the book shows instead of the raw arrays)."""
+    import pandas as pd
+
+    rows = {}
+    for j, row in enumerate(np.asarray(pre), start=1):
+        rows[f"θ⁽¹⁾ᵀx + c, neurona {j}"] = row
+    for j, row in enumerate(np.asarray(hidden), start=1):
+        rows[f"h = ReLU(θ⁽¹⁾ᵀx + c), neurona {j}"] = row
+    rows["salida θ⁽²⁾ᵀh + b"] = np.asarray(out)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(XOR_POINTS))
+    frame.columns.name = "entrada"
+    return frame
 
 
 def _fit_stack(model, x, y, steps: int, learning_rate: float) -> None:

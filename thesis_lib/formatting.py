@@ -120,7 +120,7 @@ def table(frame, decimals=2, *, percent=(), index=True):
             return num(v) if isinstance(v, (int, np.integer)) else num(v, d)
         return show
 
-    styler = frame.style.format({c: formatter(c) for c in frame.columns})
+    styler = frame.style.format({c: formatter(c) for c in frame.columns}, na_rep="—")
     styler = styler.format_index(lambda v: num(v) if _is_number(v) else _text(v), axis=0)
     if not index:
         styler = styler.hide(axis="index")
@@ -158,7 +158,6 @@ def spanish_ticks(fig):
 
         def set_locs(self, locs):
             self.inner.set_locs(locs)
-            self.locs = locs
 
         def __call__(self, x, pos=None):
             return _comma(self.inner(x, pos))

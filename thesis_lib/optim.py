@@ -27,6 +27,23 @@ def gradient_descent(grad, x0, learning_rate: float, steps: int) -> np.ndarray:
     return np.array(xs)
 
 
+def quadratic_regime(learning_rate: float, curvature: float = 2.0) -> str:
+    """How gradient descent behaves on f(x) = ½ c x² (c = 2: x²) with step η (thesis §6.1).
+
+    The iteration is x_{t+1} = (1 − ηc) x_t exactly, so the factor 1 − ηc decides: in [0, 1)
+    'converge', in (−1, 0) 'converge oscilando', −1 'rebota sin fin', below −1 'diverge'.
+    """
+    if not learning_rate > 0 or not curvature > 0:
+        raise ValueError(f"learning_rate and curvature must be positive, got {learning_rate!r} "
+                         f"and {curvature!r}.")
+    factor = 1 - learning_rate * curvature
+    if np.isclose(factor, -1.0):
+        return "rebota sin fin"
+    if factor < -1:
+        return "diverge"
+    return "converge oscilando" if factor < 0 else "converge"
+
+
 def momentum(grad, x0, learning_rate: float, steps: int, beta: float = 0.9) -> np.ndarray:
     """Heavy-ball momentum: v ← β v − η ∇f(x), x ← x + v (the form Keras' SGD uses)."""
     xs, v = [np.asarray(x0, dtype=float)], np.zeros_like(np.asarray(x0, dtype=float))

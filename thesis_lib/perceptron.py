@@ -174,13 +174,44 @@ def first_difference(trace: pd.DataFrame, reference: pd.DataFrame = THESIS_AND_T
     return None if len(trace) == len(reference) else min(len(trace), len(reference))
 
 
-def trace_table(trace: pd.DataFrame) -> pd.DataFrame:
-    """The trace with the thesis's column headings, rounded for reading (values unchanged)."""
-    names = {"epoch": "Época", "y_hat": "ŷ", "delta_b": "Δb"}
-    names.update({c: "Δw" + c[len("delta_w"):] for c in trace.columns if c.startswith("delta_w")})
-    table = trace.rename(columns=names).round(10)
-    table.index = pd.RangeIndex(1, len(table) + 1, name="paso")
-    return table
+def trace_table(trace: pd.DataFrame, decimals: int = 1):
+    """The trace as the book shows it: the thesis's column headings (ŷ, Δb, Δw₁, ...), one row
+    per step numbered from 1, every number in Spanish (:func:`thesis_lib.formatting.table`;
+    ``decimals=1`` is exact for the thesis's η = 0.3 and integer inputs)."""
+    from thesis_lib.formatting import table
+
+    names = {"epoch": "época", "y_hat": "ŷ", "delta_b": "Δb"}
+    for c in trace.columns:
+        for prefix, symbol in (("delta_w", "Δw"), ("w", "w"), ("x", "x")):
+            if c.startswith(prefix) and c[len(prefix):].isdigit():
+                names[c] = symbol + c[len(prefix):].translate(_SUBSCRIPT)
+                break
+    frame = trace.rename(columns=names)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="paso")
+    return table(frame, decimals)
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def describe(result: PerceptronResult, sig: int | None = None) -> str:
+    """A run in two Spanish lines: whether and when it converged (or cycled), and the final
+    parameters (``sig`` significant digits; exact shortest form by default)."""
+    from thesis_lib.formatting import num
+
+    if result.converged:
+        outcome = f"Convergió: sí, en {num(result.epochs)} épocas"
+    elif result.cycle is not None:
+        first, period = result.cycle
+        every = "en cada época" if period == 1 else f"cada {num(period)} épocas"
+        outcome = (f"Convergió: no; el estado al inicio de la época {num(first)} "
+                   f"se repite {every}")
+    else:
+        outcome = f"Convergió: no, en {num(result.epochs)} épocas"
+    params = [f"b = {num(result.bias, sig=sig)}"] + [
+        f"w{str(j + 1).translate(_SUBSCRIPT)} = {num(w, sig=sig)}"
+        for j, w in enumerate(result.weights)]
+    return outcome + "\n" + "; ".join(params)
 
 
 def cycle_steps(result: PerceptronResult) -> list[tuple[float, float, float]]:

@@ -1,0 +1,95 @@
+"""The built book as a reader sees it: every page passes the HTML checks, the bibliography and
+citations are numbered, and, with the network cut off, a browser typesets every formula and
+no display equation overflows the column.
+
+Runs over ``$THESIS_BOOK_HTML`` (default ``_build/html``) after a book build: ``.ci/run`` builds
+the book, then runs this file with ``THESIS_REQUIRE_BUILT_BOOK=1``, which turns "no build" and
+"no browser" from a skip into a failure. Screenshots land in ``_build/screenshots/`` for a
+person to look at.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from thesis_lib import book, book_checks, browser
+
+HTML = Path(os.environ.get("THESIS_BOOK_HTML", book.ROOT / "_build" / "html"))
+REQUIRED = os.environ.get("THESIS_REQUIRE_BUILT_BOOK") == "1"
+SCREENSHOTS = HTML.parent / "screenshots"
+# Pages photographed offline: a chapter full of equations, the DCGAN chapter, the bibliography.
+PHOTOGRAPHED = ("chapters/02-2-redes-prealimentadas.html", "chapters/04-2-dcgan.html",
+                "referencias.html")
+
+if not (HTML / "index.html").is_file():
+    if REQUIRED:
+        raise RuntimeError(f"no built book at {HTML}: build it first (jupyter-book build .)")
+    pytest.skip(f"no built book at {HTML}; run `bash .ci/run book` first",
+                allow_module_level=True)
+
+PAGES = [str(p.relative_to(HTML)) for p in book_checks.pages(HTML)]
+
+
+def read(name):
+    return (HTML / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("check", list(book_checks.CHECKS))
+@pytest.mark.parametrize("name", PAGES)
+def test_page_passes(name, check):
+    found = book_checks.CHECKS[check](read(name))
+    assert not found, f"{name}: {check}: " + " | ".join(found[:5])
+
+
+def test_every_chapter_is_in_the_build():
+    for nb in book.chapter_notebooks():
+        assert f"chapters/{nb.stem}.html" in PAGES
+
+
+def test_bibliography_is_numbered_as_in_the_thesis_and_spanish():
+    text = book_checks.text_of(read("referencias.html"))
+    labels = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+    assert labels[:26] == list(range(1, 27)), labels
+    assert "~mdelbra" in text, "reference [5] lost the ~ of its URL"
+    assert " and " not in text, "authors joined with 'and' instead of 'y'"
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])
+def test_citations_are_numbered(name):
+    text = book_checks.text_of(read(name))
+    author_year = re.findall(r"\[[A-ZÁÉÍÓÚ][^\]\[]{0,60}?,\s*\d{4}[a-z]?\]", text)
+    assert not author_year, f"{name}: author-year citations {author_year[:3]}"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = browser.find_chromium()
+    if path is None:
+        message = ("no Chromium: install Debian's `chromium` (apt-get install chromium) or set "
+                   "CHROMIUM to a Chrome/Chromium binary")
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+MATH_PAGES = [p for p in PAGES if 'class="math' in read(p)]
+
+
+@pytest.mark.parametrize("name", MATH_PAGES)
+def test_offline_math_is_typeset_and_fits_the_column(name, chromium):
+    shot = SCREENSHOTS / name.replace("/", "__").replace(".html", ".png") \
+        if name in PHOTOGRAPHED else None
+    result = browser.probe_page(HTML / name, shot, chromium)
+    assert result["mathjax"], f"{name}: MathJax did not load offline ({result})"
+    assert result["formulas"] > 0 and result["untypeset"] == 0, result
+    assert not result["wide"], f"{name}: equations wider than the column: {result['wide']}"
+    if shot is not None:
+        assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", PHOTOGRAPHED)
+def test_photographed_pages_exist(name):
+    assert name in PAGES
