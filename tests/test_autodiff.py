@@ -84,3 +84,19 @@ def test_backward_twice_gives_the_same_gradients():
     f.backward()
     f.backward()
     assert nodes["x"].grad == 2.0
+
+
+def test_constants_and_graph_labels_use_the_decimal_comma():
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    x = Scalar(1.0, name="x")
+    f = (x * 0.5 + 2.25).named("f")
+    f.backward()
+    assert sorted(p.name for p, _ in f.parents[0][0].parents) == ["0,5", "x"]
+    fig, ax = plt.subplots()
+    plotting.plot_computational_graph(ax, f)
+    labels = {t.get_text() for t in ax.texts}
+    plt.close(fig)
+    assert {"f = 2,75", "0,5", "2,25"} <= labels
+    assert not any("." in t for t in labels)

@@ -115,10 +115,57 @@ def test_notebooks_pass_nbstripout_verify():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_figures_rendered_as_text_are_detected(tmp_path):
-    from thesis_lib.book import unrendered_figures
-    (tmp_path / "ok.html").write_text('<img src="data:image/png;base64,xyz">', encoding="utf-8")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "bad.html").write_text("<pre>&lt;Figure size 600x400 with 1 Axes&gt;</pre>" * 2,
-                                               encoding="utf-8")
-    assert unrendered_figures(tmp_path) == {"sub/bad.html": 2}
+def _nb_with_check(tmp_path, text):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    check = nbformat.v4.new_code_cell("print('x')", metadata={"keep_output": True})
+    check.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    other = nbformat.v4.new_code_cell("print('y')")
+    nb.cells = [check, other]
+    path = tmp_path / "ch.ipynb"
+    nbformat.write(nb, path)
+    return path, nb
+
+
+def test_check_outputs_compares_only_check_cells(tmp_path, monkeypatch):
+    import copy
+    import nbformat
+    path, nb = _nb_with_check(tmp_path, "a = 1\n")
+    ran = copy.deepcopy(nb)
+    # The kernel may split a stream in chunks; the other cell's output is not compared.
+    ran.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="a = "),
+                            nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    ran.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="anything")]
+    monkeypatch.setattr(book, "executed_notebook", lambda p, c: ran)
+    assert book.check_outputs([path], tmp_path) == []
+    ran.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="a = 2\n")]
+    problems = book.check_outputs([path], tmp_path)
+    assert len(problems) == 1 and "ch.ipynb cell 0" in problems[0] and "a = 2" in problems[0]
+
+
+def test_executed_notebook_without_a_build_says_what_to_do(tmp_path):
+    path, _ = _nb_with_check(tmp_path, "a\n")
+    with pytest.raises(KeyError, match="build the book first"):
+        book.executed_notebook(path, tmp_path / "cache")
+
+
+def test_code_fingerprint_follows_library_requirements_and_results(tmp_path):
+    (tmp_path / "thesis_lib").mkdir()
+    (tmp_path / "thesis_lib" / "m.py").write_text("x = 1\n")
+    (tmp_path / "requirements.txt").write_text("keras==3\n")
+    first = book.code_fingerprint(tmp_path)
+    assert book.code_fingerprint(tmp_path) == first
+    (tmp_path / "thesis_lib" / "m.py").write_text("x = 2\n")
+    second = book.code_fingerprint(tmp_path)
+    assert second != first
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "card.json").write_text("{}")
+    assert book.code_fingerprint(tmp_path) != second
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_hides_its_stderr(path):
+    # Library noise is silenced at its source (thesis_lib's quiet TensorFlow import), so a real
+    # warning or error printed to stderr still reaches the page and fails the HTML checks.
+    for i, cell in enumerate(load(path)["cells"]):
+        assert "remove-stderr" not in cell["metadata"].get("tags", []), f"{path.name} cell {i}"

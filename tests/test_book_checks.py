@@ -27,7 +27,8 @@ def code(text: str) -> str:
 
 CLEAN = page("""
 <h1><span class="section-number">2.4. </span>Regularización</h1>
-<p>La exactitud es 99,33 % con 60 000 imágenes, según la sección 4.2 y las secciones 3.1 y 3.2.</p>
+<p>La exactitud es 99,33 % con 60 000 imágenes, según la sección 4.2 y las secciones 3.1 y 3.2,
+y el algoritmo 8.7 del libro.</p>
 <p>Con <span class="math notranslate nohighlight">\\(\\eta = 0{,}1\\)</span> converge.</p>
 """ + code("x = 0.5  # code may use points; GANConfig(epochs=2) too") + out(
     "z = 0.30000000000000004") + """
@@ -64,6 +65,8 @@ def test_a_clean_page_passes_every_check(name):
     ("decimal point instead of comma",
      '<p><span class="math notranslate nohighlight">\\(\\eta = 0.1\\)</span></p>', ""),
     ("stray $ (unparsed math)", "<li><p>minimizar $$-\\frac{1}{2m}$$</p></li>", ""),
+    ("math in a heading", '<h2>El grafo de <span class="math notranslate nohighlight">'
+     '\\(f(x)\\)</span></h2>', ""),
     ("figure rendered as text", out("&lt;Figure size 640x480 with 1 Axes&gt;", "text_plain"), ""),
 ])
 def test_each_check_catches_its_problem(name, body, head):

@@ -80,3 +80,52 @@ def test_classifier_run_resumes_after_a_crash(mnist_dir, tmp_path, monkeypatch):
     model, card = classifier_runs.train("dense", "quick", **kwargs)
     assert card["epochs_run_in_this_process"] == 2          # epochs 3 and 4 only
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations.value)) == 4 * 2
+
+
+def test_architecture_table_describes_every_layer_in_spanish():
+    table = classifier_runs.architecture_table(classifiers.cnn_classifier())
+    assert list(table.columns) == ["capa", "salida por imagen", "parámetros"]
+    assert table["capa"].iloc[0] == "convolución 3 × 3, 64 filtros, ReLU"
+    assert table["salida por imagen"].iloc[0] == "26 × 26 × 64"
+    assert "dropout 0,25" in set(table["capa"])
+    assert table["capa"].iloc[-1] == "total"
+    body = table["parámetros"].iloc[:-1]
+    assert body.sum() == table["parámetros"].iloc[-1] == 280_010
+
+
+def _card(seed, accuracy, loss, seconds):
+    return {"seed": seed, "test_accuracy": accuracy, "test_loss": loss,
+            "median_seconds_per_epoch": seconds}
+
+
+def test_summarize_runs_stacks_models_with_mean_and_sample_sd():
+    table = classifier_runs.summarize_runs({
+        "red densa": [_card(0, 0.97, 0.08, 1.0), _card(1, 0.98, 0.06, 3.0)],
+        "red convolucional": [_card(0, 0.99, 0.03, 40.0)] * 2})
+    assert list(table.columns) == ["exactitud en prueba", "pérdida en prueba",
+                                   "segundos por época"]
+    dense = table.loc["red densa"]
+    assert list(dense.index) == ["semilla 0", "semilla 1", "media", "desvío estándar"]
+    assert dense.loc["media", "exactitud en prueba"] == pytest.approx(0.975)
+    assert dense.loc["desvío estándar", "segundos por época"] == pytest.approx(2 ** 0.5)
+
+
+def test_book_grids_share_a_colour_scale_and_confusion_draws_with_spanish_ticks():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+
+    images = np.array([[[0.0, 1.0], [0.5, 0.5]], [[0.0, 0.1], [0.05, 0.05]]])
+    fig = plotting.plot_image_grid(images, ncols=2, cmap="RdBu", vmin=-1, vmax=1)
+    assert [ax.images[0].get_clim() for ax in fig.axes] == [(-1, 1), (-1, 1)]
+    plt.close(fig)
+    fig = plotting.plot_image_grid(images, ncols=2)  # default: each image on its own range
+    assert fig.axes[1].images[0].get_clim() == (0.0, 0.1)
+    plt.close(fig)
+    fig, axes = plotting.new_figure(1)
+    plotting.plot_confusion(axes[0], np.eye(10, dtype=int) * 90 + 1)
+    plotting.finish_figure(fig).canvas.draw()  # the Spanish tick formatter needs text labels
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == [str(d) for d in range(10)]
+    plt.close(fig)

@@ -122,3 +122,15 @@ def test_dense_versus_convolutional_connections():
     assert np.count_nonzero(matrix) == 13
     np.testing.assert_allclose(matrix @ v, keras.ops.convert_to_numpy(conv(v[None, :, None]))[0, :, 0],
                                rtol=1e-6)
+
+
+def test_plot_matrices_writes_entries_with_a_decimal_comma():
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    pooled = C.pool2d(np.array([[12, 20, 30, 0], [8, 12, 2, 0],
+                                [34, 70, 37, 4], [112, 100, 25, 12]], float), 2, mode="avg")
+    fig = plotting.plot_matrices([(pooled, "media")])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    assert texts == ["13", "8", "79", "19,5"]

@@ -16,6 +16,19 @@ def test_xor_with_the_thesis_weights_reproduces_every_matrix():
     np.testing.assert_array_equal(out, [0, 1, 1, 0])
 
 
+def test_xor_forward_table_has_a_row_per_unit_and_stage():
+    table = F.xor_forward_table(*F.xor_forward(**F.THESIS_XOR))
+    assert list(table.columns) == list(F.XOR_POINTS) and len(table) == 5
+    np.testing.assert_array_equal(table.iloc[1], [-1, 0, 0, 1])
+    np.testing.assert_array_equal(table.iloc[-1], [0, 1, 1, 0])
+
+
+def test_activation_names_use_the_decimal_comma():
+    # The names are figure titles and table rows in the book.
+    assert F.leaky_relu_name(0.05) == "Leaky ReLU (a = 0,05)"
+    assert not any("." in name for name in F.ACTIVATIONS)
+
+
 @pytest.mark.parametrize("name", list(F.ACTIVATIONS))
 def test_autodiff_derivative_equals_closed_form(name):
     x = np.array([-4.0, -1.3, -0.2, 0.0, 0.4, 1.7, 5.0])

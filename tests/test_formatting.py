@@ -27,6 +27,9 @@ T = F.THIN
     (0.3, (), {}, "0,3"),                 # shortest round-trip form
     (1.2e-5, (), {"sig": 2}, "1,2\u00a0·\u00a010⁻⁵"),
     (0.98765, (), {"sig": 2}, "0,99"),
+    (4.0, (), {"sig": 2}, "4"),            # like %g: use decimals= to line up a column
+    (10.0, (), {"sig": 2}, "10"),
+    (0.006, (), {"sig": 1}, "0,006"),
     (3.0, (), {}, "3"),
     (0.1, (2,), {"sign": True}, "+0,10"),
     (float("inf"), (), {}, "∞"),
@@ -60,6 +63,11 @@ def test_table_formats_every_number_and_keeps_text():
     assert ">15<" in html and ">2<" in html       # integers stay whole
     assert "—" in html                             # missing values are a dash, not "None"
     assert "0.99" not in html
+
+
+def test_table_html_is_the_same_on_every_call():
+    frame = pd.DataFrame({"a": [1.5]})
+    assert F.table(frame).to_html() == F.table(frame.copy()).to_html()
 
 
 def test_table_accepts_decimals_per_column():

@@ -1,6 +1,7 @@
 """Reading DCGAN runs: cards, the variant table, the hash-checked generator, interpolation, and
 the committed results the §4.2 chapter shows."""
 
+import re
 import shutil
 
 import numpy as np
@@ -87,8 +88,10 @@ class _LookupGenerator:
     def __init__(self, images):
         self.images = images
 
-    def predict(self, z, **_):
+    def __call__(self, z, training=False):
         return self.images[np.abs(z[:, 0] * 1000).astype(int) % len(self.images)]
+
+    predict = __call__
 
 
 class _LabelEvaluator:
@@ -178,9 +181,9 @@ def test_ranking_summary_shows_mean_and_spread():
     cards = [_card("baseline", 0, 10.0, 5.0, 9), _card("baseline", 1, 14.0, 6.0, 10),
              _card("tanh", 0, 6.0, 7.0, 4), _card("tanh", 1, 8.0, 8.0, 10)]
     summary = gan_results.ranking_summary(gan_results.variant_table(cards))
-    assert summary.loc["baseline", "distancia de Fréchet"] == "12.0 ± 2.8"
-    assert summary.loc["tanh", "puntaje MNIST"] == "7.50 ± 0.71"
-    assert summary.loc["tanh", "Δ FD frente a baseline"] == "-5.0"
+    assert summary.loc["baseline", "distancia de Fréchet"] == "12,0 ± 2,8"
+    assert summary.loc["tanh", "puntaje MNIST"] == "7,50 ± 0,71"
+    assert summary.loc["tanh", "Δ FD frente a baseline"] == "−5,0"
     assert summary.loc["tanh", "menos de 5 dígitos"] == 1
 
 
@@ -210,3 +213,188 @@ def test_a_short_run_repeats_the_first_epoch_of_the_long_run_exactly():
     again = gan_results.history(short[0]["run_dir"])[0]
     assert {k: again[k] for k in ("d_loss", "g_loss", "d_acc")} == \
         {k: first[k] for k in ("d_loss", "g_loss", "d_acc")}
+
+
+# --- what the chapter shows: Spanish tables and the numbers its prose quotes -----------------
+
+DECIMAL_POINT = re.compile(r"\d\.\d")
+ENGLISH = re.compile(r"\b(?:epoch|d_loss|g_loss|d_acc|acc_real|acc_fake|frechet_distance|"
+                     r"mnist_score|classes_covered)\b")
+
+
+def _long_card(run_dir=None):
+    return {"variant": "baseline", "profile": "full", "seed": 1, "epochs": 10, "steps": 2340,
+            "n_train": 60_000, "hardware": "1 × CPU", "run_dir": run_dir,
+            "environment": {"versions": {"keras": "3.15.1"}, "commit": "abc1234"},
+            "metrics": {"frechet_distance": 226.38, "mnist_score": 5.822, "classes_covered": 7,
+                        "class_share": [0.0479, 0.0202, 0.1323, 0.2278, 0.0979, 0.0526,
+                                        0.0215, 0.2094, 0.0658, 0.1246]},
+            "real_data": {"train_vs_test": {"frechet_distance": 1.6666, "mnist_score": 9.895,
+                                            "classes_covered": 10},
+                          "test_set": {"frechet_distance": 0.0, "mnist_score": 9.867,
+                                       "classes_covered": 10}}}
+
+
+HISTORY = [{"epoch": 1, "d_acc": 0.7257, "d_loss": 0.583, "g_loss": 0.936},
+           {"epoch": 2, "d_acc": 0.531, "d_loss": 0.692, "g_loss": 0.722},
+           {"epoch": 3, "d_acc": 0.519, "d_loss": 0.693, "g_loss": 2.5}]
+MONITOR = [{"epoch": 1, "acc_real": 0.74, "acc_fake": 0.52},
+           {"epoch": 2, "acc_real": 0.48, "acc_fake": 0.76},
+           {"epoch": 3, "acc_real": 0.41, "acc_fake": 0.82}]
+
+
+def _all_text(facts):
+    assert all(isinstance(v, str) for v in facts.values()), facts
+    text = " | ".join(facts.values())
+    # The book's own check (versions such as "Keras 3.15.1" are not decimal numbers).
+    from thesis_lib.book_checks import DECIMAL, NOT_DECIMALS, _snippets
+    assert not _snippets(DECIMAL, text, allow=NOT_DECIMALS), text
+    return text
+
+
+def test_describe_writes_numbers_the_spanish_way():
+    text = gan_results.describe(_long_card())
+    assert "10 épocas = 2340 pasos con 60\u202f000 imágenes" in text
+    assert "Keras 3.15.1, commit abc1234" in text
+    assert "1 época = " in gan_results.describe({**_long_card(), "epochs": 1})
+
+
+def test_epoch_table_has_spanish_headers_and_numbers():
+    frame = gan_results.epoch_frame(HISTORY, MONITOR)
+    assert frame.index.name == "época" and list(frame.index) == [1, 2, 3]
+    assert list(frame.columns) == [*gan_results.HISTORY_COLUMNS.values(),
+                                   *gan_results.MONITOR_COLUMNS.values()]
+    html = gan_results.epoch_table(HISTORY, MONITOR).to_html()
+    assert "0,583" in html and "73\u00a0%" in html and "82\u00a0%" in html
+    assert not ENGLISH.search(html) and not DECIMAL_POINT.search(html.split("<table")[1])
+    assert list(gan_results.epoch_frame(HISTORY).columns) == list(
+        gan_results.HISTORY_COLUMNS.values())
+
+
+def test_metrics_table_puts_the_run_beside_the_real_data_references():
+    frame = gan_results.metrics_frame(_long_card(), "corrida larga")
+    assert list(frame.index) == ["corrida larga", "10 000 imágenes reales de entrenamiento",
+                                 "conjunto de prueba (contra sí mismo)"]
+    assert frame.loc["conjunto de prueba (contra sí mismo)", "distancia de Fréchet"] == 0
+    assert frame["clases cubiertas"].tolist() == [7, 10, 10]
+    html = gan_results.metrics_table(_long_card()).to_html()
+    assert "226,4" in html and "5,82" in html and "1,7" in html and ">7<" in html
+    assert not ENGLISH.search(html)
+
+
+def test_facts_about_the_long_run_are_spanish_text():
+    facts = gan_results.long_run_facts(_long_card(), HISTORY, MONITOR,
+                                       {"d_loss": (0.5, 0.8), "g_loss": (0.5, 2.0)})
+    _all_text(facts)
+    assert facts["d_in_band"] == "3 de 3" and facts["g_in_band"] == "2 de 3"
+    assert facts["acc_real_range"] == "41\u00a0% y 74\u00a0%"
+    assert facts["d_acc_range"] == "52\u00a0% y 53\u00a0%"  # from the second epoch on
+    assert facts["long_steps"] == "2340" and facts["long_epochs"] == "10"
+
+
+def test_facts_about_the_metrics_name_rare_and_common_digits():
+    facts = gan_results.metric_facts(_long_card())
+    _all_text(facts)
+    assert facts["long_fd"] == "226,4" and facts["long_score"] == "5,82"
+    assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%), 6 (2,1\u00a0%)"
+    assert facts["common_digits"] == "3 (23\u00a0%), 7 (21\u00a0%)"
+    assert facts["floor_fd"] == "1,7" and facts["ceiling_score"] == "9,87"
+
+
+def test_stopping_facts_find_the_best_and_the_worst_epoch():
+    rows = [{"epoch": 1, "frechet_distance": 444.8, "mnist_score": 5.73},
+            {"epoch": 2, "frechet_distance": 296.7, "mnist_score": 5.54},
+            {"epoch": 3, "frechet_distance": 253.3, "mnist_score": 5.96},
+            {"epoch": 4, "frechet_distance": 345.9, "mnist_score": 4.0},
+            {"epoch": 5, "frechet_distance": 227.1, "mnist_score": 5.71}]
+    facts = gan_results.stopping_facts(rows, 3.04)
+    _all_text(facts)
+    assert (facts["best_epoch"], facts["best_fd"], facts["floor_2000"]) == ("5", "227,1", "3,0")
+    assert (facts["fd_epoch1"], facts["fd_epoch3"]) == ("445", "253")
+    assert (facts["fd_later_min"], facts["fd_later_max"], facts["worst_epoch"]) == \
+        ("227", "346", "4")
+    assert facts["score_range"] == "4,0 y 6,0"
+
+
+def _comparison(tmp_path):
+    from thesis_lib.callbacks import write_csv
+    cards = []
+    for variant, seed, fd, d_loss, seconds in (("baseline", 0, 1120.9, 0.387, 624),
+                                               ("baseline", 1, 442.1, 0.583, 564),
+                                               ("upsample", 0, 384.9, 0.695, 1164),
+                                               ("upsample", 1, 473.2, 0.698, 1230)):
+        run_dir = tmp_path / f"{variant}-{seed}"
+        run_dir.mkdir()
+        write_csv(run_dir / "history.csv", [{"epoch": 1, "d_acc": 0.5, "d_loss": d_loss,
+                                             "g_loss": 1.0}])
+        cards.append({**_card(variant, seed, fd, 4.0, 6, steps=234), "run_dir": run_dir,
+                      "seconds_this_process": seconds})
+    return cards
+
+
+def test_startup_table_lists_every_run_in_the_given_order(tmp_path):
+    cards = _comparison(tmp_path)
+    frame = gan_results.startup_frame(cards[::-1], order=["upsample", "baseline"])
+    assert list(zip(frame["variante"], frame["semilla"])) == [
+        ("upsample", 0), ("upsample", 1), ("baseline", 0), ("baseline", 1)]
+    assert frame["pérdida media de D"].tolist() == [0.695, 0.698, 0.387, 0.583]
+    html = gan_results.startup_table(cards, ["baseline", "upsample"]).to_html()
+    assert "1120,9" in html and "0,39" in html and not ENGLISH.search(html)
+
+
+def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
+    facts = gan_results.variant_facts(_comparison(tmp_path), (0.5, 0.8))
+    _all_text(facts)
+    assert (facts["band_n"], facts["out_n"]) == ("3", "1")
+    assert facts["band_fd"] == "385 a 473" and facts["out_fd"] == "1121 a 1121"
+    assert facts["out_dloss"] == "0,39 a 0,39"
+    assert facts["fd_baseline"] == "782" and facts["min_upsample"] == "20"
+    assert facts["dloss_upsample"] == "0,70" and facts["budget_steps"] == "234"
+
+
+def test_layer_table_counts_the_thesis_parameters():
+    from thesis_lib.models import dcgan
+    frame = gan_results.layer_frame(dcgan.discriminator())
+    assert frame["capa"].tolist()[:2] == ["Conv2D", "LeakyReLU"]
+    assert frame["forma de salida"].tolist()[0] == "14 × 14 × 64"
+    assert frame.iloc[-1].tolist() == ["total", "", 40_705]
+    html = gan_results.layer_table(dcgan.generator()).to_html()
+    assert "1\u202f164\u202f289" in html and "633\u202f472" in html
+
+
+def test_real_grid_matches_the_size_of_a_runs_sample_grid(tmp_path, mnist):
+    import matplotlib.image as mpimg
+    from thesis_lib.gan_training import save_grid
+    real = gan_results.real_grid(mnist[1][0], tmp_path / "real.png")
+    save_grid(np.zeros((100, 28, 28, 1)), tmp_path / "fake.png")
+    a, b = mpimg.imread(real), mpimg.imread(tmp_path / "fake.png")
+    assert a.shape == b.shape and a.std() > 0.1  # digits, not a blank image
+
+
+def test_unit_images_calls_the_generator_without_tracing_predict():
+    """``predict`` traces a tf.function per model and batch shape (TensorFlow then warns about
+    retracing in the chapter); generating images must not create one."""
+    from thesis_lib.models import dcgan
+    generator = dcgan.generator(latent_dim=8)
+    z = np.random.default_rng(0).normal(size=(1203, 8))
+    images = gan_results.unit_images(generator, z)
+    assert images.shape == (1203, 28, 28, 1) and 0 <= images.min() and images.max() <= 1
+    assert getattr(generator, "predict_function", None) is None
+    np.testing.assert_allclose(images[:5], generator.predict(z[:5], verbose=0), atol=1e-5)
+
+
+def test_final_grids_leave_out_blank_ones_and_name_them(tmp_path):
+    from thesis_lib.gan_training import save_grid
+    cards = []
+    for variant, seed, value in (("tanh", 0, -1.0), ("baseline", 1, None), ("baseline", 0, None)):
+        run_dir = tmp_path / f"{variant}-{seed}"
+        run_dir.mkdir()
+        images = (np.full((100, 28, 28, 1), value) if value is not None else
+                  np.random.default_rng(seed).uniform(-1, 1, size=(100, 28, 28, 1)))
+        save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
+        cards.append({"variant": variant, "seed": seed, "epochs": 1, "run_dir": run_dir})
+    paths, titles, blank = gan_results.final_grids(cards, order=["baseline", "tanh"])
+    assert titles == ["baseline, semilla 0", "baseline, semilla 1"]
+    assert paths == [tmp_path / "baseline-0" / "grid-epoch001.png",
+                     tmp_path / "baseline-1" / "grid-epoch001.png"]
+    assert blank == ["tanh, semilla 0"]

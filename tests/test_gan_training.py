@@ -43,8 +43,14 @@ def test_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(tmp_path
     assert read_csv(tmp_path / "straight" / "history.csv") == history
 
 
-def test_monitoring_artifacts(tmp_path):
-    train_gan(build_dcgan(CFG), IMAGES, CFG, tmp_path, verbose=0)
+def test_monitoring_artifacts(tmp_path, capsys):
+    gan = build_dcgan(CFG)
+    train_gan(gan, IMAGES, CFG, tmp_path, verbose=0)
+    # Quiet means quiet: a chapter shows monitor.csv, not English log lines ...
+    assert capsys.readouterr().out == ""
+    # ... and the monitor calls the networks directly: no predict function was traced (each
+    # new one made TensorFlow warn about tf.function retracing in the middle of a chapter).
+    assert gan.generator.predict_function is None and gan.discriminator.predict_function is None
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["checkpoint", "generator-epoch002.keras", "generator-epoch003.keras",
                      "grid-epoch002.png", "grid-epoch003.png", "history.csv", "monitor.csv"]
@@ -67,3 +73,21 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
     np.testing.assert_array_equal(a[3], b[3])
     with pytest.raises(ValueError, match="too few"):
         EpochShuffled(IMAGES[:10], 8)
+
+
+def test_verbose_runs_print_one_line_per_monitored_epoch(tmp_path, capsys):
+    train_gan(build_dcgan(CFG), IMAGES, CFG, tmp_path, verbose=2)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
+    assert [line.split(":")[0] for line in lines] == ["epoch 2", "epoch 3"]
+    assert "D accuracy real" in lines[0]
+    train_gan(build_dcgan(CFG), IMAGES, CFG, tmp_path, verbose=2)  # finished: resumes at 3
+    assert "resuming from the checkpoint of epoch 3" in capsys.readouterr().out
+
+
+def test_infer_runs_a_model_in_chunks():
+    from thesis_lib.gan_training import infer
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(11, 3))
+    np.testing.assert_allclose(infer(model, x, chunk=4), model.predict(x, verbose=0), atol=1e-6)
+    with pytest.raises(ValueError, match="no inputs"):
+        infer(model, x[:0])

@@ -111,3 +111,25 @@ def test_cycle_keeps_repeating_when_training_continues(thesis_config):
     assert result.errors_per_epoch[6:] == [4] * 6
     per_epoch = [g.drop(columns="epoch").to_numpy() for _, g in result.trace.groupby("epoch")]
     assert all(np.array_equal(per_epoch[6], e) for e in per_epoch[7:])
+
+
+def test_trace_table_is_the_thesis_table_in_spanish(thesis_config):
+    result = P.train(P.AND_X, P.AND_Y, thesis_config)
+    shown = P.trace_table(result.trace)
+    assert list(shown.data.columns) == ["época", "x₁", "x₂", "b", "w₁", "w₂", "z", "ŷ", "y",
+                                        "Δb", "Δw₁", "Δw₂"]
+    assert list(shown.data.index) == list(range(1, 13)) and shown.data.index.name == "paso"
+    html = shown.to_html()
+    assert "−0,8" in html and "0,4" in html
+    assert "0.4" not in html and "-0.8" not in html
+
+
+def test_describe_reads_as_spanish(thesis_config):
+    exact = P.train(P.AND_X, P.AND_Y, thesis_config)
+    assert P.describe(exact) == ("Convergió: sí, en 3 épocas\n"
+                                 "Parámetros finales: b = −0,8; w₁ = 0,4; w₂ = 0,4")
+    floating = P.train(P.AND_X, P.AND_Y, thesis_config, exact=False)
+    assert P.describe(floating, sig=15).endswith("w₁ = 0,7; w₂ = 0,4")
+    xor = P.train(P.AND_X, P.XOR_Y, thesis_config)
+    assert P.describe(xor) == ("Convergió: no\nEl estado al inicio de la época 7 se repite en "
+                               "cada época: b = 0,1; w₁ = −0,2; w₂ = 0,1")

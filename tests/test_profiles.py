@@ -80,3 +80,18 @@ def test_configs_validate_when_built_directly():
         ClassifierConfig(epochs=1, batch_size=0)
     with pytest.raises(ValueError):
         GANConfig(epochs=0)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_hyperparameter_has_a_spanish_row(experiment, profile):
+    import dataclasses
+
+    from thesis_lib import profiles
+    config = profiles.get_config(experiment, profile)
+    html = profiles.table(config, profile).to_html()
+    assert f"perfil {profile}" in html
+    for field in dataclasses.fields(config):
+        assert profiles.LABELS[field.name] in html
+        assert f">{field.name}<" not in html  # no Python identifiers as row names
+    assert "Config(" not in html and ">None<" not in html

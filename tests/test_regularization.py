@@ -1,5 +1,8 @@
 """thesis_lib.regularization (thesis §2.4) against independent numerical routes and Keras."""
 
+import inspect
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -111,7 +114,57 @@ def test_summary_table_rows_and_gap():
     res = {"L2": {"train_accuracy": 1.0, "test_accuracy": 0.9, "weights": np.array([0.0, 0.5])}}
     table = R.summary_table(res)
     assert table.loc["L2", "brecha"] == pytest.approx(0.1)
-    assert table.loc["L2", "pesos con |w| < 1e-3"] == 0.5
+    assert table.loc["L2", R.NEAR_ZERO] == 0.5
+    assert table.index.name == "variante"
+
+
+def _fake_results():
+    none = np.full((784, 4), 0.05)
+    none[:16] = 0.0                      # 64 of 3136 weights (2 %) exactly zero
+    l1 = np.full((784, 4), 0.05)
+    l1[:100] = 0.0                       # the first 100 pixels: 400 weights exactly zero
+    weights = {"sin regularización": none, "L2": np.full((784, 4), 0.02), "L1": l1}
+    weights["dropout"] = weights["sin regularización"]
+    accuracy = {"sin regularización": (1.0, 0.80), "L2": (0.995, 0.85), "L1": (0.99, 0.82),
+                "dropout": (0.999, 0.81)}
+    return {v: {"train_accuracy": accuracy[v][0], "test_accuracy": accuracy[v][1],
+                "weights": w.ravel()} for v, w in weights.items()}
+
+
+def test_summary_numbers_are_spanish_text_for_the_prose():
+    results = _fake_results()
+    x_train = np.ones((3, 784))
+    x_train[:, :50] = 0.0                # 50 blank pixels, all among the 100 with zero weights
+    words = R.summary_numbers(R.summary_table(results), results, x_train, n_test=12_000)
+    assert words["reg_n_train"] == "3" and words["reg_n_test"] == "12\u202f000"
+    assert words["reg_best"] == "L2"
+    assert words["reg_spread"] == "5,0"            # 85 % − 80 %, in percentage points
+    assert words["reg_train_min"] == "99,0\u00a0%"
+    assert words["reg_blank"] == "50"
+    assert words["reg_share_blank"] == "50\u00a0%"  # 200 of the 400 zero weights
+    assert words["reg_none_zero"] == "2\u00a0%"
+    assert not any("." in w for w in words.values())
+
+
+def test_show_summary_writes_percentages_and_decimal_commas():
+    html = R.show_summary(R.summary_table(_fake_results())).to_html()
+    assert "99,5\u00a0%" in html and "variante" in html
+    assert not re.search(r"\d\.\d", html.split("</style>")[-1])
+
+
+def test_batch_norm_comparison_defaults_to_keras_momentum():
+    default = inspect.signature(R.batch_norm_against_keras).parameters["momentum"].default
+    assert default == keras.layers.BatchNormalization().momentum == 0.99
+    assert inspect.signature(R.moving_average).parameters["momentum"].default == default
+
+
+def test_batch_norm_moving_mean_moves_ten_times_slower_with_the_default_momentum():
+    batches = [np.full((8, 1), 5.0, dtype="float32") + np.arange(8)[:, None] for _ in range(5)]
+    fast = R.batch_norm_against_keras(batches, [1.0], [0.0], momentum=0.9)["moving_mean"]
+    slow = R.batch_norm_against_keras(batches, [1.0], [0.0])["moving_mean"]
+    mu = 8.5  # the batch mean: 5 + 3.5
+    np.testing.assert_allclose(fast, mu * (1 - 0.9 ** 5), rtol=1e-6)
+    np.testing.assert_allclose(slow, mu * (1 - 0.99 ** 5), rtol=1e-6)
 
 
 def test_batch_norm_against_keras_reports_small_gaps():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from thesis_lib.formatting import num
+
 
 class Scalar:
     """A number in a computational graph, with its gradient once ``backward`` has run."""
@@ -26,7 +28,7 @@ class Scalar:
 
     @staticmethod
     def _lift(x):
-        return x if isinstance(x, Scalar) else Scalar(x, name=f"{x:g}")
+        return x if isinstance(x, Scalar) else Scalar(x, name=num(x))
 
     def __add__(self, other):
         other = self._lift(other)

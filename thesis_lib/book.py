@@ -204,37 +204,18 @@ def check_outputs(paths, cache_dir: Path) -> list[str]:
     return problems
 
 
-def unrendered_figures(html_dir: str | Path) -> dict[str, int]:
-    """Pages of a built book whose figures came out as text ("<Figure size ...>") instead of
-    images, with how many; happens when the kernels run without an inline backend."""
-    found = {}
-    for page in sorted(Path(html_dir).rglob("*.html")):
-        count = page.read_text(encoding="utf-8").count("&lt;Figure size")
-        if count:
-            found[str(page.relative_to(html_dir))] = count
-    return found
-
-
 def execution_cache_dir(build_dir: Path = ROOT / "_build", root: Path = ROOT) -> Path:
     return build_dir / ".jupyter_cache" / f"code-{code_fingerprint(root)}"
 
 
 def main(argv: list[str]) -> int:
     """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks;
-    ``--check-figures HTML_DIR`` fails if a built page shows a figure as text;
     ``--check-outputs`` compares the check cells with the last book build's execution."""
     if argv[:1] == ["--check-outputs"]:
         problems = check_outputs(chapter_notebooks(), execution_cache_dir())
         print("\n".join(problems) or f"check cells of {len(chapter_notebooks())} chapters: "
               "stored outputs = this build's outputs")
         return 1 if problems else 0
-    if argv[:1] == ["--check-figures"]:
-        bad = unrendered_figures(argv[1] if len(argv) > 1 else ROOT / "_build" / "html")
-        for page, count in bad.items():
-            print(f"{page}: {count} figure(s) rendered as text, not as images")
-        if bad:
-            print("Build the book without MPLBACKEND set, so the kernels use the inline backend.")
-        return 1 if bad else 0
     for p in sync_setup_cells():
         print(f"updated setup cell of {p.relative_to(ROOT)}")
     if argv[:1] == ["--refresh"]:

@@ -20,7 +20,7 @@ LOG_NOISE = re.compile(
     r"absl::InitializeLog|cuda drivers|cuInit|oneDNN custom operations|TF_ENABLE_ONEDNN_OPTS"
     r"|tf\.function retracing|triggered tf\.function|running over TCP|Kernel is running"
     r"|WARNING:tensorflow|WARNING: All log messages|\b[IWE]\d{4} \d\d:\d\d:\d\d"
-    r"|\w+Warning: |^Warning: ", re.MULTILINE)
+    r"|\w+Warning: |^Warning: |Traceback \(most recent call last\)", re.MULTILINE)
 
 # Python reprs and English bookkeeping that a reader should see as Spanish text or a table.
 DUMPS = re.compile(
@@ -34,7 +34,9 @@ DUMPS = re.compile(
 # arXiv identifiers and DOIs in the bibliography.
 DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
 NOT_DECIMALS = re.compile(
-    r"(?:§|\b[Ss]ecci[oó]n(?:es)?|\b[Cc]ap[ií]tulos?|\b[Ss]ubsecci[oó]n(?:es)?|\bapartados?)"
+    r"(?:§|\b(?:[Ss]ecci[oó]n|[Ss]ubsecci[oó]n|[Aa]lgoritmo|[Ff]igura|[Cc]uadro|[Tt]abla"
+    r"|[Ee]cuaci[oó]n|[Tt]eorema|[Dd]efinici[oó]n|[Ee]jemplo)(?:es|s)?|\b[Cc]ap[ií]tulos?"
+    r"|\bapartados?)"
     r"\s*\d+(?:\.\d+)+(?:\s*(?:,|y|a|–|-)\s*\d+(?:\.\d+)+)*"
     r"|\b(?:Python|Keras|TensorFlow|JAX|PyTorch|NumPy|jupyter-book|Sphinx|MathJax|torch|jax"
     r"|numpy|tensorflow|keras|CUDA|versi[oó]n|v)\s*\d+(?:\.\d+)+"
@@ -124,6 +126,13 @@ def stray_dollars(html: str) -> list[str]:
     return _snippets(re.compile(r"\$"), text_of(html, math=False))
 
 
+def math_in_headings(html: str) -> list[str]:
+    """Headings with math: the page's contents panel shows them as raw or clipped formulas."""
+    main = _article(html)
+    return [" ".join(h.get_text(" ").split()) for h in main.find_all(re.compile(r"^h[1-6]$"))
+            if h.select("span.math")]
+
+
 def figures_as_text(html: str) -> list[str]:
     """Figures that came out as their repr instead of an image (no inline backend)."""
     return _snippets(re.compile(r"<Figure size [^>]*>"), text_of(html, code=True))
@@ -135,6 +144,7 @@ CHECKS = {
     "Python dumps or English bookkeeping": python_dumps,
     "decimal point instead of comma": decimal_points,
     "stray $ (unparsed math)": stray_dollars,
+    "math in a heading": math_in_headings,
     "figure rendered as text": figures_as_text,
 }
 

@@ -47,10 +47,11 @@ def _seed_states(model):
 class ResumableCheckpoint(keras.callbacks.Callback):
     """Full training state after every epoch; restored at the start of ``fit``."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, verbose: bool = True):
         super().__init__()
         self.directory = Path(directory)
         self.state_file = self.directory / "state.json"
+        self.verbose = verbose
 
     def on_train_begin(self, logs=None):
         if not self.state_file.is_file():
@@ -63,7 +64,8 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         for var, value in zip(_seed_states(self.model), state["seed_states"]):
             var.assign(np.asarray(value, dtype=var.dtype))
         self.model._initial_epoch = state["epoch"]  # what keras' BackupAndRestore sets
-        print(f"resuming from the checkpoint of epoch {state['epoch']}")
+        if self.verbose:
+            print(f"resuming from the checkpoint of epoch {state['epoch']}")
 
     def on_epoch_end(self, epoch, logs=None):
         name = f"state-epoch{epoch + 1:03d}.weights.h5"

@@ -42,7 +42,7 @@ def num(x, decimals: int | None = None, *, sig: int | None = None, sign: bool = 
             text = mantissa.replace("-", "−").replace(".", ",") + f"{NBSP}·{NBSP}10" + \
                 _superscript(int(exponent))
             return ("+" + text) if sign and x > 0 else text
-        text = f"{x:.{sig}g}"
+        text = f"{x:.{sig}g}"  # like %g: trailing zeros go (num(4.0, sig=2) is "4")
         if "e" in text:  # rounding pushed it to a power of ten: write it out
             text = f"{float(text):f}".rstrip("0").rstrip(".")
     elif decimals is not None:
@@ -124,7 +124,10 @@ def table(frame, decimals=2, *, percent=(), index=True):
     styler = styler.format_index(lambda v: num(v) if _is_number(v) else _text(v), axis=0)
     if not index:
         styler = styler.hide(axis="index")
-    return styler
+    # Element ids from the content, not random: a check cell that shows a table stores the
+    # same HTML on every run, so its stored output can be compared.
+    import hashlib
+    return styler.set_uuid(hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
 
 
 def _is_number(v) -> bool:
@@ -182,6 +185,7 @@ def _comma(label: str) -> str:
     # Only a point between digits is a decimal point ("v1.2" stays a version, but we never put
     # versions on axes); "$\mathdefault{0.5}$" becomes "$\mathdefault{0{,}5}$".
     import re
+    label = str(label)  # seaborn's fixed tick labels can be numpy integers
     if "$" in label:
         return re.sub(r"(?<=\d)\.(?=\d)", "{,}", label)
     return re.sub(r"(?<=\d)\.(?=\d)", ",", label)

@@ -36,6 +36,7 @@ def isolation_report(gan, real):
 
 def classic_recipe_report(seed=0):
     """Keras 2's recipe (compile D, freeze it, compile G→D, train_on_batch): does D learn?"""
+    from thesis_lib.gan_training import infer
     from thesis_lib.models import dcgan
     keras.utils.set_random_seed(seed)
     d, g = dcgan.discriminator(), dcgan.generator()
@@ -46,7 +47,7 @@ def classic_recipe_report(seed=0):
     stacked.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
     rng = np.random.default_rng(seed)
     x = np.concatenate([rng.uniform(size=(16, 28, 28, 1)),
-                        g.predict(rng.normal(size=(16, 100)), verbose=0)]).astype("float32")
+                        infer(g, rng.normal(size=(16, 100)))]).astype("float32")
     y = np.concatenate([np.ones((16, 1)), np.zeros((16, 1))]).astype("float32")
     before = [np.array(w) for w in d.get_weights()]
     d.train_on_batch(x, y)

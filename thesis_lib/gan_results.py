@@ -13,6 +13,7 @@ import numpy as np
 
 from thesis_lib import artifacts
 from thesis_lib.callbacks import read_csv
+from thesis_lib.formatting import num, pct, span
 
 METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
            "classes_covered": "clases cubiertas"}
@@ -104,9 +105,11 @@ def ranking_summary(table):
     out["menos de 5 dígitos"] = table["menos de 5 dígitos"]
     for label, digits in zip(METRICS.values(), (1, 2, 1)):
         mean, sd = table[f"{label} (media)"], table[f"{label} (desvío)"]
-        out[label] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, sd)]
+        out[label] = [num(m, digits) + ("" if np.isnan(s) else f" ± {num(s, digits)}")
+                      for m, s in zip(mean, sd)]
     if "Δ FD frente a baseline" in table:
-        out["Δ FD frente a baseline"] = table["Δ FD frente a baseline"].map(lambda v: f"{v:+.1f}")
+        out["Δ FD frente a baseline"] = table["Δ FD frente a baseline"].map(
+            lambda v: num(v, 1, sign=True))
     return out
 
 
@@ -136,10 +139,14 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
 
 
 def unit_images(generator, z, output: str = "sigmoid") -> np.ndarray:
-    """Generated images with pixels in [0, 1] whatever the output activation."""
+    """Generated images with pixels in [0, 1] whatever the output activation.
+
+    The generator is called directly, in chunks of 500 (:func:`gan_training.infer`), not through
+    ``predict``, which would trace a new ``tf.function`` for every generator and batch shape.
+    """
     from thesis_lib.gan_runs import to_unit
-    return to_unit(generator.predict(np.asarray(z, dtype="float32"), verbose=0, batch_size=500),
-                   output)
+    from thesis_lib.gan_training import infer
+    return to_unit(infer(generator, z), output)
 
 
 def interpolate(z_a, z_b, steps: int = 10, method: str = "linear") -> np.ndarray:
@@ -199,11 +206,205 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
 def describe(card: dict) -> str:
     """One line saying how a run was obtained (Spanish, for the book)."""
     env = card.get("environment", {})
+    epochs = f"{num(card['epochs'])} época" + ("" if card["epochs"] == 1 else "s")
     return (f"{card['variant']}, perfil {card['profile']}, semilla {card['seed']}, "
-            f"{card['epochs']} épocas = {_thousands(card['steps'])} pasos con "
-            f"{_thousands(card['n_train'])} imágenes, {card['hardware']}, "
-            f"Keras {env.get('versions', {}).get('keras')}, commit {env.get('commit')}")
+            f"{epochs} = {num(card['steps'])} pasos con {num(card['n_train'])} imágenes, "
+            f"{card['hardware']}, Keras {env.get('versions', {}).get('keras')}, "
+            f"commit {env.get('commit')}")
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u2009")
+# --- what the §4.2 chapter shows: Spanish tables and the numbers its prose quotes ------------
+
+def layer_frame(model):
+    """What ``model.summary()`` prints, as a table with Spanish headers: each layer's type,
+    output shape (without the batch dimension) and parameters, and a total row."""
+    import pandas as pd
+    rows = [{"capa": layer.__class__.__name__,
+             "forma de salida": " × ".join(str(d) for d in layer.output.shape[1:]),
+             "parámetros": layer.count_params()} for layer in model.layers]
+    rows.append({"capa": "total", "forma de salida": "", "parámetros": model.count_params()})
+    return pd.DataFrame(rows)
+
+
+def layer_table(model):
+    """:func:`layer_frame` ready to show (parameters grouped by thousands)."""
+    from thesis_lib.formatting import table
+    return table(layer_frame(model), index=False)
+
+
+HISTORY_COLUMNS = {"d_loss": "pérdida de D", "g_loss": "pérdida de G",
+                   "d_acc": "exactitud de D (lotes de entrenamiento)"}
+MONITOR_COLUMNS = {"acc_real": "D acierta: 100 reales", "acc_fake": "D acierta: 100 generadas"}
+ACCURACY_COLUMNS = (HISTORY_COLUMNS["d_acc"], *MONITOR_COLUMNS.values())
+
+
+def epoch_frame(history_rows: list[dict], monitor_rows: list[dict] = ()):
+    """Per-epoch mean losses and discriminator accuracies (``history.csv`` joined with
+    ``monitor.csv``), with Spanish column names and ``época`` as index."""
+    import pandas as pd
+    frame = (pd.DataFrame(history_rows).set_index("epoch")[list(HISTORY_COLUMNS)]
+             .rename(columns=HISTORY_COLUMNS))
+    if len(monitor_rows):
+        monitor = (pd.DataFrame(monitor_rows).set_index("epoch")[list(MONITOR_COLUMNS)]
+                   .rename(columns=MONITOR_COLUMNS))
+        frame = frame.join(monitor)
+    frame.index.name = "época"
+    return frame
+
+
+def epoch_table(history_rows: list[dict], monitor_rows: list[dict] = ()):
+    """:func:`epoch_frame` ready to show: losses with three decimals, accuracies in %."""
+    from thesis_lib.formatting import table
+    frame = epoch_frame(history_rows, monitor_rows)
+    decimals = {c: (0 if c in ACCURACY_COLUMNS else 3) for c in frame.columns}
+    return table(frame, decimals, percent=ACCURACY_COLUMNS)
+
+
+METRICS_DECIMALS = {"distancia de Fréchet": 1, "puntaje MNIST": 2, "clases cubiertas": 0}
+
+
+def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
+    """The final metrics of a run beside the real-data references its card holds: 10,000
+    training images against the test set (the floor a perfect generator could reach) and the
+    test set against itself (Fréchet distance 0 by construction; the score's ceiling)."""
+    import pandas as pd
+    real = card["real_data"]
+    rows = {label: card["metrics"],
+            "10 000 imágenes reales de entrenamiento": real["train_vs_test"],
+            "conjunto de prueba (contra sí mismo)": real["test_set"]}
+    frame = pd.DataFrame({METRICS[k]: [m[k] for m in rows.values()] for k in METRICS},
+                         index=list(rows))
+    frame["clases cubiertas"] = frame["clases cubiertas"].astype(int)
+    frame.index.name = "imágenes"
+    return frame
+
+
+def metrics_table(card: dict, label: str = "generador (10 000 muestras)"):
+    """:func:`metrics_frame` ready to show."""
+    from thesis_lib.formatting import table
+    return table(metrics_frame(card, label), METRICS_DECIMALS)
+
+
+def startup_frame(cards: list[dict], order=None):
+    """One row per run of an equal-budget comparison: its metrics and its last mean
+    discriminator loss, variants in ``order`` (default: alphabetical), then by seed."""
+    import pandas as pd
+    order = list(order or sorted({c["variant"] for c in cards}))
+    rows = []
+    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
+        rows.append({"variante": c["variant"], "semilla": c["seed"],
+                     **{label: c["metrics"][key] for key, label in METRICS.items()},
+                     "pérdida media de D": history(c["run_dir"])[-1]["d_loss"]})
+    frame = pd.DataFrame(rows)
+    frame["clases cubiertas"] = frame["clases cubiertas"].astype(int)
+    return frame
+
+
+def startup_table(cards: list[dict], order=None):
+    """:func:`startup_frame` ready to show."""
+    from thesis_lib.formatting import table
+    return table(startup_frame(cards, order), {**METRICS_DECIMALS, "pérdida media de D": 2},
+                 index=False)
+
+
+def real_grid(images, path: str | Path, n: int = 10, seed: int = 0) -> Path:
+    """``n × n`` real digits drawn at random (``seed``), saved as the runs save their sample
+    grids (same size, same gray scale), so the two can stand side by side."""
+    from thesis_lib.gan_training import save_grid
+    images = np.asarray(images)
+    chosen = images[np.random.default_rng(seed).choice(len(images), n * n, replace=False)]
+    if chosen.dtype == np.uint8:
+        chosen = chosen.astype("float32") / 255.0
+    save_grid(chosen, path, (0.0, 1.0), n)
+    return Path(path)
+
+
+def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
+    """The last sample grid of each run, variants in ``order`` then by seed, for a figure:
+    ``(paths, titles, blank)``. Grids with no visible stroke (pixel standard deviation under
+    ``blank_below``, e.g. a generator stuck on a constant image) are left out and named in
+    ``blank`` instead: an empty panel reads as a broken figure."""
+    import matplotlib.image as mpimg
+    order = list(order or sorted({c["variant"] for c in cards}))
+    paths, titles, blank = [], [], []
+    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
+        path = Path(c["run_dir"]) / f"grid-epoch{c['epochs']:03d}.png"
+        title = f"{c['variant']}, semilla {c['seed']}"
+        if mpimg.imread(path)[..., :3].std() < blank_below:
+            blank.append(title)
+        else:
+            paths.append(path)
+            titles.append(title)
+    return paths, titles, blank
+
+
+def _pct_span(values) -> str:
+    values = list(values)
+    return f"{pct(min(values), 0)} y {pct(max(values), 0)}"
+
+
+def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
+                   bands: dict) -> dict[str, str]:
+    """The numbers the chapter quotes about a long run's losses and D accuracy, as text."""
+    facts = {"long_desc": describe(card), "long_epochs": num(card["epochs"]),
+             "long_steps": num(card["steps"])}
+    for key, name in (("d_loss", "d_in_band"), ("g_loss", "g_in_band")):
+        facts[name] = f"{len(epochs_in_band(history_rows, key, bands[key]))} de " \
+                      f"{len(history_rows)}"
+    for key in ("acc_real", "acc_fake"):
+        facts[f"{key}_range"] = _pct_span(r[key] for r in monitor_rows)
+    later = history_rows[1:] or history_rows  # the first epoch starts from an untrained D
+    facts["d_acc_range"] = _pct_span(r["d_acc"] for r in later)
+    return facts
+
+
+def metric_facts(card: dict) -> dict[str, str]:
+    """The final metrics of a run and its real-data references, as the prose quotes them."""
+    m, real = card["metrics"], card["real_data"]
+    share = np.asarray(m["class_share"])
+    return {"long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
+            "long_classes": num(m["classes_covered"]),
+            "rare_digits": ", ".join(f"{d} ({pct(share[d], 1)})"
+                                     for d in np.flatnonzero(share < 0.05)) or "ninguno",
+            "common_digits": ", ".join(f"{d} ({pct(share[d], 0)})"
+                                       for d in np.flatnonzero(share > 0.15)) or "ninguno",
+            "floor_fd": num(real["train_vs_test"]["frechet_distance"], 1),
+            "ceiling_score": num(real["test_set"]["mnist_score"], 2)}
+
+
+def stopping_facts(metric_rows: list[dict], floor_fd: float, from_epoch: int = 3
+                   ) -> dict[str, str]:
+    """The per-epoch metrics of a run (``metrics.csv``) summarised for "when to stop": the best
+    epoch, the first values and the spread from ``from_epoch`` on, with its worst epoch."""
+    best, best_fd = best_epoch(metric_rows)
+    later = [r for r in metric_rows if r["epoch"] >= from_epoch] or metric_rows
+    worst = max(later, key=lambda r: r["frechet_distance"])
+    return {"best_epoch": num(best), "best_fd": num(best_fd, 1), "floor_2000": num(floor_fd, 1),
+            "fd_epoch1": num(metric_rows[0]["frechet_distance"], 0),
+            "fd_epoch3": num(later[0]["frechet_distance"], 0),
+            "fd_later_min": num(min(r["frechet_distance"] for r in later), 0),
+            "fd_later_max": num(worst["frechet_distance"], 0),
+            "worst_epoch": num(worst["epoch"]),
+            "score_range": span([r["mnist_score"] for r in later], 1)}
+
+
+def variant_facts(cards: list[dict], band: tuple[float, float]) -> dict[str, str]:
+    """What the chapter says about an equal-budget comparison: per variant the mean Fréchet
+    distance, minutes per run and last mean D loss; and the runs whose last mean D loss lies
+    inside ``band`` (the thesis's range) against the others."""
+    last_d = np.array([history(c["run_dir"])[-1]["d_loss"] for c in cards])
+    fd = np.array([c["metrics"]["frechet_distance"] for c in cards])
+    variants = np.array([c["variant"] for c in cards])
+    minutes = np.array([c["seconds_this_process"] / 60 for c in cards])
+    facts = {"budget_steps": num(cards[0]["steps"])}
+    inside = (last_d >= band[0]) & (last_d <= band[1])
+    for name, mask in (("band", inside), ("out", ~inside)):
+        facts[f"{name}_n"] = num(int(mask.sum()))
+        facts[f"{name}_fd"] = span(fd[mask], 0, sep=" a ") if mask.any() else "—"
+        facts[f"{name}_dloss"] = span(last_d[mask], 2, sep=" a ") if mask.any() else "—"
+    for v in dict.fromkeys(variants):
+        mine = variants == v
+        facts[f"fd_{v}"] = num(fd[mine].mean(), 0)
+        facts[f"min_{v}"] = num(minutes[mine].mean(), 0)
+        facts[f"dloss_{v}"] = num(last_d[mine].mean(), 2)
+    return facts

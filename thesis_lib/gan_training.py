@@ -72,10 +72,10 @@ class GANMonitor(keras.callbacks.Callback):
     samples from fixed latent points, and a generator checkpoint (thesis §4.2)."""
 
     def __init__(self, images, out_dir: str | Path, every: int = 10, seed: int = 0,
-                 pixel_range=(0.0, 1.0)):
+                 pixel_range=(0.0, 1.0), verbose: bool = False):
         super().__init__()
         self.images, self.out_dir, self.every = images, Path(out_dir), every
-        self.seed, self.pixel_range = seed, pixel_range
+        self.seed, self.pixel_range, self.verbose = seed, pixel_range, verbose
         self.fixed_latent = None
 
     def on_train_begin(self, logs=None):
@@ -89,18 +89,36 @@ class GANMonitor(keras.callbacks.Callback):
         rng = np.random.default_rng([self.seed, 20_000 + done])
         real = self.images[rng.choice(len(self.images), min(100, len(self.images)), replace=False)]
         z = rng.normal(size=(100, self.model.latent_dim)).astype("float32")
-        fake = self.model.generator.predict(z, verbose=0)
+        fake = infer(self.model.generator, z)
         d = self.model.discriminator
-        acc_real = float(np.mean(d.predict(real, verbose=0) > 0.5))
-        acc_fake = float(np.mean(d.predict(fake, verbose=0) <= 0.5))
+        acc_real = float(np.mean(infer(d, real) > 0.5))
+        acc_fake = float(np.mean(infer(d, fake) <= 0.5))
         rows = [r for r in read_csv(self.out_dir / "monitor.csv") if r["epoch"] < done]
         rows.append({"epoch": done, "acc_real": acc_real, "acc_fake": acc_fake})
         write_csv(self.out_dir / "monitor.csv", rows)
-        samples = self.model.generator.predict(self.fixed_latent, verbose=0)
+        samples = infer(self.model.generator, self.fixed_latent)
         save_grid(samples, self.out_dir / f"grid-epoch{done:03d}.png", self.pixel_range)
         artifacts.atomic_save(self.model.generator.save,
                               self.out_dir / f"generator-epoch{done:03d}.keras")
-        print(f"\nepoch {done}: D accuracy real {acc_real:.0%}, fake {acc_fake:.0%}")
+        if self.verbose:  # a line for the command line; a chapter shows monitor.csv instead
+            print(f"\nepoch {done}: D accuracy real {acc_real:.0%}, fake {acc_fake:.0%}")
+
+
+def infer(model, x, chunk: int = 500) -> np.ndarray:
+    """``model(x)`` in inference mode, as a NumPy array, in chunks of at most ``chunk`` rows.
+
+    Calls the model directly instead of ``model.predict``: on TensorFlow every ``predict`` of a
+    new model (or of a new batch shape, such as the last, partial batch) traces a new
+    ``tf.function``, and the monitors below look at several models every epoch, so TensorFlow
+    ended up warning about "tf.function retracing" in the middle of a chapter. A direct call
+    traces nothing.
+    """
+    x = np.asarray(x, dtype="float32")
+    if len(x) == 0:
+        raise ValueError("no inputs to run the model on.")
+    parts = [keras.ops.convert_to_numpy(model(x[i:i + chunk], training=False))
+             for i in range(0, len(x), chunk)]
+    return np.concatenate(parts)
 
 
 def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
@@ -121,12 +139,18 @@ def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
 def train_gan(gan, images, config, out_dir: str | Path, *, verbose: int = 1, extra_callbacks=(),
               pixel_range=(0.0, 1.0)):
     """Train ``gan`` on ``images`` for ``config.epochs`` epochs, resuming if ``out_dir`` holds a
-    checkpoint. Returns the full per-epoch history read back from ``history.csv``."""
+    checkpoint. Returns the full per-epoch history read back from ``history.csv``.
+
+    ``verbose=0`` prints nothing (what a chapter wants: it shows the CSV files instead); with
+    ``verbose`` > 0, Keras' progress and one line per monitored epoch, for the command line.
+    """
     out_dir = Path(out_dir)
     dataset = EpochShuffled(images, config.batch_size // 2, config.seed)
-    callbacks = [EpochSync(dataset), ResumableCheckpoint(out_dir / "checkpoint"),
+    callbacks = [EpochSync(dataset),
+                 ResumableCheckpoint(out_dir / "checkpoint", verbose=bool(verbose)),
                  HistoryCSV(out_dir / "history.csv"),
-                 GANMonitor(images, out_dir, config.monitor_every, config.seed, pixel_range),
+                 GANMonitor(images, out_dir, config.monitor_every, config.seed, pixel_range,
+                            verbose=bool(verbose)),
                  *extra_callbacks]
     # shuffle=False: Keras would otherwise shuffle the batch order with its global random state,
     # which a resumed run cannot reproduce; EpochShuffled already shuffles, by seed and epoch.

@@ -195,23 +195,22 @@ _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def describe(result: PerceptronResult, sig: int | None = None) -> str:
-    """A run in two Spanish lines: whether and when it converged (or cycled), and the final
-    parameters (``sig`` significant digits; exact shortest form by default)."""
+    """A run in two Spanish lines: whether it converged (in how many epochs) or cycled (from
+    which epoch, every how many), and the final parameters (``sig`` significant digits; the
+    shortest exact form by default). For a cycle those are the state that repeats."""
     from thesis_lib.formatting import num
 
-    if result.converged:
-        outcome = f"Convergió: sí, en {num(result.epochs)} épocas"
-    elif result.cycle is not None:
-        first, period = result.cycle
-        every = "en cada época" if period == 1 else f"cada {num(period)} épocas"
-        outcome = (f"Convergió: no; el estado al inicio de la época {num(first)} "
-                   f"se repite {every}")
-    else:
-        outcome = f"Convergió: no, en {num(result.epochs)} épocas"
-    params = [f"b = {num(result.bias, sig=sig)}"] + [
+    params = "; ".join([f"b = {num(result.bias, sig=sig)}"] + [
         f"w{str(j + 1).translate(_SUBSCRIPT)} = {num(w, sig=sig)}"
-        for j, w in enumerate(result.weights)]
-    return outcome + "\n" + "; ".join(params)
+        for j, w in enumerate(result.weights)])
+    if result.converged:
+        return f"Convergió: sí, en {num(result.epochs)} épocas\nParámetros finales: {params}"
+    if result.cycle is None:
+        return f"Convergió: no, en {num(result.epochs)} épocas\nParámetros finales: {params}"
+    first, period = result.cycle
+    every = "en cada época" if period == 1 else f"cada {num(period)} épocas"
+    return (f"Convergió: no\nEl estado al inicio de la época {num(first)} se repite {every}: "
+            f"{params}")
 
 
 def cycle_steps(result: PerceptronResult) -> list[tuple[float, float, float]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from thesis_lib.formatting import spanish_ticks
+from thesis_lib.formatting import num, spanish_ticks
 
 FIGURE_DPI = 150
 PANELS_PER_ROW = 3
@@ -77,7 +77,9 @@ def new_figure(n=1, width=4.0, height=4.0, per_row=PANELS_PER_ROW):
 
 def plot_states(states, X, y, titles):
     """One panel per (b, w1, w2) state, each with its decision line (thesis §2.1, XOR)."""
-    fig, axes = new_figure(len(states), width=3.2, height=3.4)
+    # Four states (one XOR epoch) read best as a 2 × 2 grid rather than 3 + 1.
+    per_row = 2 if len(states) == 4 else PANELS_PER_ROW
+    fig, axes = new_figure(len(states), width=3.2, height=3.4, per_row=per_row)
     for ax, (b, w1, w2), title in zip(axes, states, titles):
         plot_boolean_problem(ax, X, y, b, (w1, w2), title=title)
     return fig
@@ -112,8 +114,9 @@ def plot_computational_graph(ax, output, title=None):
         ax.add_patch(plt.Circle((x, y), 0.35, facecolor="white", edgecolor="0.2", zorder=2))
         ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3)
         tag = f"{node.name} = " if node.name and node.parents else ""
-        ax.text(x, y + 0.5, f"{tag}{node.value:g}", ha="center", color="green", fontsize=11)
-        ax.text(x, y - 0.62, f"{node.grad:g}", ha="center", color="red", fontsize=11)
+        ax.text(x, y + 0.5, f"{tag}{num(node.value, sig=6)}", ha="center", color="green",
+                fontsize=11)
+        ax.text(x, y - 0.62, num(node.grad, sig=6), ha="center", color="red", fontsize=11)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 1.0, max(ys) + 0.9),
@@ -124,15 +127,21 @@ def plot_computational_graph(ax, output, title=None):
     return ax
 
 
-def plot_matrices(items, cmap="Greys_r", fmt="{:g}", size=2.6):
-    """Small matrices side by side as annotated heatmaps; ``items`` is [(matrix, title), ...]."""
-    fig, axes = new_figure(len(items), width=size, height=size + 0.3)
+def plot_matrices(items, cmap="Greys_r", fmt=None, size=2.6, per_row=PANELS_PER_ROW):
+    """Small matrices side by side as annotated heatmaps; ``items`` is [(matrix, title), ...],
+    at most ``per_row`` to a row.
+
+    Each entry is written with :func:`~thesis_lib.formatting.num` (decimal comma), or with the
+    format string ``fmt`` if one is given.
+    """
+    fig, axes = new_figure(len(items), width=size, height=size + 0.3, per_row=per_row)
     for ax, (matrix, title) in zip(axes, items):
         m = np.asarray(matrix, dtype=float)
         ax.imshow(m, cmap=cmap)
         mid = (np.nanmax(m) + np.nanmin(m)) / 2
         for (i, j), v in np.ndenumerate(m):
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+            ax.text(j, i, num(v, sig=6) if fmt is None else fmt.format(v), ha="center",
+                    va="center", fontsize=9,
                     color="black" if v > mid else "white")  # both colormaps used are light at the top
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
@@ -162,16 +171,27 @@ def plot_trajectories(ax, f, paths: dict, lim=(-2, 2)):
 
 
 def plot_activations(x, curves):
-    """Each activation with its derivative (automatic differentiation, checked in the tests)."""
+    """Each activation with its derivative (automatic differentiation, checked in the tests).
+
+    Panels wrap ``PANELS_PER_ROW`` to a row; the legend, common to all, goes in the empty slot
+    after the last panel when the last row is not full (in the first panel otherwise).
+    """
     fig, axes = new_figure(len(curves), width=2.8, height=2.8)
     for ax, (name, (values, derivative, _closed)) in zip(axes, curves.items()):
-        ax.plot(x, values, label="$g(x)$")
-        ax.plot(x, derivative, ls="--", label="$g'(x)$")
+        ax.plot(x, values, label="función $g(x)$")
+        ax.plot(x, derivative, ls="--", label="derivada $g'(x)$")
         ax.axhline(0, color="0.7", lw=0.6)
         ax.axvline(0, color="0.7", lw=0.6)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("$x$")
-    axes[0].legend(fontsize=8)
+    if len(curves) % PANELS_PER_ROW:
+        # Centre of the next (empty) slot, in the last panel's axes coordinates; kept out of
+        # constrained layout so the last panel keeps the size of the others.
+        legend = axes[-1].legend(*axes[0].get_legend_handles_labels(), loc="center",
+                                 bbox_to_anchor=(1.6, 0.5), fontsize=10, frameon=False)
+        legend.set_in_layout(False)
+    else:
+        axes[0].legend(fontsize=8)
     return fig
 
 
@@ -187,12 +207,16 @@ def plot_xor_hidden(ax, hidden, title):
     labels = {}
     for point, (a, b) in zip(["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"], h):
         labels.setdefault((round(a, 6), round(b, 6)), []).append(point)
+    # Centred under the point, so a label never runs past the panel's right edge.
     for (a, b), points in labels.items():
-        ax.annotate(" y ".join(points), (a, b), textcoords="offset points", xytext=(8, -12),
-                    fontsize=8)
-    pad = 0.4
+        ax.annotate(" y ".join(points), (a, b), textcoords="offset points", xytext=(0, -11),
+                    ha="center", va="top", fontsize=8)
+    pad = 0.25 * max(np.ptp(h[:, 0]), np.ptp(h[:, 1]), 1.0)
     ax.set(xlim=(h[:, 0].min() - pad, h[:, 0].max() + pad),
            ylim=(h[:, 1].min() - pad, h[:, 1].max() + pad), xlabel="$h_1$", ylabel="$h_2$")
+    from matplotlib.ticker import MaxNLocator
+    for axis in (ax.xaxis, ax.yaxis):  # round steps (0,5 or 1), not 0,25
+        axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
     ax.set_title(title, fontsize=10)
     return ax
 
@@ -238,16 +262,23 @@ def glue_figure(name: str, fig) -> None:
 def plot_confusion(ax, matrix, title=None):
     """Confusion matrix as an annotated seaborn heatmap (rows: true digit; columns: predicted)."""
     import seaborn as sns
-    sns.heatmap(np.asarray(matrix), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-                annot_kws={"fontsize": 8}, norm=None, vmax=np.asarray(matrix).max() * 0.05)
+    matrix = np.asarray(matrix)
+    labels = [str(i) for i in range(len(matrix))]  # text labels: the Spanish tick formatter
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,  # wraps str
+                annot_kws={"fontsize": 9}, vmax=matrix.max() * 0.05, linewidths=0.5,
+                linecolor="white", xticklabels=labels, yticklabels=labels)
+    ax.tick_params(length=0)
+    ax.tick_params(axis="y", rotation=0)
     ax.set(xlabel="dígito predicho", ylabel="dígito verdadero")
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r"):
-    """Small grayscale images in a grid with optional titles."""
+def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r", *, vmin=None,
+                    vmax=None):
+    """Small grayscale images in a grid with optional titles. ``vmin``/``vmax`` put every image
+    on one colour scale (by default each image is scaled to its own range)."""
     images = np.asarray(images)
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
@@ -255,7 +286,7 @@ def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r"):
     for i, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(images[i].squeeze(), cmap=cmap)
+            ax.imshow(images[i].squeeze(), cmap=cmap, vmin=vmin, vmax=vmax)
             if i < len(titles):
                 ax.set_title(titles[i], fontsize=8)
     return fig
@@ -271,8 +302,9 @@ def plot_gan_losses(ax, rows, title=None, bands=GAN_LOSS_BANDS):
     for i, (key, label) in enumerate((("d_loss", "discriminador"), ("g_loss", "generador"))):
         ax.plot(epochs, [r[key] for r in rows], marker=".", color=f"C{i}", label=label)
         if bands and key in bands:
+            lo, hi = (num(b) for b in bands[key])
             ax.axhspan(*bands[key], color=f"C{i}", alpha=0.12,
-                       label=f"rango esperado ({label}): {bands[key][0]}–{bands[key][1]}")
+                       label=f"rango esperado ({label}): {lo}–{hi}")
     ax.set(xlabel="época", ylabel="pérdida media de la época")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=7)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from thesis_lib.formatting import num
+
 PROFILES = ("quick", "full")
 MNIST_TRAIN_SIZE = 60_000
 MNIST_TEST_SIZE = 10_000
@@ -197,8 +199,8 @@ LABELS = {
     "monitor_every": "seguimiento cada (épocas)",
 }
 # What a None means for each field that allows it.
-NONE_MEANS = {"train_subset": f"todas ({MNIST_TRAIN_SIZE:,})".replace(",", "\u202f"),
-              "test_subset": f"todas ({MNIST_TEST_SIZE:,})".replace(",", "\u202f")}
+NONE_MEANS = {"train_subset": f"todas ({num(MNIST_TRAIN_SIZE)})",
+              "test_subset": f"todas ({num(MNIST_TEST_SIZE)})"}
 
 
 def table(config, profile: str):
@@ -206,7 +208,7 @@ def table(config, profile: str):
     chapter shows instead of printing the dataclass)."""
     import pandas as pd
 
-    from thesis_lib.formatting import num, table as format_table
+    from thesis_lib.formatting import table as format_table
 
     def show(name, value):
         if value is None:
@@ -215,8 +217,7 @@ def table(config, profile: str):
             return ", ".join(num(v) for v in value)
         return num(value)
 
-    rows = {LABELS[f.name]: show(f.name, getattr(config, f.name))
-            for f in dataclasses.fields(config)}
-    frame = pd.DataFrame({f"perfil {profile}": rows})
-    frame.index.name = "parámetro"
-    return format_table(frame)
+    frame = pd.DataFrame({"parámetro": [LABELS[f.name] for f in dataclasses.fields(config)],
+                          f"perfil {profile}": [show(f.name, getattr(config, f.name))
+                                                for f in dataclasses.fields(config)]})
+    return format_table(frame, index=False)

@@ -112,15 +112,52 @@ def compare_regularizers(x_train, y_train, x_test, y_test, epochs: int, batch_si
     return results
 
 
+SMALL_WEIGHT = 1e-3  # "practically zero" for a layer-1 weight
+ACCURACY_COLUMNS = ("exactitud en entrenamiento", "exactitud en prueba", "brecha")
+MEAN_WEIGHT = "|peso| medio (capa 1)"
+NEAR_ZERO = "pesos con |w| < 10⁻³"
+
+
 def summary_table(results):
-    """One row per variant: accuracies, their gap, and the size and sparsity of layer-1 weights."""
+    """One row per variant: accuracies, their gap, and the size and sparsity of layer-1 weights
+    (column names in Spanish, as the book shows them)."""
     import pandas as pd
-    return pd.DataFrame({v: {"exactitud en entrenamiento": r["train_accuracy"],
-                             "exactitud en prueba": r["test_accuracy"],
-                             "brecha": r["train_accuracy"] - r["test_accuracy"],
-                             "|peso| medio (capa 1)": np.abs(r["weights"]).mean(),
-                             "pesos con |w| < 1e-3": np.mean(np.abs(r["weights"]) < 1e-3)}
-                         for v, r in results.items()}).T
+    frame = pd.DataFrame({v: {"exactitud en entrenamiento": r["train_accuracy"],
+                              "exactitud en prueba": r["test_accuracy"],
+                              "brecha": r["train_accuracy"] - r["test_accuracy"],
+                              MEAN_WEIGHT: np.abs(r["weights"]).mean(),
+                              NEAR_ZERO: np.mean(np.abs(r["weights"]) < SMALL_WEIGHT)}
+                          for v, r in results.items()}).T
+    frame.index.name = "variante"
+    return frame
+
+
+def show_summary(summary):
+    """:func:`summary_table` as the book shows it: accuracies, gap and near-zero share as
+    percentages, the mean weight with four decimals (a pandas Styler)."""
+    from thesis_lib.formatting import table
+    return table(summary, decimals={MEAN_WEIGHT: 4}, percent=ACCURACY_COLUMNS + (NEAR_ZERO,))
+
+
+def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
+    """The numbers the chapter's prose quotes from the MNIST comparison, as Spanish text keyed
+    by their ``glue`` names (sizes of the data, best variant, spreads, L2 and L1 effects)."""
+    from thesis_lib.formatting import num, pct
+    test_acc = summary["exactitud en prueba"]
+    mean_w, zero = summary[MEAN_WEIGHT], summary[NEAR_ZERO]
+    blank, share_blank, live_small = near_zero_on_blank_pixels(results["L1"]["weights"],
+                                                               x_train, SMALL_WEIGHT)
+    return {"reg_n_train": num(len(x_train)),
+            "reg_n_test": num(n_test),
+            "reg_best": str(test_acc.idxmax()),
+            "reg_spread": num(100 * (test_acc.max() - test_acc.min()), 1),
+            "reg_train_min": pct(summary["exactitud en entrenamiento"].min(), 1),
+            "reg_l2_ratio": num(mean_w["L2"] / mean_w["sin regularización"], 2),
+            "reg_l1_zero": pct(zero["L1"], 0),
+            "reg_none_zero": pct(zero["sin regularización"], 0),
+            "reg_blank": num(blank),
+            "reg_share_blank": pct(share_blank, 0),
+            "reg_live_small": pct(live_small, 0)}
 
 
 def near_zero_on_blank_pixels(weights, x_train, threshold: float = 1e-3):
@@ -135,10 +172,11 @@ def near_zero_on_blank_pixels(weights, x_train, threshold: float = 1e-3):
         float(small[~blank].mean())
 
 
-def batch_norm_against_keras(batches, gamma, beta, momentum: float = 0.9, new_batch=None):
+def batch_norm_against_keras(batches, gamma, beta, momentum: float = 0.99, new_batch=None):
     """Run ``keras.layers.BatchNormalization`` in training mode over ``batches`` and compare it
     with :func:`batch_norm_train`, its moving averages with :func:`moving_average`, and (on
-    ``new_batch``) inference with :func:`batch_norm_inference`. Returns the largest gaps."""
+    ``new_batch``) inference with :func:`batch_norm_inference`. Returns the largest gaps and
+    the moving mean. ``momentum`` is ρ in m ← ρ m + (1 − ρ) μ_B; 0.99 is Keras' default."""
     gamma, beta = np.asarray(gamma, dtype=float), np.asarray(beta, dtype=float)
     bn = keras.layers.BatchNormalization(momentum=momentum)
     bn.build((None, len(gamma)))
