@@ -59,6 +59,7 @@ def test_most_confident_errors_order():
     np.testing.assert_array_equal(metrics.most_confident_errors(probs, y, k=2), [3, 0])
 
 
+@pytest.mark.all_backends
 def test_classifier_run_resumes_after_a_crash(mnist_dir, tmp_path, monkeypatch):
     import keras
 

@@ -8,6 +8,7 @@ import pytest
 from thesis_lib import data, evaluator
 
 
+@pytest.mark.all_backends
 def test_refuses_weights_whose_hash_does_not_match(tmp_path):
     copy = tmp_path / "evaluator.weights.h5"
     shutil.copy(evaluator.WEIGHTS, copy)
@@ -30,6 +31,7 @@ def test_card_records_a_full_profile_run():
     assert card["weights_sha256"] == evaluator.expected_sha256()
 
 
+@pytest.mark.all_backends
 def test_evaluator_scores_at_least_99_2_percent_on_the_test_set(mnist_dir):
     _, (x_test, y_test) = data.load_mnist(mnist_dir)
     ev = evaluator.load_evaluator()

@@ -16,6 +16,7 @@ def ev():
     return evaluator.load_evaluator()
 
 
+@pytest.mark.all_backends
 def test_frechet_distance_of_a_set_to_itself_is_zero(mnist, ev):
     feats = ev.features(mnist[1][0][:2000])
     assert metrics.frechet_distance(feats, feats) == pytest.approx(0, abs=1e-6)
@@ -64,6 +65,7 @@ def test_mnist_score_extremes_without_the_evaluator():
         metrics.mnist_score(np.full((5, 10), 0.1), splits=6)
 
 
+@pytest.mark.all_backends
 def test_real_data_references(mnist, ev):
     refs = metrics.real_data_references(ev, mnist, n=2000)
     assert refs["test_set"]["frechet_distance"] == pytest.approx(0, abs=1e-6)

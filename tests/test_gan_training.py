@@ -25,6 +25,7 @@ def weights(gan):
     return [np.array(v.numpy()) for v in gan.weights]
 
 
+@pytest.mark.all_backends
 def test_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(tmp_path):
     straight = build_dcgan(CFG)
     train_gan(straight, IMAGES, CFG, tmp_path / "straight", verbose=0)
@@ -43,6 +44,7 @@ def test_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(tmp_path
     assert read_csv(tmp_path / "straight" / "history.csv") == history
 
 
+@pytest.mark.all_backends
 def test_monitoring_artifacts(tmp_path, capsys):
     gan = build_dcgan(CFG)
     train_gan(gan, IMAGES, CFG, tmp_path, verbose=0)
@@ -64,6 +66,7 @@ def test_monitoring_artifacts(tmp_path, capsys):
     assert len(list((tmp_path / "checkpoint").glob("*.weights.h5"))) == 1
 
 
+@pytest.mark.all_backends
 def test_epoch_order_depends_only_on_seed_and_epoch():
     a, b = EpochShuffled(IMAGES, 8, seed=1), EpochShuffled(IMAGES, 8, seed=1)
     b.epoch = 1
@@ -84,6 +87,7 @@ def test_verbose_runs_print_one_line_per_monitored_epoch(tmp_path, capsys):
     assert "resuming from the checkpoint of epoch 3" in capsys.readouterr().out
 
 
+@pytest.mark.all_backends
 def test_infer_runs_a_model_in_chunks():
     from thesis_lib.gan_training import infer
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])

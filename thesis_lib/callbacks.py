@@ -44,6 +44,51 @@ def _seed_states(model):
     return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
 
 
+def global_rng_states() -> dict:
+    """Random states outside the model that training consumes, by backend.
+
+    Keras' PyTorch backend draws the mask of a Dropout layer built without a seed from torch's
+    global generator (its unseeded "fast path"), not from the layer's ``SeedGenerator``; the
+    TensorFlow and JAX backends use the layer's generator, whose state is a model variable.
+    So on PyTorch a resumed run must also get torch's global generator back (CPU, and every
+    GPU's), or its dropout masks differ from an uninterrupted run's from the resumed epoch on.
+    """
+    if keras.backend.backend() != "torch":
+        return {}
+    import torch
+
+    states = {"torch_cpu": _b64(torch.get_rng_state())}
+    if torch.cuda.is_available():
+        states["torch_cuda"] = [_b64(s) for s in torch.cuda.get_rng_state_all()]
+    return states
+
+
+def set_global_rng_states(states: dict) -> None:
+    """Restore what :func:`global_rng_states` saved (a no-op for the other backends)."""
+    if not states:
+        return
+    if keras.backend.backend() != "torch":
+        raise ValueError("this checkpoint holds PyTorch random states but the Keras backend is "
+                         f"{keras.backend.backend()!r}; resume it with KERAS_BACKEND=torch")
+    import torch
+
+    torch.set_rng_state(_unb64(states["torch_cpu"]))
+    if "torch_cuda" in states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([_unb64(s) for s in states["torch_cuda"]])
+
+
+def _b64(tensor) -> str:
+    import base64
+    return base64.b64encode(tensor.cpu().numpy().tobytes()).decode("ascii")
+
+
+def _unb64(text: str):
+    import base64
+
+    import torch
+    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8)
+
+
 class ResumableCheckpoint(keras.callbacks.Callback):
     """Full training state after every epoch; restored at the start of ``fit``."""
 
@@ -63,6 +108,7 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         self.model.load_weights(str(self.directory / state["weights"]))
         for var, value in zip(_seed_states(self.model), state["seed_states"]):
             var.assign(np.asarray(value, dtype=var.dtype))
+        set_global_rng_states(state.get("global_rng", {}))
         self.model._initial_epoch = state["epoch"]  # what keras' BackupAndRestore sets
         if self.verbose:
             print(f"resuming from the checkpoint of epoch {state['epoch']}")
@@ -74,7 +120,8 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         seeds = [np.asarray(keras.ops.convert_to_numpy(v.value)).tolist()
                  for v in _seed_states(self.model)]
         artifacts.write_json(self.state_file, {"epoch": epoch + 1, "weights": name,
-                                               "seed_states": seeds})
+                                               "seed_states": seeds,
+                                               "global_rng": global_rng_states()})
         for old in self.directory.glob("state-epoch*.weights.h5"):
             if old.name != name:
                 old.unlink()
