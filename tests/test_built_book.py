@@ -67,7 +67,7 @@ def test_bibliography_is_numbered_as_in_the_thesis_and_spanish():
 @pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])
 def test_citations_are_numbered(name):
     text = book_checks.text_of(read(name))
-    author_year = re.findall(r"\[[A-ZÁÉÍÓÚ][^\]\[]{0,60}?,\s*\d{4}[a-z]?\]", text)
+    author_year = re.findall(r"\[\s*[A-ZÁÉÍÓÚ][^\]\[]{0,80}?,\s*\d{4}[a-z]?\s*\]", text)
     assert not author_year, f"{name}: author-year citations {author_year[:3]}"
 
 

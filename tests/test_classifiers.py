@@ -130,3 +130,22 @@ def test_book_grids_share_a_colour_scale_and_confusion_draws_with_spanish_ticks(
     plotting.finish_figure(fig).canvas.draw()  # the Spanish tick formatter needs text labels
     assert [t.get_text() for t in axes[0].get_yticklabels()] == [str(d) for d in range(10)]
     plt.close(fig)
+
+
+def test_error_grid_titles_are_large_enough_to_read_at_column_width():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+
+    images = np.zeros((10, 28, 28))
+    titles = ["es 9, dijo 4\n(p = 1,000)"] * 10
+    fig = plotting.plot_image_grid(images, titles, size=1.3, title_size=11)
+    assert {ax.title.get_fontsize() for ax in fig.axes} == {11}
+    smallest, _ = plotting.smallest_text_px(plotting.finish_figure(fig))
+    assert smallest >= 12  # the default 8-point titles on a 1.6-inch grid came out under 10 px
+    plt.close(fig)
+    fig = plotting.plot_image_grid(images[:2], ncols=2)  # no titles: the old layout
+    assert tuple(fig.get_size_inches()) == pytest.approx((3.2, 1.95))
+    plt.close(fig)

@@ -134,3 +134,16 @@ def test_plot_matrices_writes_entries_with_a_decimal_comma():
     texts = [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
     assert texts == ["13", "8", "79", "19,5"]
+
+
+def test_plot_matrices_entries_read_at_column_width():
+    # Three 5 × 5 matrices in a row, as the chapter shows the convolution: the digits must stay
+    # well above the book's minimum (the student's review found 9-point digits too small).
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    fig = plotting.plot_matrices([(np.eye(5), "a"), (np.eye(3), "b"), (np.eye(3), "c")], size=2.3)
+    plotting.finish_figure(fig)
+    smallest, _ = plotting.smallest_text_px(fig)
+    plt.close(fig)
+    assert smallest >= 14

@@ -74,6 +74,10 @@ def test_stacked_training_equals_training_each_net_alone():
     alone = F.train_xor_nets([1], epochs=300)
     np.testing.assert_allclose(together.predictions[1], alone.predictions[0], atol=1e-5)
     np.testing.assert_allclose(together.hidden[1], alone.hidden[0], atol=1e-5)
+    # The stored output layer is the one that produced the predictions.
+    for i in range(3):
+        w, b = together.output_layer(i)
+        np.testing.assert_allclose(together.hidden[i] @ w + b, together.predictions[i], atol=1e-5)
 
 
 def test_xor_training_outcomes_are_classified_and_some_succeed():
@@ -99,3 +103,17 @@ def test_feedforward_profile_validation():
     assert get_config("feedforward", ua_widths=[1, 2]).ua_widths == (1, 2)
     with pytest.raises(ValueError, match="ua_widths"):
         get_config("feedforward", ua_widths=[0, 2])
+
+
+def test_xor_hidden_figure_draws_where_the_output_is_one_half():
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    _, hidden, out = F.xor_forward(**F.THESIS_XOR)
+    fig, (ax,) = plotting.new_figure(1)
+    plotting.plot_xor_hidden(ax, hidden.T, "tesis", (F.THESIS_XOR["theta2"], F.THESIS_XOR["b"]))
+    lines = [line for line in ax.get_lines() if line.get_label() == "salida = ½"]
+    plt.close(fig)
+    assert len(lines) == 1
+    h1, h2 = lines[0].get_data()
+    np.testing.assert_allclose(h1 - 2 * h2, 0.5)  # θ⁽²⁾ = (1, −2), b = 0

@@ -106,3 +106,16 @@ def test_new_figure_puts_at_most_three_panels_in_a_row():
     plotting.plt.close(fig)
     with pytest.raises(ValueError, match="at most 3 panels"):
         plotting.new_figure(4, per_row=4)
+
+
+def test_figures_with_unreadable_text_are_refused():
+    fig, axes = plotting.new_figure(3, width=6, height=3)  # 18 in wide: scaled down ~4x
+    axes[0].set_title("un título", fontsize=8)
+    with pytest.raises(ValueError, match="px high in the book's column"):
+        plotting.finish_figure(fig)
+    plotting.plt.close(fig)
+    fig, axes = plotting.new_figure(2, width=3, height=3)
+    axes[0].set_title("un título", fontsize=10)
+    plotting.finish_figure(fig)
+    assert plotting.smallest_text_px(fig)[0] >= plotting.MIN_TEXT_PX
+    plotting.plt.close(fig)

@@ -253,10 +253,34 @@ def _all_text(facts):
 
 
 def test_describe_writes_numbers_the_spanish_way():
-    text = gan_results.describe(_long_card())
-    assert "10 épocas = 2340 pasos con 60\u202f000 imágenes" in text
+    text = gan_results.describe({**_long_card(), "profile": "quick", "epochs": 2, "steps": 20,
+                                 "n_train": 2560})
+    assert text.startswith("modelo base, perfil quick, semilla 1, 2 épocas = 20 pasos con 2560 "
+                           "imágenes")
     assert "Keras 3.15.1, commit abc1234" in text
-    assert "1 época = " in gan_results.describe({**_long_card(), "epochs": 1})
+    assert "perfil quick con 1 época en lugar de 2, " in gan_results.describe(
+        {**_long_card(), "profile": "quick", "epochs": 1})
+
+
+def test_describe_says_when_a_run_overrode_its_profiles_epochs():
+    """The committed long run used the full profile's settings for 10 of its 100 epochs: its
+    label must not read as the full profile."""
+    text = gan_results.describe(_long_card())
+    assert "perfil full con 10 épocas en lugar de 100, semilla 1, 2340 pasos con 60\u202f000 " \
+           "imágenes" in text
+    assert "perfil full, semilla 1, 100 épocas = 23\u202f400 pasos" in gan_results.describe(
+        {**_long_card(), "epochs": 100, "steps": 23_400})
+
+
+def test_hardware_and_variants_are_named_in_spanish():
+    assert gan_results.hardware_text("1 × AMD EPYC (CPU), backend tensorflow") == \
+        "1 × AMD EPYC (CPU), motor TensorFlow"
+    assert gan_results.hardware_text("1 × H100 (GPU), backend jax").endswith("motor JAX")
+    assert gan_results.hardware_text("1 × CPU") == "1 × CPU"
+    assert gan_results.variant_name("baseline") == "modelo base"
+    assert gan_results.variant_name("tanh") == "tanh"
+    assert "backend" not in gan_results.describe(
+        {**_long_card(), "hardware": "1 × CPU, backend torch"})
 
 
 def test_epoch_table_has_spanish_headers_and_numbers():
@@ -290,6 +314,12 @@ def test_facts_about_the_long_run_are_spanish_text():
     assert facts["acc_real_range"] == "41\u00a0% y 74\u00a0%"
     assert facts["d_acc_range"] == "52\u00a0% y 53\u00a0%"  # from the second epoch on
     assert facts["long_steps"] == "2340" and facts["long_epochs"] == "10"
+    # Where D leaned most each way, and the most of the generated it ever took for real.
+    assert facts["d_leans_fake_epoch"] == "3"
+    assert facts["d_leans_fake_acc"] == ("el 41\u00a0% de las reales y el 82\u00a0% de las "
+                                         "generadas")
+    assert facts["d_leans_real_epoch"] == "1"
+    assert facts["max_fake_accepted"] == "48\u00a0%"
 
 
 def test_facts_about_the_metrics_name_rare_and_common_digits():
@@ -299,6 +329,8 @@ def test_facts_about_the_metrics_name_rare_and_common_digits():
     assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%), 6 (2,1\u00a0%)"
     assert facts["common_digits"] == "3 (23\u00a0%), 7 (21\u00a0%)"
     assert facts["floor_fd"] == "1,7" and facts["ceiling_score"] == "9,87"
+    # The training sample scores above the test set: the score's reference is not a maximum.
+    assert facts["train_score"] == "9,89"
 
 
 def test_stopping_facts_find_the_best_and_the_worst_epoch():
@@ -336,7 +368,7 @@ def test_startup_table_lists_every_run_in_the_given_order(tmp_path):
     cards = _comparison(tmp_path)
     frame = gan_results.startup_frame(cards[::-1], order=["upsample", "baseline"])
     assert list(zip(frame["variante"], frame["semilla"])) == [
-        ("upsample", 0), ("upsample", 1), ("baseline", 0), ("baseline", 1)]
+        ("upsample", 0), ("upsample", 1), ("modelo base", 0), ("modelo base", 1)]
     assert frame["pérdida media de D"].tolist() == [0.695, 0.698, 0.387, 0.583]
     html = gan_results.startup_table(cards, ["baseline", "upsample"]).to_html()
     assert "1120,9" in html and "0,39" in html and not ENGLISH.search(html)
@@ -349,15 +381,56 @@ def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
     assert facts["band_fd"] == "385 a 473" and facts["out_fd"] == "1121 a 1121"
     assert facts["out_dloss"] == "0,39 a 0,39"
     assert facts["fd_baseline"] == "782" and facts["min_upsample"] == "20"
-    assert facts["dloss_upsample"] == "0,70" and facts["budget_steps"] == "234"
+    assert facts["budget_steps"] == "234"
+    # Per-variant D losses as the table shows them: a range, or one number if both read alike.
+    assert facts["dloss_baseline"] == "0,39 y 0,58"
+    assert facts["dloss_upsample"] == "0,69 y 0,70"  # 0,695 and 0,698, as the table rounds them
+    assert gan_results._range([0.141, 0.144], 2) == "0,14"
+    assert facts["seed_or_variant"] == (
+        "la variante decidió si el entrenamiento arrancaba en 1 de las 2 variantes (upsample "
+        "arrancó con las dos semillas); solo en el modelo base el arranque dependió de la "
+        "semilla")
+
+
+def test_seed_or_variant_reads_what_decided_the_startup():
+    outcome = {"baseline": {0: False, 1: True}, "tanh": {0: False, 1: False},
+               "latent50": {0: False, 1: True}, "latent200": {0: False, 1: False},
+               "batchnorm": {0: False, 1: False}, "upsample": {0: True, 1: True}}
+    assert gan_results.seed_or_variant(outcome) == (
+        "la variante decidió si el entrenamiento arrancaba en 4 de las 6 variantes (upsample "
+        "arrancó con las dos semillas; tanh, latent200 y batchnorm, con ninguna); solo en el "
+        "modelo base y latent50 el arranque dependió de la semilla")
+    assert gan_results.seed_or_variant({"a": {0: True, 1: True, 2: True},
+                                        "b": {0: True, 1: True, 2: True}}) == (
+        "la variante decidió si el entrenamiento arrancaba en 2 de las 2 variantes (a y b "
+        "arrancaron con las 3 semillas)")
+
+
+def test_started_uses_the_last_mean_d_loss_against_the_band(tmp_path):
+    outcome = gan_results.started(_comparison(tmp_path), (0.5, 0.8))
+    assert outcome == {"baseline": {0: False, 1: True}, "upsample": {0: True, 1: True}}
 
 
 def test_layer_table_counts_the_thesis_parameters():
     from thesis_lib.models import dcgan
     frame = gan_results.layer_frame(dcgan.discriminator())
-    assert frame["capa"].tolist()[:2] == ["Conv2D", "LeakyReLU"]
-    assert frame["forma de salida"].tolist()[0] == "14 × 14 × 64"
+    assert frame["capa"].tolist()[:3] == ["convolución 3 × 3, 64 filtros, paso 2",
+                                          "LeakyReLU, pendiente 0,2", "dropout 0,4"]
+    assert frame["capa"].tolist()[-3:-1] == ["aplanado", "densa, 1 unidad, sigmoide"]
+    assert frame["salida por imagen"].tolist()[0] == "14 × 14 × 64"
     assert frame.iloc[-1].tolist() == ["total", "", 40_705]
+    generator = gan_results.layer_frame(dcgan.generator())["capa"].tolist()
+    assert generator[:4] == ["densa, 6272 unidades", "LeakyReLU, pendiente 0,2",
+                             "reordenamiento en mapas",
+                             "convolución traspuesta 4 × 4, 128 filtros, paso 2"]
+    assert generator[-2] == "convolución 7 × 7, 1 filtro, sigmoide"
+    variant = gan_results.layer_frame(dcgan.generator(batch_norm=True, upsampling="upsample",
+                                                      output="tanh"))["capa"].tolist()
+    assert {"normalización por lotes", "ampliación × 2", "convolución 7 × 7, 1 filtro, tanh",
+            "convolución 4 × 4, 128 filtros"} <= set(variant)
+    # No Keras class name reaches the reader (chapter 4.1 names layers in Spanish too).
+    assert not any(re.search(r"Conv2D|Dense|Flatten|Reshape|Dropout|Normalization|UpSampling",
+                             name) for name in generator + variant)
     html = gan_results.layer_table(dcgan.generator()).to_html()
     assert "1\u202f164\u202f289" in html and "633\u202f472" in html
 
@@ -394,7 +467,38 @@ def test_final_grids_leave_out_blank_ones_and_name_them(tmp_path):
         save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
         cards.append({"variant": variant, "seed": seed, "epochs": 1, "run_dir": run_dir})
     paths, titles, blank = gan_results.final_grids(cards, order=["baseline", "tanh"])
-    assert titles == ["baseline, semilla 0", "baseline, semilla 1"]
+    assert titles == ["modelo base, semilla 0", "modelo base, semilla 1"]
     assert paths == [tmp_path / "baseline-0" / "grid-epoch001.png",
                      tmp_path / "baseline-1" / "grid-epoch001.png"]
     assert blank == ["tanh, semilla 0"]
+
+
+def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
+    """The §4.2 figures as the chapter draws them pass the book's legibility check (no text
+    under ``plotting.MIN_TEXT_PX`` once the page scales the figure to its column), and two
+    sample grids side by side do not touch."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib import plotting
+    from thesis_lib.gan_training import save_grid
+    fig, axes = plotting.new_figure(2, width=3.5, height=3.0)
+    plotting.plot_gan_losses(axes[0], HISTORY, title="pérdidas")
+    plotting.plot_d_accuracy(axes[1], MONITOR, title="exactitud de D")
+    plotting.finish_figure(fig)
+    rows = [{"epoch": e, "frechet_distance": 400.0 / e, "mnist_score": 5.0 + e / 10}
+            for e in (1, 2, 3)]
+    fig, axes = plotting.new_figure(2, width=3.5, height=3.0)
+    plotting.plot_metric_curve(axes, rows, {"frechet_distance": 3.4}, {"mnist_score": 9.87})
+    plotting.finish_figure(fig)
+    images = np.random.default_rng(0).random((10, 28, 28))
+    fig = plotting.plot_interpolation([images, images], ["segmento", "arco"],
+                                      labels=[[8] * 10, [9] * 10])
+    plotting.finish_figure(fig)
+    assert plotting.smallest_text_px(fig)[0] >= 10
+    for name in ("a", "b"):
+        save_grid(np.random.default_rng(1).random((100, 28, 28, 1)), tmp_path / f"{name}.png")
+    fig = plotting.show_pngs([tmp_path / "a.png", tmp_path / "b.png"], ["reales", "generadas"],
+                             size=3.4)
+    plotting.finish_figure(fig)
+    left, right = (ax.get_window_extent() for ax in fig.axes)
+    assert right.x0 - left.x1 > 0.02 * left.width  # a visible gap between the two grids

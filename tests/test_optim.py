@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import pytest
 
+from thesis_lib import formatting
+
 from thesis_lib import optim
 
 SMALL = np.array([1e-4, 1e-3])  # tiny gradients, so where δ goes matters
@@ -94,3 +96,11 @@ def test_bad_arguments():
         optim.adam(small_grad, [1.0, 1.0], placement="middle")
     with pytest.raises(ValueError, match="steps"):
         optim.gradient_descent(small_grad, [1.0], 0.1, -1)
+
+
+@pytest.mark.parametrize("x, sig, text", [(0.0013, 3, "1,30 · 10⁻³"), (1.8e-4, 3, "1,80 · 10⁻⁴"),
+                                          (0.1, 1, "1 · 10⁻¹"), (1e-5, 1, "1 · 10⁻⁵"),
+                                          (0.553, 1, "6 · 10⁻¹"), (-2.5e7, 2, "−2,5 · 10⁷"),
+                                          (9.96e-4, 2, "1,0 · 10⁻³")])
+def test_scientific_keeps_one_notation_and_sig_digits(x, sig, text):
+    assert formatting.sci(x, sig) == text.replace(" · ", "\u00a0·\u00a0")

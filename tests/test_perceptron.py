@@ -133,3 +133,18 @@ def test_describe_reads_as_spanish(thesis_config):
     xor = P.train(P.AND_X, P.XOR_Y, thesis_config)
     assert P.describe(xor) == ("Convergió: no\nEl estado al inicio de la época 7 se repite en "
                                "cada época: b = 0,1; w₁ = −0,2; w₂ = 0,1")
+
+
+def test_cycle_changes_say_which_points_each_xor_step_fixes_and_breaks(thesis_config):
+    result = P.train(P.AND_X, P.XOR_Y, thesis_config)
+    # Points 0..3 are (0, 0), (0, 1), (1, 0), (1, 1); worked out by hand from the cycle's states
+    # b, w1, w2 = (0.1, −0.2, 0.1), (−0.2, −0.2, 0.1), (0.1, −0.2, 0.4), (0.4, 0.1, 0.4).
+    assert P.cycle_changes(result) == [(0, [0, 3], [1]), (1, [1], [0, 3]), (2, [2], []),
+                                       (3, [], [2])]
+    assert P.describe_cycle_changes(result).splitlines() == [
+        "Paso 1, punto (0, 0): arregla (0, 0) y (1, 1); estropea (0, 1)",
+        "Paso 2, punto (0, 1): arregla (0, 1); estropea (0, 0) y (1, 1)",
+        "Paso 3, punto (1, 0): arregla (1, 0); no estropea ninguno",
+        "Paso 4, punto (1, 1): no arregla ninguno; estropea (1, 0)"]
+    converged = P.train(P.AND_X, P.AND_Y, thesis_config)
+    assert P.cycle_changes(converged) == [] and P.describe_cycle_changes(converged) == ""

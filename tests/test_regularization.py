@@ -143,6 +143,7 @@ def test_summary_numbers_are_spanish_text_for_the_prose():
     assert words["reg_blank"] == "50"
     assert words["reg_share_blank"] == "50\u00a0%"  # 200 of the 400 zero weights
     assert words["reg_none_zero"] == "2\u00a0%"
+    assert words["reg_l2_zero"] == "0\u00a0%"      # L2's weights are all 0,02 here
     assert not any("." in w for w in words.values())
 
 

@@ -5,8 +5,10 @@ preprocessing), ``profiles`` (quick/full hyperparameters). Chapter 2 and appendi
 ``perceptron`` (§2.1), ``feedforward`` (§2.2), ``regularization`` (§2.4), ``autodiff`` (§2.5),
 ``convolution`` (§2.6), ``optim`` (§6). Practice: ``models`` (classifiers, DCGAN),
 ``classifier_runs``, ``evaluator``, ``metrics``, ``gan`` / ``gan_jax`` / ``gan_training`` /
-``gan_checks``. Support: ``plotting``, ``environment`` (provenance), ``backend`` (the only
-backend-specific gradient code), ``artifacts`` (atomic writes), ``book`` and ``bibstyle``.
+``gan_checks``. Support: ``plotting``, ``formatting`` (numbers the Spanish way), ``environment``
+(provenance), ``backend`` (the only backend-specific gradient code), ``artifacts`` (atomic
+writes); the book itself: ``book`` (setup cells, execution cache, check cells), ``book_checks``
+and ``browser`` (the built HTML as a reader sees it), ``bibstyle`` (numbered citations).
 """
 
 __version__ = "0.1.0"

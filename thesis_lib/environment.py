@@ -106,13 +106,17 @@ def hardware_label(info: dict | None = None) -> str:
     return f"{device}, backend {info['keras_backend']}"
 
 
+_ENGINES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
 def report() -> str:
     """The setup cell's summary: where the notebook runs and whether a GPU is in use."""
     info = provenance()
     gpu = f"sí: {', '.join(info['gpus'])}" if info["gpus"] else "no (se usa la CPU)"
     lines = [
         f"Entorno: {'Google Colab' if info['colab'] else 'local'}; Python {info['python']}",
-        f"Keras {info['versions'].get('keras', '?')}, backend {info['keras_backend']}; "
+        f"Keras {info['versions'].get('keras', '?')} sobre "
+        f"{_ENGINES.get(info['keras_backend'], info['keras_backend'])}; "
         f"código {info['commit']}",
         f"CPU: {info['cpu_count']} × {info['cpu']}; GPU en uso: {gpu}",
     ]

@@ -197,6 +197,13 @@ class XorRuns:
     hidden: np.ndarray        # (nets, 4, 2) hidden activations
     losses: np.ndarray        # (nets,) final MSE
     initial_hidden: np.ndarray  # (nets, 4, 2) hidden activations before training
+    output_weights: np.ndarray | None = None  # (nets, 2) trained output layer θ⁽²⁾
+    output_bias: np.ndarray | None = None     # (nets,) its bias b
+
+    def output_layer(self, i: int) -> tuple[np.ndarray, float]:
+        """Net ``i``'s output layer (θ⁽²⁾, b): its output is θ⁽²⁾ᵀh + b, and the line where that
+        equals 1/2 is where its answer rounds from 0 to 1 in the hidden space."""
+        return self.output_weights[i], float(self.output_bias[i])
 
     @property
     def solved(self) -> np.ndarray:
@@ -248,13 +255,17 @@ def train_xor_nets(seeds, epochs: int = 2000, learning_rate: float = 0.01) -> Xo
     y = np.broadcast_to(XOR_Y[:, None], (s, 4, 1)).astype("float32")
     inputs = keras.Input((4, 2))
     hidden = keras.layers.Activation("relu")(ParallelDense(2, seeds, 2, salt=1)(inputs))
-    output = ParallelDense(1, seeds, 2, salt=2)(hidden)
+    top = ParallelDense(1, seeds, 2, salt=2)
+    output = top(hidden)
     probe = keras.Model(inputs, [output, hidden])
     _, initial_hidden = probe.predict(x, batch_size=s, verbose=0)
     _fit_stack(keras.Model(inputs, output), x, y, epochs, learning_rate)
     out, hid = probe.predict(x, batch_size=s, verbose=0)
     pred = out[:, :, 0]
-    return XorRuns(seeds, pred, hid, np.mean((pred - XOR_Y) ** 2, axis=1), initial_hidden)
+    weights = ops.convert_to_numpy(top.kernel)[:, :, 0].astype(float)
+    bias = ops.convert_to_numpy(top.bias)[:, 0, 0].astype(float)
+    return XorRuns(seeds, pred, hid, np.mean((pred - XOR_Y) ** 2, axis=1), initial_hidden,
+                   weights, bias)
 
 
 # --- universal approximation -----------------------------------------------------------------

@@ -66,6 +66,17 @@ def num(x, decimals: int | None = None, *, sig: int | None = None, sign: bool = 
     return text
 
 
+def sci(x, sig: int = 2) -> str:
+    """``x`` in scientific notation whatever its size, with ``sig`` significant digits:
+    ``sci(0.0013, 3)`` is ``"1,30 · 10⁻³"``, ``sci(0.1, 1)`` is ``"1 · 10⁻¹"``. For a column that
+    spans many orders of magnitude (:func:`num` changes notation below 10⁻³)."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return num(x)
+    mantissa, exponent = f"{x:.{sig - 1}e}".split("e")
+    return f"{num(float(mantissa), sig - 1)}{NBSP}·{NBSP}10{_superscript(int(exponent))}"
+
+
 def pct(fraction, decimals: int = 1) -> str:
     """A fraction as a Spanish percentage: ``pct(0.9933, 2)`` is ``"99,33 %"`` (non-breaking
     space before the sign, as the RAE asks)."""
@@ -124,10 +135,22 @@ def table(frame, decimals=2, *, percent=(), index=True):
     styler = styler.format_index(lambda v: num(v) if _is_number(v) else _text(v), axis=0)
     if not index:
         styler = styler.hide(axis="index")
+    # The book's theme styles pandas' own tables but not a Styler's: without padding the
+    # cells of a row run together ("0,5200,438").
+    styler = styler.set_table_styles(TABLE_STYLE)
     # Element ids from the content, not random: a check cell that shows a table stores the
     # same HTML on every run, so its stored output can be compared.
     import hashlib
     return styler.set_uuid(hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+
+
+TABLE_STYLE = [
+    {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0 1em;"},
+    {"selector": "th, td", "props": "padding: 0.25em 0.8em; border-bottom: 1px solid #ddd;"},
+    {"selector": "td", "props": "text-align: right; font-variant-numeric: tabular-nums;"},
+    {"selector": "thead th", "props": "border-bottom: 2px solid #999; text-align: right;"},
+    {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
+]
 
 
 def _is_number(v) -> bool:

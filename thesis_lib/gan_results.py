@@ -203,26 +203,104 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
     return int(row["epoch"]), float(row[key])
 
 
+# How the book names a variant (the others keep their command-line names: ``tanh``, ...).
+VARIANT_NAMES = {"baseline": "modelo base"}
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def variant_name(variant: str) -> str:
+    """The name a reader sees for a variant: ``"modelo base"`` for ``baseline``."""
+    return VARIANT_NAMES.get(variant, variant)
+
+
+def hardware_text(hardware: str) -> str:
+    """A card's hardware line in Spanish: ``"…, backend tensorflow"`` → ``"…, motor
+    TensorFlow"``."""
+    head, sep, backend = hardware.rpartition(", backend ")
+    if not sep:
+        return hardware
+    return f"{head}, motor {BACKEND_NAMES.get(backend, backend)}"
+
+
+def profile_epochs(card: dict) -> int | None:
+    """The epochs the card's profile trains by default (None for an unknown profile)."""
+    from thesis_lib.profiles import get_config
+    try:
+        return get_config("dcgan", card["profile"]).epochs
+    except ValueError:
+        return None
+
+
 def describe(card: dict) -> str:
-    """One line saying how a run was obtained (Spanish, for the book)."""
+    """One line saying how a run was obtained (Spanish, for the book). A run trained for other
+    epochs than its profile's (``--epochs``) says so: "perfil full con 10 épocas en lugar de
+    100"."""
     env = card.get("environment", {})
     epochs = f"{num(card['epochs'])} época" + ("" if card["epochs"] == 1 else "s")
-    return (f"{card['variant']}, perfil {card['profile']}, semilla {card['seed']}, "
-            f"{epochs} = {num(card['steps'])} pasos con {num(card['n_train'])} imágenes, "
-            f"{card['hardware']}, Keras {env.get('versions', {}).get('keras')}, "
+    default = profile_epochs(card)
+    profile = f"perfil {card['profile']}"
+    if default is not None and default != card["epochs"]:
+        profile += f" con {epochs} en lugar de {num(default)}"
+        epochs = ""
+    else:
+        epochs += " = "
+    return (f"{variant_name(card['variant'])}, {profile}, semilla {card['seed']}, "
+            f"{epochs}{num(card['steps'])} pasos con {num(card['n_train'])} imágenes, "
+            f"{hardware_text(card['hardware'])}, Keras {env.get('versions', {}).get('keras')}, "
             f"commit {env.get('commit')}")
 
 
 # --- what the §4.2 chapter shows: Spanish tables and the numbers its prose quotes ------------
 
+def describe_layer(layer) -> str:
+    """A DCGAN layer in a few Spanish words, as chapter 4.1 names the classifier's
+    (:func:`thesis_lib.classifier_runs.describe_layer`, which this extends with the layers a
+    GAN adds): ``"convolución traspuesta 4 × 4, 128 filtros, paso 2"``."""
+    from thesis_lib.classifier_runs import describe_layer as classifier_layer
+    kind = type(layer).__name__
+    if kind in ("Conv2D", "Conv2DTranspose"):
+        text = ("convolución traspuesta" if kind == "Conv2DTranspose" else "convolución")
+        text += " {} × {}, {} filtro{}".format(*layer.kernel_size, layer.filters,
+                                               "" if layer.filters == 1 else "s")
+        if tuple(layer.strides) != (1, 1):
+            text += f", paso {layer.strides[0]}"
+        activation = getattr(layer.activation, "__name__", "linear")
+        if activation != "linear":
+            text += f", {classifier_layer_activation(activation)}"
+        return text
+    if kind == "Dense":
+        text = f"densa, {num(layer.units)} unidad" + ("" if layer.units == 1 else "es")
+        activation = getattr(layer.activation, "__name__", "linear")
+        return text + ("" if activation == "linear" else
+                       f", {classifier_layer_activation(activation)}")
+    if kind == "LeakyReLU":
+        return f"LeakyReLU, pendiente {num(float(layer.negative_slope))}"
+    if kind == "Reshape":
+        return "reordenamiento en mapas"
+    if kind == "BatchNormalization":
+        return "normalización por lotes"
+    if kind == "UpSampling2D":
+        return "ampliación × {}".format(layer.size[0])
+    return classifier_layer(layer)
+
+
+ACTIVATION_NAMES = {"sigmoid": "sigmoide", "tanh": "tanh", "relu": "ReLU"}
+
+
+def classifier_layer_activation(name: str) -> str:
+    """An activation's Spanish name, as chapter 4.1 writes it (``sigmoid`` → ``sigmoide``)."""
+    return ACTIVATION_NAMES.get(name, name)
+
+
 def layer_frame(model):
-    """What ``model.summary()`` prints, as a table with Spanish headers: each layer's type,
-    output shape (without the batch dimension) and parameters, and a total row."""
+    """What ``model.summary()`` prints, as a table with the headers of chapter 4.1's
+    (:func:`thesis_lib.classifier_runs.architecture_table`): each layer in Spanish words, its
+    output per image (without the batch dimension) and parameters, and a total row."""
     import pandas as pd
-    rows = [{"capa": layer.__class__.__name__,
-             "forma de salida": " × ".join(str(d) for d in layer.output.shape[1:]),
+    rows = [{"capa": describe_layer(layer),
+             "salida por imagen": " × ".join(str(d) for d in layer.output.shape[1:]),
              "parámetros": layer.count_params()} for layer in model.layers]
-    rows.append({"capa": "total", "forma de salida": "", "parámetros": model.count_params()})
+    rows.append({"capa": "total", "salida por imagen": "", "parámetros": model.count_params()})
     return pd.DataFrame(rows)
 
 
@@ -266,7 +344,8 @@ METRICS_DECIMALS = {"distancia de Fréchet": 1, "puntaje MNIST": 2, "clases cubi
 def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
     """The final metrics of a run beside the real-data references its card holds: 10,000
     training images against the test set (the floor a perfect generator could reach) and the
-    test set against itself (Fréchet distance 0 by construction; the score's ceiling)."""
+    test set against itself (Fréchet distance 0 by construction; the score's reference, not its
+    maximum: the training sample, which the evaluator learned from, scores a little higher)."""
     import pandas as pd
     real = card["real_data"]
     rows = {label: card["metrics"],
@@ -292,7 +371,7 @@ def startup_frame(cards: list[dict], order=None):
     order = list(order or sorted({c["variant"] for c in cards}))
     rows = []
     for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
-        rows.append({"variante": c["variant"], "semilla": c["seed"],
+        rows.append({"variante": variant_name(c["variant"]), "semilla": c["seed"],
                      **{label: c["metrics"][key] for key, label in METRICS.items()},
                      "pérdida media de D": history(c["run_dir"])[-1]["d_loss"]})
     frame = pd.DataFrame(rows)
@@ -329,7 +408,7 @@ def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
     paths, titles, blank = [], [], []
     for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
         path = Path(c["run_dir"]) / f"grid-epoch{c['epochs']:03d}.png"
-        title = f"{c['variant']}, semilla {c['seed']}"
+        title = f"{variant_name(c['variant'])}, semilla {c['seed']}"
         if mpimg.imread(path)[..., :3].std() < blank_below:
             blank.append(title)
         else:
@@ -341,6 +420,18 @@ def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
 def _pct_span(values) -> str:
     values = list(values)
     return f"{pct(min(values), 0)} y {pct(max(values), 0)}"
+
+
+def _range(values, decimals: int) -> str:
+    """``"0,14 y 0,15"``, or one number when both ends read the same at ``decimals``."""
+    low, high = num(min(values), decimals), num(max(values), decimals)
+    return low if low == high else f"{low} y {high}"
+
+
+def _names(items) -> str:
+    """``"a"``, ``"a y b"``, ``"a, b y c"``."""
+    items = list(items)
+    return " y ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
@@ -355,6 +446,15 @@ def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict
         facts[f"{key}_range"] = _pct_span(r[key] for r in monitor_rows)
     later = history_rows[1:] or history_rows  # the first epoch starts from an untrained D
     facts["d_acc_range"] = _pct_span(r["d_acc"] for r in later)
+    # Where D's threshold leaned most: calling most images generated (right on the generated,
+    # wrong on the real) and the other way; and the most of the generated it ever accepted.
+    for name, lean in (("d_leans_fake", lambda r: r["acc_fake"] - r["acc_real"]),
+                       ("d_leans_real", lambda r: r["acc_real"] - r["acc_fake"])):
+        row = max(monitor_rows, key=lean)
+        facts[f"{name}_epoch"] = num(int(row["epoch"]))
+        facts[f"{name}_acc"] = (f"el {pct(row['acc_real'], 0)} de las reales y el "
+                                f"{pct(row['acc_fake'], 0)} de las generadas")
+    facts["max_fake_accepted"] = pct(1 - min(r["acc_fake"] for r in monitor_rows), 0)
     return facts
 
 
@@ -369,7 +469,8 @@ def metric_facts(card: dict) -> dict[str, str]:
             "common_digits": ", ".join(f"{d} ({pct(share[d], 0)})"
                                        for d in np.flatnonzero(share > 0.15)) or "ninguno",
             "floor_fd": num(real["train_vs_test"]["frechet_distance"], 1),
-            "ceiling_score": num(real["test_set"]["mnist_score"], 2)}
+            "ceiling_score": num(real["test_set"]["mnist_score"], 2),
+            "train_score": num(real["train_vs_test"]["mnist_score"], 2)}
 
 
 def stopping_facts(metric_rows: list[dict], floor_fd: float, from_epoch: int = 3
@@ -406,5 +507,44 @@ def variant_facts(cards: list[dict], band: tuple[float, float]) -> dict[str, str
         mine = variants == v
         facts[f"fd_{v}"] = num(fd[mine].mean(), 0)
         facts[f"min_{v}"] = num(minutes[mine].mean(), 0)
-        facts[f"dloss_{v}"] = num(last_d[mine].mean(), 2)
+        facts[f"dloss_{v}"] = _range(last_d[mine], 2)
+    facts["seed_or_variant"] = seed_or_variant(started(cards, band))
     return facts
+
+
+def started(cards: list[dict], band: tuple[float, float]) -> dict[str, dict[int, bool]]:
+    """Per variant (in the cards' order) and seed, whether the run got going: its last mean
+    discriminator loss lies inside ``band``, the thesis's range (below it, the discriminator
+    won from the start)."""
+    out = {}
+    for c in cards:
+        d_loss = history(c["run_dir"])[-1]["d_loss"]
+        out.setdefault(c["variant"], {})[c["seed"]] = bool(band[0] <= d_loss <= band[1])
+    return out
+
+
+def seed_or_variant(outcome: dict[str, dict[int, bool]]) -> str:
+    """Whether the variant or the seed decided if training got going (:func:`started`), as a
+    Spanish clause: in how many variants all seeds agreed, which variants started with every
+    seed and which with none, and in which the seed decided."""
+    def name(v):  # "el modelo base", but "upsample"
+        return f"el {variant_name(v)}" if v in VARIANT_NAMES else v
+    always = [name(v) for v, runs in outcome.items() if all(runs.values())]
+    never = [name(v) for v, runs in outcome.items() if not any(runs.values())]
+    mixed = [name(v) for v, runs in outcome.items() if any(runs.values()) and
+             not all(runs.values())]
+    n_seeds = {len(runs) for runs in outcome.values()}
+    every = ("las dos semillas" if n_seeds == {2} else
+             f"las {num(n_seeds.pop())} semillas" if len(n_seeds) == 1 else "todas sus semillas")
+    parts = []
+    if always:
+        parts.append(f"{_names(always)} arranc{'ó' if len(always) == 1 else 'aron'} con {every}")
+    if never:
+        parts.append(f"{_names(never)}, con ninguna")
+    text = (f"la variante decidió si el entrenamiento arrancaba en "
+            f"{num(len(always) + len(never))} de las {num(len(outcome))} variantes")
+    if parts:
+        text += f" ({'; '.join(parts)})"
+    if mixed:
+        text += f"; solo en {_names(mixed)} el arranque dependió de la semilla"
+    return text

@@ -220,3 +220,28 @@ def cycle_steps(result: PerceptronResult) -> list[tuple[float, float, float]]:
     first, period = result.cycle
     rows = result.trace[(result.trace.epoch >= first) & (result.trace.epoch < first + period)]
     return [(r.b, r.w1, r.w2) for r in rows.itertuples()]
+
+
+def cycle_changes(result: PerceptronResult, X=AND_X, y=XOR_Y) -> list[tuple[int, list, list]]:
+    """What each step of one period of a cycle does to the line: (sample visited, samples it
+    fixes, samples it breaks), comparing the misclassified samples before and after the step
+    (after the period's last step the state is the first one again)."""
+    states = cycle_steps(result)
+    wrong = [set(misclassified(s[0], s[1:], X, y)) for s in states]
+    return [(i % len(X), sorted(wrong[i] - wrong[(i + 1) % len(states)]),
+             sorted(wrong[(i + 1) % len(states)] - wrong[i])) for i in range(len(states))]
+
+
+def describe_cycle_changes(result: PerceptronResult, X=AND_X, y=XOR_Y) -> str:
+    """:func:`cycle_changes` in Spanish, a line per step: the point visited, the points whose
+    class the step fixes and those it breaks."""
+    def points(indices):
+        names = [f"({', '.join(str(int(v)) for v in np.asarray(X)[i])})" for i in indices]
+        return ", ".join(names[:-1]) + " y " + names[-1] if len(names) > 1 else names[0]
+
+    lines = []
+    for step_no, (i, fixed, broken) in enumerate(cycle_changes(result, X, y), start=1):
+        fixes = f"arregla {points(fixed)}" if fixed else "no arregla ninguno"
+        breaks = f"estropea {points(broken)}" if broken else "no estropea ninguno"
+        lines.append(f"Paso {step_no}, punto {points([i])}: {fixes}; {breaks}")
+    return "\n".join(lines)

@@ -14,6 +14,10 @@ from thesis_lib.formatting import num, spanish_ticks
 
 FIGURE_DPI = 150
 PANELS_PER_ROW = 3
+# The text column of the HTML book at a laptop's width (1280 px), and the smallest text a
+# reader can make out on it: a wider figure is scaled down to the column, and its text with it.
+COLUMN_PX = 690
+MIN_TEXT_PX = 9.0
 
 CLASS_COLORS = ("#222222", "#f2c200")  # class 0 black, class 1 yellow, as in the thesis
 
@@ -127,12 +131,13 @@ def plot_computational_graph(ax, output, title=None):
     return ax
 
 
-def plot_matrices(items, cmap="Greys_r", fmt=None, size=2.6, per_row=PANELS_PER_ROW):
+def plot_matrices(items, cmap="Greys_r", fmt=None, size=2.6, per_row=PANELS_PER_ROW,
+                  fontsize=12):
     """Small matrices side by side as annotated heatmaps; ``items`` is [(matrix, title), ...],
     at most ``per_row`` to a row.
 
     Each entry is written with :func:`~thesis_lib.formatting.num` (decimal comma), or with the
-    format string ``fmt`` if one is given.
+    format string ``fmt`` if one is given, at ``fontsize`` points (titles too).
     """
     fig, axes = new_figure(len(items), width=size, height=size + 0.3, per_row=per_row)
     for ax, (matrix, title) in zip(axes, items):
@@ -141,9 +146,9 @@ def plot_matrices(items, cmap="Greys_r", fmt=None, size=2.6, per_row=PANELS_PER_
         mid = (np.nanmax(m) + np.nanmin(m)) / 2
         for (i, j), v in np.ndenumerate(m):
             ax.text(j, i, num(v, sig=6) if fmt is None else fmt.format(v), ha="center",
-                    va="center", fontsize=9,
+                    va="center", fontsize=fontsize,
                     color="black" if v > mid else "white")  # both colormaps used are light at the top
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=fontsize)
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
@@ -176,27 +181,30 @@ def plot_activations(x, curves):
     Panels wrap ``PANELS_PER_ROW`` to a row; the legend, common to all, goes in the empty slot
     after the last panel when the last row is not full (in the first panel otherwise).
     """
-    fig, axes = new_figure(len(curves), width=2.8, height=2.8)
+    fig, axes = new_figure(len(curves), width=2.4, height=2.5)
     for ax, (name, (values, derivative, _closed)) in zip(axes, curves.items()):
         ax.plot(x, values, label="función $g(x)$")
         ax.plot(x, derivative, ls="--", label="derivada $g'(x)$")
         ax.axhline(0, color="0.7", lw=0.6)
         ax.axvline(0, color="0.7", lw=0.6)
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("$x$")
+        ax.set_title(name, fontsize=11)
+        ax.set_xlabel("$x$", fontsize=11)
+        ax.tick_params(labelsize=11)
     if len(curves) % PANELS_PER_ROW:
         # Centre of the next (empty) slot, in the last panel's axes coordinates; kept out of
         # constrained layout so the last panel keeps the size of the others.
         legend = axes[-1].legend(*axes[0].get_legend_handles_labels(), loc="center",
-                                 bbox_to_anchor=(1.6, 0.5), fontsize=10, frameon=False)
+                                 bbox_to_anchor=(1.6, 0.5), fontsize=11, frameon=False)
         legend.set_in_layout(False)
     else:
-        axes[0].legend(fontsize=8)
+        axes[0].legend(fontsize=11)
     return fig
 
 
-def plot_xor_hidden(ax, hidden, title):
-    """The four XOR inputs in the hidden space (h1, h2), coloured by class (thesis §2.2)."""
+def plot_xor_hidden(ax, hidden, title, output_layer=None):
+    """The four XOR inputs in the hidden space (h1, h2), coloured by class (thesis §2.2); with
+    ``output_layer`` = (θ, b), also the line θᵀh + b = 1/2 where the network's output (θᵀh + b)
+    crosses from the side it rounds to 0 to the side it rounds to 1."""
     y = np.array([0, 1, 1, 0])
     h = np.asarray(hidden, dtype=float)
     for cls in (0, 1):
@@ -210,14 +218,23 @@ def plot_xor_hidden(ax, hidden, title):
     # Centred under the point, so a label never runs past the panel's right edge.
     for (a, b), points in labels.items():
         ax.annotate(" y ".join(points), (a, b), textcoords="offset points", xytext=(0, -11),
-                    ha="center", va="top", fontsize=8)
+                    ha="center", va="top", fontsize=10, zorder=4,
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
     pad = 0.25 * max(np.ptp(h[:, 0]), np.ptp(h[:, 1]), 1.0)
-    ax.set(xlim=(h[:, 0].min() - pad, h[:, 0].max() + pad),
-           ylim=(h[:, 1].min() - pad, h[:, 1].max() + pad), xlabel="$h_1$", ylabel="$h_2$")
+    xlim = (h[:, 0].min() - pad, h[:, 0].max() + pad)
+    ylim = (h[:, 1].min() - pad, h[:, 1].max() + pad)
+    if output_layer is not None:
+        (t1, t2), b0 = output_layer
+        if abs(t2) > 1e-12:
+            xs = np.array(xlim)
+            ax.plot(xs, (0.5 - b0 - t1 * xs) / t2, color="C3", lw=2, label="salida = ½")
+        else:
+            ax.axvline((0.5 - b0) / t1, color="C3", lw=2, label="salida = ½")
+    ax.set(xlim=xlim, ylim=ylim, xlabel="$h_1$", ylabel="$h_2$")
     from matplotlib.ticker import MaxNLocator
     for axis in (ax.xaxis, ax.yaxis):  # round steps (0,5 or 1), not 0,25
         axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=11)
     return ax
 
 
@@ -242,10 +259,30 @@ def plot_l2_path(ax, hessian, w_star, path, lim=(-0.5, 2.5)):
 
 
 def finish_figure(fig):
-    """The book's finish for a figure: Spanish tick labels and ``FIGURE_DPI``."""
+    """The book's finish for a figure: Spanish tick labels and ``FIGURE_DPI``; refuses a
+    figure whose smallest text would be unreadable at column width (:func:`smallest_text_px`)."""
     spanish_ticks(fig)
     fig.set_dpi(FIGURE_DPI)
+    smallest, text = smallest_text_px(fig)
+    if smallest < MIN_TEXT_PX:
+        width = fig.get_size_inches()[0]
+        raise ValueError(
+            f"the text {text!r} would show {smallest:.1f} px high in the book's column "
+            f"(minimum {MIN_TEXT_PX:g} px): this figure is {width:.1f} in wide, so make it "
+            "narrower (fewer panels per row) or its fonts larger")
     return fig
+
+
+def smallest_text_px(fig, column_px: float = COLUMN_PX) -> tuple[float, str]:
+    """Height in screen pixels of the smallest visible text of ``fig`` once the page shows it
+    (at most ``column_px`` wide, at ``fig.dpi``), and that text."""
+    from matplotlib.text import Text
+    fig.canvas.draw()  # tick labels exist only after a draw
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    scale = min(1.0, column_px / width_px) * fig.dpi / 72  # points -> screen pixels
+    sizes = [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_figure() is not None]
+    return min(sizes, default=(float("inf"), ""))
 
 
 def glue_figure(name: str, fig) -> None:
@@ -276,19 +313,23 @@ def plot_confusion(ax, matrix, title=None):
 
 
 def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r", *, vmin=None,
-                    vmax=None):
+                    vmax=None, title_size=8):
     """Small grayscale images in a grid with optional titles. ``vmin``/``vmax`` put every image
-    on one colour scale (by default each image is scaled to its own range)."""
+    on one colour scale (by default each image is scaled to its own range); ``title_size`` (in
+    points) is for longer titles, which need more than the default to read at column width."""
     images = np.asarray(images)
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
+    extra_lines = max((str(t).count("\n") for t in titles), default=0)
+    # Room above each image for its title: 0,35 in for one line at 8 pt, plus each further line.
+    title_in = 0.35 * title_size / 8 + extra_lines * 1.25 * title_size / 72
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + title_in) * nrows),
                              constrained_layout=True, squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if i < len(images):
             ax.imshow(images[i].squeeze(), cmap=cmap, vmin=vmin, vmax=vmax)
             if i < len(titles):
-                ax.set_title(titles[i], fontsize=8)
+                ax.set_title(titles[i], fontsize=title_size)
     return fig
 
 
@@ -296,20 +337,24 @@ def plot_image_grid(images, titles=(), ncols=5, size=1.6, cmap="gray_r", *, vmin
 GAN_LOSS_BANDS = {"d_loss": (0.5, 0.8), "g_loss": (0.5, 2.0)}
 
 
+GAN_LEGEND_PT = 9  # legends and titles of the GAN figures: legible at column width
+
+
 def plot_gan_losses(ax, rows, title=None, bands=GAN_LOSS_BANDS):
     """Per-epoch mean discriminator and generator losses with the thesis's expected bands."""
     epochs = [r["epoch"] for r in rows]
-    for i, (key, label) in enumerate((("d_loss", "discriminador"), ("g_loss", "generador"))):
+    for i, (key, label, short) in enumerate((("d_loss", "discriminador", "D"),
+                                             ("g_loss", "generador", "G"))):
         ax.plot(epochs, [r[key] for r in rows], marker=".", color=f"C{i}", label=label)
         if bands and key in bands:
             lo, hi = (num(b) for b in bands[key])
             ax.axhspan(*bands[key], color=f"C{i}", alpha=0.12,
-                       label=f"rango esperado ({label}): {lo}–{hi}")
+                       label=f"franja de {short}: {lo}–{hi}")
     ax.set(xlabel="época", ylabel="pérdida media de la época")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=GAN_LEGEND_PT)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=GAN_LEGEND_PT + 1)
     return ax
 
 
@@ -321,50 +366,76 @@ def plot_d_accuracy(ax, rows, title=None):
     ax.axhline(50, color="0.5", ls=":", lw=1)
     ax.set(xlabel="época", ylabel="exactitud del discriminador (%)", ylim=(-5, 105))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=GAN_LEGEND_PT)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=GAN_LEGEND_PT + 1)
     return ax
 
 
 def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
-    """Fréchet distance and MNIST score per epoch, with the real-data floor and ceiling."""
+    """Fréchet distance and MNIST score per epoch, each beside what real images score: the
+    ``floor`` of the distance and the ``ceiling`` reference of the score (a reference, not a
+    maximum: another real sample can score a little higher)."""
     epochs = [r["epoch"] for r in rows]
     ax_fd, ax_score = axes
-    ax_fd.plot(epochs, [r["frechet_distance"] for r in rows], marker=".", color="C3")
+    ax_fd.plot(epochs, [r["frechet_distance"] for r in rows], marker=".", color="C3",
+               label="generador")
     ax_fd.axhline(floor["frechet_distance"], color="k", ls="--", lw=1,
-                  label="piso: imágenes reales")
-    ax_fd.set(xlabel="época", ylabel="distancia de Fréchet (menor es mejor)", yscale="log")
-    ax_score.plot(epochs, [r["mnist_score"] for r in rows], marker=".", color="C2")
+                  label="imágenes reales")
+    ax_fd.set(xlabel="época", ylabel="distancia de Fréchet", yscale="log",
+              title="distancia de Fréchet (menor es mejor)")
+    ax_score.plot(epochs, [r["mnist_score"] for r in rows], marker=".", color="C2",
+                  label="generador")
     ax_score.axhline(ceiling["mnist_score"], color="k", ls="--", lw=1,
-                     label="techo: imágenes reales")
-    ax_score.set(xlabel="época", ylabel="puntaje MNIST (mayor es mejor)", ylim=(0, 10.5))
-    for ax in axes:
+                     label="imágenes reales")
+    ax_score.set(xlabel="época", ylabel="puntaje MNIST", ylim=(0, 10.5),
+                 title="puntaje MNIST (mayor es mejor)")
+    for ax, where in ((ax_fd, "center right"), (ax_score, "lower right")):
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=GAN_LEGEND_PT, loc=where)
+        ax.title.set_fontsize(GAN_LEGEND_PT + 1)
     return axes
 
 
-def show_pngs(paths, titles=(), size=3.6, ncols=2):
+def show_pngs(paths, titles=(), size=3.6, ncols=2, title_pt=10, gap=0.08):
     """Saved PNG images (e.g. 10 × 10 sample grids) in a grid, ``ncols`` per row: two by
-    default, so that the digits of a grid stay large enough to judge at column width."""
+    default, so that the digits of a grid stay large enough to judge at column width. Titles
+    are ``title_pt`` points, and ``gap`` (a fraction of a panel's width) of white separates
+    neighbouring grids, which would otherwise touch."""
     import matplotlib.image as mpimg
-    return plot_image_grid([mpimg.imread(p) for p in paths], titles,
-                           ncols=min(ncols, len(paths)), size=size)
+    fig = plot_image_grid([mpimg.imread(p) for p in paths], titles,
+                          ncols=min(ncols, len(paths)), size=size, title_size=title_pt)
+    fig.get_layout_engine().set(wspace=gap, hspace=gap)
+    return fig
 
 
-def plot_interpolation(rows_of_images, row_titles=(), size=0.9):
-    """Rows of images in [0, 1] (e.g. latent interpolations), one row per path."""
+def plot_interpolation(rows_of_images, row_titles=(), size=0.7, labels=()):
+    """Rows of images in [0, 1] (e.g. latent interpolations), one row per path, each row
+    titled (``row_titles``) and each image optionally labelled underneath (``labels``, one
+    sequence per row, e.g. the digit the evaluator reads). Fonts stay legible at column
+    width: 10 images of ``size`` 0.7 in make a 7 in wide figure."""
     rows_of_images = [np.asarray(r) for r in rows_of_images]
     nrows, ncols = len(rows_of_images), max(len(r) for r in rows_of_images)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows),
-                             squeeze=False)
-    for r, images in enumerate(rows_of_images):
-        for c, ax in enumerate(axes[r]):
-            ax.axis("off")
+    row_h = size + 0.35 + (0.25 if len(labels) else 0)
+    fig = plt.figure(figsize=(size * ncols, row_h * nrows))
+    # One subfigure per row, so that a row's title spans the row instead of widening the
+    # column of its first image.
+    for r, (subfig, images) in enumerate(zip(np.atleast_1d(fig.subfigures(nrows, 1)),
+                                             rows_of_images)):
+        axes = subfig.subplots(1, ncols, squeeze=False)[0]
+        subfig.subplots_adjust(left=0.005, right=0.995, bottom=0.2 if len(labels) else 0.02,
+                               top=0.78, wspace=0.08)
+        for c, ax in enumerate(axes):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
             if c < len(images):
                 ax.imshow(images[c].squeeze(), cmap="gray_r", vmin=0, vmax=1)
+                if r < len(labels) and c < len(labels[r]):
+                    ax.set_xlabel(str(labels[r][c]), fontsize=10, labelpad=2)
+            else:
+                ax.axis("off")
         if r < len(row_titles):
-            axes[r][0].set_title(row_titles[r], fontsize=8, loc="left")
-    fig.subplots_adjust(wspace=0.05, hspace=0.3, left=0, right=1, bottom=0, top=0.9)
+            subfig.suptitle(row_titles[r], x=0.005, ha="left", fontsize=10)
     return fig

@@ -153,6 +153,7 @@ def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
             "reg_spread": num(100 * (test_acc.max() - test_acc.min()), 1),
             "reg_train_min": pct(summary["exactitud en entrenamiento"].min(), 1),
             "reg_l2_ratio": num(mean_w["L2"] / mean_w["sin regularización"], 2),
+            "reg_l2_zero": pct(zero["L2"], 0),
             "reg_l1_zero": pct(zero["L1"], 0),
             "reg_none_zero": pct(zero["sin regularización"], 0),
             "reg_blank": num(blank),
