@@ -119,3 +119,9 @@ def test_figures_with_unreadable_text_are_refused():
     plotting.finish_figure(fig)
     assert plotting.smallest_text_px(fig)[0] >= plotting.MIN_TEXT_PX
     plotting.plt.close(fig)
+
+
+def test_listing_joins_with_y():
+    assert F.listing([]) == "" and F.listing(["a"]) == "a"
+    assert F.listing(["a", "b"]) == "a y b"
+    assert F.listing(iter(["a", "b", "c"])) == "a, b y c"

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from thesis_lib import artifacts, data, gan_results, gan_runs, metrics
+from thesis_lib import artifacts, data, environment, gan_results, gan_runs, metrics
 from thesis_lib.classifier_runs import results_dir
 
 COMMITTED = results_dir() / "dcgan"
@@ -273,10 +273,10 @@ def test_describe_says_when_a_run_overrode_its_profiles_epochs():
 
 
 def test_hardware_and_variants_are_named_in_spanish():
-    assert gan_results.hardware_text("1 × AMD EPYC (CPU), backend tensorflow") == \
+    assert environment.hardware_text("1 × AMD EPYC (CPU), backend tensorflow") == \
         "1 × AMD EPYC (CPU), motor TensorFlow"
-    assert gan_results.hardware_text("1 × H100 (GPU), backend jax").endswith("motor JAX")
-    assert gan_results.hardware_text("1 × CPU") == "1 × CPU"
+    assert environment.hardware_text("1 × H100 (GPU), backend jax").endswith("motor JAX")
+    assert environment.hardware_text("1 × CPU") == "1 × CPU"
     assert gan_results.variant_name("baseline") == "modelo base"
     assert gan_results.variant_name("tanh") == "tanh"
     assert "backend" not in gan_results.describe(
@@ -326,8 +326,8 @@ def test_facts_about_the_metrics_name_rare_and_common_digits():
     facts = gan_results.metric_facts(_long_card())
     _all_text(facts)
     assert facts["long_fd"] == "226,4" and facts["long_score"] == "5,82"
-    assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%), 6 (2,1\u00a0%)"
-    assert facts["common_digits"] == "3 (23\u00a0%), 7 (21\u00a0%)"
+    assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%) y 6 (2,1\u00a0%)"
+    assert facts["common_digits"] == "3 (23\u00a0%) y 7 (21\u00a0%)"
     assert facts["floor_fd"] == "1,7" and facts["ceiling_score"] == "9,87"
     # The training sample scores above the test set: the score's reference is not a maximum.
     assert facts["train_score"] == "9,89"

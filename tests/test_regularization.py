@@ -113,7 +113,7 @@ def test_near_zero_on_blank_pixels_counts():
 def test_summary_table_rows_and_gap():
     res = {"L2": {"train_accuracy": 1.0, "test_accuracy": 0.9, "weights": np.array([0.0, 0.5])}}
     table = R.summary_table(res)
-    assert table.loc["L2", "brecha"] == pytest.approx(0.1)
+    assert table.loc["L2", "brecha (puntos porcentuales)"] == pytest.approx(10)
     assert table.loc["L2", R.NEAR_ZERO] == 0.5
     assert table.index.name == "variante"
 
@@ -142,8 +142,8 @@ def test_summary_numbers_are_spanish_text_for_the_prose():
     assert words["reg_train_min"] == "99,0\u00a0%"
     assert words["reg_blank"] == "50"
     assert words["reg_share_blank"] == "50\u00a0%"  # 200 of the 400 zero weights
-    assert words["reg_none_zero"] == "2\u00a0%"
-    assert words["reg_l2_zero"] == "0\u00a0%"      # L2's weights are all 0,02 here
+    assert words["reg_none_zero"] == "2,0\u00a0%"
+    assert words["reg_l2_zero"] == "0,0\u00a0%"      # L2's weights are all 0,02 here
     assert not any("." in w for w in words.values())
 
 

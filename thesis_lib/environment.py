@@ -106,7 +106,16 @@ def hardware_label(info: dict | None = None) -> str:
     return f"{device}, backend {info['keras_backend']}"
 
 
-_ENGINES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+ENGINE_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def hardware_text(hardware: str) -> str:
+    """A card's hardware line (:func:`hardware_label`) for a Spanish page:
+    ``"…, backend tensorflow"`` becomes ``"…, motor TensorFlow"``."""
+    head, sep, backend = hardware.rpartition(", backend ")
+    if not sep:
+        return hardware
+    return f"{head}, motor {ENGINE_NAMES.get(backend, backend)}"
 
 
 def report() -> str:
@@ -116,7 +125,7 @@ def report() -> str:
     lines = [
         f"Entorno: {'Google Colab' if info['colab'] else 'local'}; Python {info['python']}",
         f"Keras {info['versions'].get('keras', '?')} sobre "
-        f"{_ENGINES.get(info['keras_backend'], info['keras_backend'])}; "
+        f"{ENGINE_NAMES.get(info['keras_backend'], info['keras_backend'])}; "
         f"código {info['commit']}",
         f"CPU: {info['cpu_count']} × {info['cpu']}; GPU en uso: {gpu}",
     ]

@@ -96,6 +96,13 @@ def span(values, decimals: int | None = None, sep: str = " y ", **kwargs) -> str
     return sep.join(num(f(values), decimals, **kwargs) for f in (np.min, np.max))
 
 
+def listing(items, last: str = "y") -> str:
+    """Items as Spanish prose: ``"a"``, ``"a y b"``, ``"a, b y c"``."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}" \
+        if items else ""
+
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -146,7 +153,7 @@ def table(frame, decimals=2, *, percent=(), index=True):
 
 TABLE_STYLE = [
     {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0 1em;"},
-    {"selector": "th, td", "props": "padding: 0.25em 0.8em; border-bottom: 1px solid #ddd;"},
+    {"selector": "th, td", "props": "padding: 0.25em 0.55em; border-bottom: 1px solid #ddd;"},
     {"selector": "td", "props": "text-align: right; font-variant-numeric: tabular-nums;"},
     {"selector": "thead th", "props": "border-bottom: 2px solid #999; text-align: right;"},
     {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},

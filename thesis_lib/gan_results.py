@@ -13,7 +13,8 @@ import numpy as np
 
 from thesis_lib import artifacts
 from thesis_lib.callbacks import read_csv
-from thesis_lib.formatting import num, pct, span
+from thesis_lib.environment import hardware_text
+from thesis_lib.formatting import listing, num, pct, span
 
 METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
            "classes_covered": "clases cubiertas"}
@@ -205,21 +206,11 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
 
 # How the book names a variant (the others keep their command-line names: ``tanh``, ...).
 VARIANT_NAMES = {"baseline": "modelo base"}
-BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
 def variant_name(variant: str) -> str:
     """The name a reader sees for a variant: ``"modelo base"`` for ``baseline``."""
     return VARIANT_NAMES.get(variant, variant)
-
-
-def hardware_text(hardware: str) -> str:
-    """A card's hardware line in Spanish: ``"…, backend tensorflow"`` → ``"…, motor
-    TensorFlow"``."""
-    head, sep, backend = hardware.rpartition(", backend ")
-    if not sep:
-        return hardware
-    return f"{head}, motor {BACKEND_NAMES.get(backend, backend)}"
 
 
 def profile_epochs(card: dict) -> int | None:
@@ -464,10 +455,10 @@ def metric_facts(card: dict) -> dict[str, str]:
     share = np.asarray(m["class_share"])
     return {"long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
             "long_classes": num(m["classes_covered"]),
-            "rare_digits": ", ".join(f"{d} ({pct(share[d], 1)})"
-                                     for d in np.flatnonzero(share < 0.05)) or "ninguno",
-            "common_digits": ", ".join(f"{d} ({pct(share[d], 0)})"
-                                       for d in np.flatnonzero(share > 0.15)) or "ninguno",
+            "rare_digits": listing(f"{d} ({pct(share[d], 1)})"
+                                   for d in np.flatnonzero(share < 0.05)) or "ninguno",
+            "common_digits": listing(f"{d} ({pct(share[d], 0)})"
+                                     for d in np.flatnonzero(share > 0.15)) or "ninguno",
             "floor_fd": num(real["train_vs_test"]["frechet_distance"], 1),
             "ceiling_score": num(real["test_set"]["mnist_score"], 2),
             "train_score": num(real["train_vs_test"]["mnist_score"], 2)}

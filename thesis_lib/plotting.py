@@ -384,6 +384,12 @@ def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
                   label="imágenes reales")
     ax_fd.set(xlabel="época", ylabel="distancia de Fréchet", yscale="log",
               title="distancia de Fréchet (menor es mejor)")
+    # Ticks at 1, 2 and 5 times each power of ten, written out, so that the values the text
+    # quotes (a few hundred) can be read off the log axis.
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+    ax_fd.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax_fd.yaxis.set_major_formatter(ScalarFormatter())
+    ax_fd.yaxis.set_minor_formatter(NullFormatter())
     ax_score.plot(epochs, [r["mnist_score"] for r in rows], marker=".", color="C2",
                   label="generador")
     ax_score.axhline(ceiling["mnist_score"], color="k", ls="--", lw=1,

@@ -113,7 +113,8 @@ def compare_regularizers(x_train, y_train, x_test, y_test, epochs: int, batch_si
 
 
 SMALL_WEIGHT = 1e-3  # "practically zero" for a layer-1 weight
-ACCURACY_COLUMNS = ("exactitud en entrenamiento", "exactitud en prueba", "brecha")
+ACCURACY_COLUMNS = ("exactitud en entrenamiento", "exactitud en prueba")
+GAP = "brecha (puntos porcentuales)"
 MEAN_WEIGHT = "|peso| medio (capa 1)"
 NEAR_ZERO = "pesos con |w| < 10⁻³"
 
@@ -124,7 +125,7 @@ def summary_table(results):
     import pandas as pd
     frame = pd.DataFrame({v: {"exactitud en entrenamiento": r["train_accuracy"],
                               "exactitud en prueba": r["test_accuracy"],
-                              "brecha": r["train_accuracy"] - r["test_accuracy"],
+                              GAP: 100 * (r["train_accuracy"] - r["test_accuracy"]),
                               MEAN_WEIGHT: np.abs(r["weights"]).mean(),
                               NEAR_ZERO: np.mean(np.abs(r["weights"]) < SMALL_WEIGHT)}
                           for v, r in results.items()}).T
@@ -136,7 +137,7 @@ def show_summary(summary):
     """:func:`summary_table` as the book shows it: accuracies, gap and near-zero share as
     percentages, the mean weight with four decimals (a pandas Styler)."""
     from thesis_lib.formatting import table
-    return table(summary, decimals={MEAN_WEIGHT: 4}, percent=ACCURACY_COLUMNS + (NEAR_ZERO,))
+    return table(summary, decimals={MEAN_WEIGHT: 4, GAP: 1}, percent=ACCURACY_COLUMNS + (NEAR_ZERO,))
 
 
 def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
@@ -153,9 +154,9 @@ def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
             "reg_spread": num(100 * (test_acc.max() - test_acc.min()), 1),
             "reg_train_min": pct(summary["exactitud en entrenamiento"].min(), 1),
             "reg_l2_ratio": num(mean_w["L2"] / mean_w["sin regularización"], 2),
-            "reg_l2_zero": pct(zero["L2"], 0),
-            "reg_l1_zero": pct(zero["L1"], 0),
-            "reg_none_zero": pct(zero["sin regularización"], 0),
+            "reg_l2_zero": pct(zero["L2"], 1),  # as many decimals as the table
+            "reg_l1_zero": pct(zero["L1"], 1),
+            "reg_none_zero": pct(zero["sin regularización"], 1),
             "reg_blank": num(blank),
             "reg_share_blank": pct(share_blank, 0),
             "reg_live_small": pct(live_small, 0)}
