@@ -419,16 +419,10 @@ def _range(values, decimals: int) -> str:
     return low if low == high else f"{low} y {high}"
 
 
-def _names(items) -> str:
-    """``"a"``, ``"a y b"``, ``"a, b y c"``."""
-    items = list(items)
-    return " y ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
-
-
 def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
                    bands: dict) -> dict[str, str]:
     """The numbers the chapter quotes about a long run's losses and D accuracy, as text."""
-    facts = {"long_desc": describe(card), "long_epochs": num(card["epochs"]),
+    facts = {"long_epochs": num(card["epochs"]),
              "long_steps": num(card["steps"])}
     for key, name in (("d_loss", "d_in_band"), ("g_loss", "g_in_band")):
         facts[name] = f"{len(epochs_in_band(history_rows, key, bands[key]))} de " \
@@ -529,13 +523,13 @@ def seed_or_variant(outcome: dict[str, dict[int, bool]]) -> str:
              f"las {num(n_seeds.pop())} semillas" if len(n_seeds) == 1 else "todas sus semillas")
     parts = []
     if always:
-        parts.append(f"{_names(always)} arranc{'ó' if len(always) == 1 else 'aron'} con {every}")
+        parts.append(f"{listing(always)} arranc{'ó' if len(always) == 1 else 'aron'} con {every}")
     if never:
-        parts.append(f"{_names(never)}, con ninguna")
+        parts.append(f"{listing(never)}, con ninguna")
     text = (f"la variante decidió si el entrenamiento arrancaba en "
             f"{num(len(always) + len(never))} de las {num(len(outcome))} variantes")
     if parts:
         text += f" ({'; '.join(parts)})"
     if mixed:
-        text += f"; solo en {_names(mixed)} el arranque dependió de la semilla"
+        text += f"; solo en {listing(mixed)} el arranque dependió de la semilla"
     return text
