@@ -83,17 +83,6 @@ def test_classifier_run_resumes_after_a_crash(mnist_dir, tmp_path, monkeypatch):
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations.value)) == 4 * 2
 
 
-def test_architecture_table_describes_every_layer_in_spanish():
-    table = classifier_runs.architecture_table(classifiers.cnn_classifier())
-    assert list(table.columns) == ["capa", "salida por imagen", "parámetros"]
-    assert table["capa"].iloc[0] == "convolución 3 × 3, 64 filtros, ReLU"
-    assert table["salida por imagen"].iloc[0] == "26 × 26 × 64"
-    assert "dropout 0,25" in set(table["capa"])
-    assert table["capa"].iloc[-1] == "total"
-    body = table["parámetros"].iloc[:-1]
-    assert body.sum() == table["parámetros"].iloc[-1] == 280_010
-
-
 def _card(seed, accuracy, loss, seconds):
     return {"seed": seed, "test_accuracy": accuracy, "test_loss": loss,
             "median_seconds_per_epoch": seconds}

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from thesis_lib import artifacts, data, environment, gan_results, gan_runs, metrics
+from thesis_lib import data, environment, gan_results, gan_runs, metrics
 from thesis_lib.classifier_runs import results_dir
 
 COMMITTED = results_dir() / "dcgan"
@@ -409,30 +409,6 @@ def test_seed_or_variant_reads_what_decided_the_startup():
 def test_started_uses_the_last_mean_d_loss_against_the_band(tmp_path):
     outcome = gan_results.started(_comparison(tmp_path), (0.5, 0.8))
     assert outcome == {"baseline": {0: False, 1: True}, "upsample": {0: True, 1: True}}
-
-
-def test_layer_table_counts_the_thesis_parameters():
-    from thesis_lib.models import dcgan
-    frame = gan_results.layer_frame(dcgan.discriminator())
-    assert frame["capa"].tolist()[:3] == ["convolución 3 × 3, 64 filtros, paso 2",
-                                          "LeakyReLU, pendiente 0,2", "dropout 0,4"]
-    assert frame["capa"].tolist()[-3:-1] == ["aplanado", "densa, 1 unidad, sigmoide"]
-    assert frame["salida por imagen"].tolist()[0] == "14 × 14 × 64"
-    assert frame.iloc[-1].tolist() == ["total", "", 40_705]
-    generator = gan_results.layer_frame(dcgan.generator())["capa"].tolist()
-    assert generator[:4] == ["densa, 6272 unidades", "LeakyReLU, pendiente 0,2",
-                             "reordenamiento en mapas",
-                             "convolución traspuesta 4 × 4, 128 filtros, paso 2"]
-    assert generator[-2] == "convolución 7 × 7, 1 filtro, sigmoide"
-    variant = gan_results.layer_frame(dcgan.generator(batch_norm=True, upsampling="upsample",
-                                                      output="tanh"))["capa"].tolist()
-    assert {"normalización por lotes", "ampliación × 2", "convolución 7 × 7, 1 filtro, tanh",
-            "convolución 4 × 4, 128 filtros"} <= set(variant)
-    # No Keras class name reaches the reader (chapter 4.1 names layers in Spanish too).
-    assert not any(re.search(r"Conv2D|Dense|Flatten|Reshape|Dropout|Normalization|UpSampling",
-                             name) for name in generator + variant)
-    html = gan_results.layer_table(dcgan.generator()).to_html()
-    assert "1\u202f164\u202f289" in html and "633\u202f472" in html
 
 
 def test_real_grid_matches_the_size_of_a_runs_sample_grid(tmp_path, mnist):

@@ -3,7 +3,8 @@
 Cesano & Fuidio, Universidad de la República, 2024. Data and settings: ``data`` (MNIST and its
 preprocessing), ``profiles`` (quick/full hyperparameters). Chapter 2 and appendix:
 ``perceptron`` (§2.1), ``feedforward`` (§2.2), ``regularization`` (§2.4), ``autodiff`` (§2.5),
-``convolution`` (§2.6), ``optim`` (§6). Practice: ``models`` (classifiers, DCGAN),
+``convolution`` (§2.6), ``optim`` (§6). Practice: ``models`` (classifiers, DCGAN, their
+Spanish description),
 ``classifier_runs``, ``evaluator``, ``metrics``, ``gan`` / ``gan_jax`` / ``gan_training`` /
 ``gan_checks``. Support: ``plotting``, ``formatting`` (numbers the Spanish way), ``environment``
 (provenance), ``backend`` (the only backend-specific gradient code), ``artifacts`` (atomic

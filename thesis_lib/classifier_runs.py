@@ -186,42 +186,5 @@ def summarize_runs(groups: dict[str, list[dict]]):
     return table
 
 
-_ACTIVATIONS = {"relu": "ReLU", "softmax": "softmax", "sigmoid": "sigmoide", "tanh": "tanh"}
-
-
-def describe_layer(layer) -> str:
-    """A Keras layer in a few Spanish words: ``"densa, 128 unidades, ReLU"``."""
-    from thesis_lib.formatting import num
-    kind = type(layer).__name__
-    if kind == "Dense":
-        text = f"densa, {layer.units} unidades"
-    elif kind == "Conv2D":
-        text = "convolución {} × {}, {} filtros".format(*layer.kernel_size, layer.filters)
-    elif kind == "MaxPooling2D":
-        text = "max-pooling {} × {}".format(*layer.pool_size)
-    elif kind == "Flatten":
-        text = "aplanado"
-    elif kind == "Dropout":
-        text = f"dropout {num(layer.rate)}"
-    else:
-        text = kind
-    activation = getattr(getattr(layer, "activation", None), "__name__", None)
-    if activation in _ACTIVATIONS:
-        text += f", {_ACTIVATIONS[activation]}"
-    return text
-
-
-def architecture_table(model):
-    """The layers of ``model`` as a Spanish table (what ``model.summary()`` prints, for the
-    book): description, output shape per image and parameters, with a final total row."""
-    import pandas as pd
-    rows = [{"capa": describe_layer(layer),
-             "salida por imagen": " × ".join(str(d) for d in layer.output.shape[1:]),
-             "parámetros": int(layer.count_params())} for layer in model.layers]
-    rows.append({"capa": "total", "salida por imagen": "",
-                 "parámetros": int(model.count_params())})
-    return pd.DataFrame(rows)
-
-
 if __name__ == "__main__":
     raise SystemExit(main())

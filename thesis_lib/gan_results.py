@@ -243,64 +243,6 @@ def describe(card: dict) -> str:
 
 # --- what the §4.2 chapter shows: Spanish tables and the numbers its prose quotes ------------
 
-def describe_layer(layer) -> str:
-    """A DCGAN layer in a few Spanish words, as chapter 4.1 names the classifier's
-    (:func:`thesis_lib.classifier_runs.describe_layer`, which this extends with the layers a
-    GAN adds): ``"convolución traspuesta 4 × 4, 128 filtros, paso 2"``."""
-    from thesis_lib.classifier_runs import describe_layer as classifier_layer
-    kind = type(layer).__name__
-    if kind in ("Conv2D", "Conv2DTranspose"):
-        text = ("convolución traspuesta" if kind == "Conv2DTranspose" else "convolución")
-        text += " {} × {}, {} filtro{}".format(*layer.kernel_size, layer.filters,
-                                               "" if layer.filters == 1 else "s")
-        if tuple(layer.strides) != (1, 1):
-            text += f", paso {layer.strides[0]}"
-        activation = getattr(layer.activation, "__name__", "linear")
-        if activation != "linear":
-            text += f", {classifier_layer_activation(activation)}"
-        return text
-    if kind == "Dense":
-        text = f"densa, {num(layer.units)} unidad" + ("" if layer.units == 1 else "es")
-        activation = getattr(layer.activation, "__name__", "linear")
-        return text + ("" if activation == "linear" else
-                       f", {classifier_layer_activation(activation)}")
-    if kind == "LeakyReLU":
-        return f"LeakyReLU, pendiente {num(float(layer.negative_slope))}"
-    if kind == "Reshape":
-        return "reordenamiento en mapas"
-    if kind == "BatchNormalization":
-        return "normalización por lotes"
-    if kind == "UpSampling2D":
-        return "ampliación × {}".format(layer.size[0])
-    return classifier_layer(layer)
-
-
-ACTIVATION_NAMES = {"sigmoid": "sigmoide", "tanh": "tanh", "relu": "ReLU"}
-
-
-def classifier_layer_activation(name: str) -> str:
-    """An activation's Spanish name, as chapter 4.1 writes it (``sigmoid`` → ``sigmoide``)."""
-    return ACTIVATION_NAMES.get(name, name)
-
-
-def layer_frame(model):
-    """What ``model.summary()`` prints, as a table with the headers of chapter 4.1's
-    (:func:`thesis_lib.classifier_runs.architecture_table`): each layer in Spanish words, its
-    output per image (without the batch dimension) and parameters, and a total row."""
-    import pandas as pd
-    rows = [{"capa": describe_layer(layer),
-             "salida por imagen": " × ".join(str(d) for d in layer.output.shape[1:]),
-             "parámetros": layer.count_params()} for layer in model.layers]
-    rows.append({"capa": "total", "salida por imagen": "", "parámetros": model.count_params()})
-    return pd.DataFrame(rows)
-
-
-def layer_table(model):
-    """:func:`layer_frame` ready to show (parameters grouped by thousands)."""
-    from thesis_lib.formatting import table
-    return table(layer_frame(model), index=False)
-
-
 HISTORY_COLUMNS = {"d_loss": "pérdida de D", "g_loss": "pérdida de G",
                    "d_acc": "exactitud de D (lotes de entrenamiento)"}
 MONITOR_COLUMNS = {"acc_real": "D acierta: 100 reales", "acc_fake": "D acierta: 100 generadas"}
