@@ -45,7 +45,7 @@ def main(argv=None) -> int:
 
     from thesis_lib import environment
     from thesis_lib.callbacks import Timer
-    from thesis_lib.gan import build_dcgan
+    from thesis_lib.gan.model import build_dcgan
     from thesis_lib.profiles import get_config
 
     baseline_before = matmul_gflops()

@@ -1,4 +1,4 @@
-"""thesis_lib.autodiff against the thesis's worked example (§2.5), finite differences and the
+"""thesis_lib.nn.autodiff against the thesis's worked example (§2.5), finite differences and the
 framework's automatic differentiation (a second, independent implementation)."""
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from thesis_lib import backend
-from thesis_lib.autodiff import Scalar, finite_differences, thesis_graph
+from thesis_lib.nn.autodiff import Scalar, finite_differences, thesis_graph
 
 
 def thesis_f(x, y, z):

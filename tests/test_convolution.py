@@ -1,10 +1,10 @@
-"""thesis_lib.convolution: explicit loops against Keras layers and hand counts (thesis §2.6)."""
+"""thesis_lib.nn.convolution: explicit loops against Keras layers and hand counts (thesis §2.6)."""
 
 import keras
 import numpy as np
 import pytest
 
-from thesis_lib import convolution as C
+from thesis_lib.nn import convolution as C
 
 IMAGE = np.array([[10, 10, 10, 0, 0],
                   [10, 10, 10, 0, 0],

@@ -1,11 +1,11 @@
-"""thesis_lib.feedforward (thesis §2.2): activations, depth, dying ReLU, XOR, approximation."""
+"""thesis_lib.nn.feedforward (thesis §2.2): activations, depth, dying ReLU, XOR, approximation."""
 
 import numpy as np
 import pytest
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib import feedforward as F
+from thesis_lib.nn import feedforward as F
 from thesis_lib.profiles import get_config
 
 

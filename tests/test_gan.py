@@ -12,8 +12,8 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib import gan_checks
-from thesis_lib.gan import build_dcgan
+from thesis_lib.gan import checks as gan_checks, toy
+from thesis_lib.gan.model import build_dcgan
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config
 
@@ -70,14 +70,14 @@ def test_fit_updates_both_networks_and_both_optimizers():
 
 
 def test_untrained_toy_generator_is_far_from_the_data():
-    gan = gan_checks.toy_gan(seed=0)
+    gan = toy.toy_gan(seed=0)
     samples = keras.ops.convert_to_numpy(gan.generator(gan.sample_latent(2000)))
     assert abs(samples.mean() - 4.0) > 2.0
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_training_moves_a_toy_generator_to_the_data(seed):
-    mean, std = gan_checks.toy_run(mean=4.0, std=0.5, steps=3000, seed=seed)
+    mean, std = toy.toy_run(mean=4.0, std=0.5, steps=3000, seed=seed)
     assert abs(mean - 4.0) < 0.3
     assert abs(std - 0.5) < 0.25
 
@@ -92,7 +92,7 @@ def test_all_checks_on_other_backends(backend):
             pytest.fail(f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set")
         pytest.skip(f"{backend} not installed")
     env = dict(os.environ, KERAS_BACKEND=backend)
-    out = subprocess.run([sys.executable, "-m", "thesis_lib.gan_checks"], env=env,
+    out = subprocess.run([sys.executable, "-m", "thesis_lib.gan.checks"], env=env,
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -7,8 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
-from thesis_lib import data, environment, gan_results, gan_runs, metrics
-from thesis_lib.classifier_runs import results_dir
+from thesis_lib import data, environment, metrics
+from thesis_lib.gan import latent, plots, results as gan_results, runs as gan_runs
+from thesis_lib.runcards import results_dir
 
 COMMITTED = results_dir() / "dcgan"
 
@@ -43,7 +44,7 @@ def test_loaded_generator_reproduces_the_card_metrics(tiny_run, mnist):
     generator = gan_results.load_generator(card)
     z = np.random.default_rng([card["seed"], 40_000]).normal(size=(10_000, 8))
     ev = load_evaluator()
-    again = metrics.evaluate_images(gan_results.unit_images(generator, z), ev,
+    again = metrics.evaluate_images(latent.unit_images(generator, z), ev,
                                     ev.features(mnist[1][0]))
     assert again["frechet_distance"] == pytest.approx(card["metrics"]["frechet_distance"], rel=1e-4)
     assert again["classes_covered"] == card["metrics"]["classes_covered"]
@@ -61,25 +62,25 @@ def test_tampered_or_missing_weights_are_refused(tiny_run, tmp_path):
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256.*git checkout"):
         gan_results.load_generator(card, copy)
     weights.unlink()
-    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan_runs --variant baseline"):
+    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant baseline"):
         gan_results.load_generator(card, copy)
 
 
 def test_linear_and_spherical_interpolation():
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=16), rng.normal(size=16)
-    path = gan_results.interpolate(a, b, 5)
+    path = latent.interpolate(a, b, 5)
     np.testing.assert_allclose(path[0], a, rtol=1e-6)
     np.testing.assert_allclose(path[-1], b, rtol=1e-6)
     np.testing.assert_allclose(path[2], (a + b) / 2, rtol=1e-5)
     b_same_norm = b * np.linalg.norm(a) / np.linalg.norm(b)
-    sph = gan_results.interpolate(a, b_same_norm, 7, method="slerp")
+    sph = latent.interpolate(a, b_same_norm, 7, method="slerp")
     np.testing.assert_allclose(np.linalg.norm(sph, axis=1), np.linalg.norm(a), rtol=1e-5)
     np.testing.assert_allclose(sph[-1], b_same_norm, rtol=1e-5)
     with pytest.raises(ValueError, match="at least 2"):
-        gan_results.interpolate(a, b, 1)
+        latent.interpolate(a, b, 1)
     with pytest.raises(ValueError, match="valid: linear, slerp"):
-        gan_results.interpolate(a, b, 3, method="cubic")
+        latent.interpolate(a, b, 3, method="cubic")
 
 
 class _LookupGenerator:
@@ -106,11 +107,11 @@ def test_latent_points_are_chosen_by_the_evaluators_class(mnist):
     (x, y), _ = mnist
     images, labels = x[:500].astype("float32") / 255, y[:500]
     gen, ev = _LookupGenerator(images), _LabelEvaluator(images, labels)
-    z = gan_results.latent_for_digits(gen, ev, [8, 9], latent_dim=4, n=300)
+    z = latent.latent_for_digits(gen, ev, [8, 9], latent_dim=4, n=300)
     assert [ev.probabilities(gen.predict(z[i:i + 1]))[0].argmax() for i in range(2)] == [8, 9]
     only_threes = images[labels == 3]
     with pytest.raises(ValueError, match="none of 50 samples is classified as 8"):
-        gan_results.latent_for_digits(_LookupGenerator(only_threes),
+        latent.latent_for_digits(_LookupGenerator(only_threes),
                                       _LabelEvaluator(only_threes, np.full(len(only_threes), 3)),
                                       [8], latent_dim=4, n=50)
 
@@ -134,7 +135,7 @@ def test_variant_table_ranks_by_mean_frechet_distance_with_spread():
     assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
     with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
         gan_results.comparison_budget(cards, ["baseline", "upsample"])
-    with pytest.raises(ValueError, match="gan_runs --variant upsample"):
+    with pytest.raises(ValueError, match="gan.runs --variant upsample"):
         gan_results.longest_run(cards, "upsample")
 
 
@@ -171,7 +172,7 @@ def test_committed_long_run_generator_reproduces_its_card(mnist):
     generator = gan_results.load_generator(card)
     z = np.random.default_rng([card["seed"], 40_000]).normal(size=(10_000, card["config"]["latent_dim"]))
     ev = load_evaluator()
-    again = metrics.evaluate_images(gan_results.unit_images(generator, z), ev,
+    again = metrics.evaluate_images(latent.unit_images(generator, z), ev,
                                     ev.features(mnist[1][0]))
     assert again["frechet_distance"] == pytest.approx(card["metrics"]["frechet_distance"], rel=1e-3)
     assert again["mnist_score"] == pytest.approx(card["metrics"]["mnist_score"], rel=1e-3)
@@ -413,9 +414,8 @@ def test_started_uses_the_last_mean_d_loss_against_the_band(tmp_path):
 
 def test_real_grid_matches_the_size_of_a_runs_sample_grid(tmp_path, mnist):
     import matplotlib.image as mpimg
-    from thesis_lib.gan_training import save_grid
-    real = gan_results.real_grid(mnist[1][0], tmp_path / "real.png")
-    save_grid(np.zeros((100, 28, 28, 1)), tmp_path / "fake.png")
+    real = plots.real_grid(mnist[1][0], tmp_path / "real.png")
+    plots.save_grid(np.zeros((100, 28, 28, 1)), tmp_path / "fake.png")
     a, b = mpimg.imread(real), mpimg.imread(tmp_path / "fake.png")
     assert a.shape == b.shape and a.std() > 0.1  # digits, not a blank image
 
@@ -426,21 +426,20 @@ def test_unit_images_calls_the_generator_without_tracing_predict():
     from thesis_lib.models import dcgan
     generator = dcgan.generator(latent_dim=8)
     z = np.random.default_rng(0).normal(size=(1203, 8))
-    images = gan_results.unit_images(generator, z)
+    images = latent.unit_images(generator, z)
     assert images.shape == (1203, 28, 28, 1) and 0 <= images.min() and images.max() <= 1
     assert getattr(generator, "predict_function", None) is None
     np.testing.assert_allclose(images[:5], generator.predict(z[:5], verbose=0), atol=1e-5)
 
 
 def test_final_grids_leave_out_blank_ones_and_name_them(tmp_path):
-    from thesis_lib.gan_training import save_grid
     cards = []
     for variant, seed, value in (("tanh", 0, -1.0), ("baseline", 1, None), ("baseline", 0, None)):
         run_dir = tmp_path / f"{variant}-{seed}"
         run_dir.mkdir()
         images = (np.full((100, 28, 28, 1), value) if value is not None else
                   np.random.default_rng(seed).uniform(-1, 1, size=(100, 28, 28, 1)))
-        save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
+        plots.save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
         cards.append({"variant": variant, "seed": seed, "epochs": 1, "run_dir": run_dir})
     paths, titles, blank = gan_results.final_grids(cards, order=["baseline", "tanh"])
     assert titles == ["modelo base, semilla 0", "modelo base, semilla 1"]
@@ -456,23 +455,22 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
     import matplotlib
     matplotlib.use("Agg")
     from thesis_lib import plotting
-    from thesis_lib.gan_training import save_grid
     fig, axes = plotting.new_figure(2, width=3.5, height=3.0)
-    plotting.plot_gan_losses(axes[0], HISTORY, title="pérdidas")
-    plotting.plot_d_accuracy(axes[1], MONITOR, title="exactitud de D")
+    plots.plot_gan_losses(axes[0], HISTORY, title="pérdidas")
+    plots.plot_d_accuracy(axes[1], MONITOR, title="exactitud de D")
     plotting.finish_figure(fig)
     rows = [{"epoch": e, "frechet_distance": 400.0 / e, "mnist_score": 5.0 + e / 10}
             for e in (1, 2, 3)]
     fig, axes = plotting.new_figure(2, width=3.5, height=3.0)
-    plotting.plot_metric_curve(axes, rows, {"frechet_distance": 3.4}, {"mnist_score": 9.87})
+    plots.plot_metric_curve(axes, rows, {"frechet_distance": 3.4}, {"mnist_score": 9.87})
     plotting.finish_figure(fig)
     images = np.random.default_rng(0).random((10, 28, 28))
-    fig = plotting.plot_interpolation([images, images], ["segmento", "arco"],
+    fig = plots.plot_interpolation([images, images], ["segmento", "arco"],
                                       labels=[[8] * 10, [9] * 10])
     plotting.finish_figure(fig)
     assert plotting.smallest_text_px(fig)[0] >= 10
     for name in ("a", "b"):
-        save_grid(np.random.default_rng(1).random((100, 28, 28, 1)), tmp_path / f"{name}.png")
+        plots.save_grid(np.random.default_rng(1).random((100, 28, 28, 1)), tmp_path / f"{name}.png")
     fig = plotting.show_pngs([tmp_path / "a.png", tmp_path / "b.png"], ["reales", "generadas"],
                              size=3.4)
     plotting.finish_figure(fig)

@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from thesis_lib import artifacts, data, gan_runs
-from thesis_lib.gan_training import read_csv
+from thesis_lib import artifacts, data
+from thesis_lib.gan import runs as gan_runs
+from thesis_lib.callbacks import read_csv
+from thesis_lib.gan import latent
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def test_images_are_scaled_for_the_output_activation(mnist):
     sig, tanh = gan_runs.prepare_images(cfg, "sigmoid", mnist), gan_runs.prepare_images(cfg, "tanh", mnist)
     assert sig.shape == (100, 28, 28, 1) and sig.min() == 0 and sig.max() == 1
     assert tanh.min() == -1 and tanh.max() == 1
-    np.testing.assert_allclose(gan_runs.to_unit(tanh, "tanh"), sig, atol=1e-6)
+    np.testing.assert_allclose(latent.to_unit(tanh, "tanh"), sig, atol=1e-6)
 
 
 def test_unknown_variant():

@@ -4,8 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import build_dcgan
-from thesis_lib.gan_training import EpochShuffled, read_csv, train_gan
+from thesis_lib.gan.model import build_dcgan
+from thesis_lib.callbacks import read_csv
+from thesis_lib.gan.latent import infer
+from thesis_lib.gan.training import EpochShuffled, train_gan
 from thesis_lib.profiles import get_config
 
 CFG = get_config("dcgan", "quick", epochs=3, batch_size=16, latent_dim=8, monitor_every=2,
@@ -89,7 +91,6 @@ def test_verbose_runs_print_one_line_per_monitored_epoch(tmp_path, capsys):
 
 @pytest.mark.all_backends
 def test_infer_runs_a_model_in_chunks():
-    from thesis_lib.gan_training import infer
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     x = np.random.default_rng(0).normal(size=(11, 3))
     np.testing.assert_allclose(infer(model, x, chunk=4), model.predict(x, verbose=0), atol=1e-6)

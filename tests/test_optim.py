@@ -1,4 +1,4 @@
-"""thesis_lib.optim: gradient descent regimes, Adam against Keras, numerical gradients (§6)."""
+"""thesis_lib.nn.optim: gradient descent regimes, Adam against Keras, numerical gradients (§6)."""
 
 import keras
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from thesis_lib import formatting
 
-from thesis_lib import optim
+from thesis_lib.nn import optim
 
 SMALL = np.array([1e-4, 1e-3])  # tiny gradients, so where δ goes matters
 

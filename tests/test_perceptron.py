@@ -1,4 +1,4 @@
-"""thesis_lib.perceptron against the thesis's hand-worked AND table (§2.1) and XOR."""
+"""thesis_lib.nn.perceptron against the thesis's hand-worked AND table (§2.1) and XOR."""
 
 from fractions import Fraction
 from itertools import product
@@ -6,7 +6,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from thesis_lib import perceptron as P
+from thesis_lib.nn import perceptron as P
 from thesis_lib.profiles import get_config
 
 

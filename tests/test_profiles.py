@@ -92,6 +92,29 @@ def test_every_hyperparameter_has_a_spanish_row(experiment, profile):
     html = profiles.table(config, profile).to_html()
     assert f"perfil {profile}" in html
     for field in dataclasses.fields(config):
-        assert profiles.LABELS[field.name] in html
+        hidden = field.name in profiles.HIDDEN_WHEN_NONE and getattr(config, field.name) is None
+        assert (profiles.LABELS[field.name] in html) != hidden
         assert f">{field.name}<" not in html  # no Python identifiers as row names
     assert "Config(" not in html and ">None<" not in html
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating", "least_squares",
+                                  "wasserstein_clip", "wasserstein_gp"])
+def test_gan_choices_show_in_spanish_and_bad_ones_are_refused(loss):
+    from thesis_lib import profiles
+    config = profiles.get_config("dcgan", "quick", loss=loss, precision="mixed_bfloat16")
+    html = profiles.table(config, "quick").to_html()
+    assert profiles.VALUE_NAMES["loss"][loss] in html and "mixta bfloat16" in html
+    with pytest.raises(ValueError, match="valid: minimax, non_saturating"):
+        profiles.get_config("dcgan", "quick", loss="hinge")
+    with pytest.raises(ValueError, match="valid: float32, mixed_bfloat16, mixed_float16"):
+        profiles.get_config("dcgan", "quick", precision="float16")
+    with pytest.raises(ValueError, match="gp_weight must be a number >= 0"):
+        profiles.get_config("dcgan", "quick", loss="wasserstein_gp", gp_weight=-1.0)
+    with pytest.raises(ValueError, match="clip must be a positive number"):
+        profiles.get_config("dcgan", "quick", loss="wasserstein_clip", clip=-0.01)
+    with pytest.raises(ValueError, match="clip applies to loss wasserstein_clip only"):
+        profiles.get_config("dcgan", "quick", loss=loss if loss != "wasserstein_clip" else
+                            "minimax", clip=0.01)
+    with pytest.raises(ValueError, match="critic_steps must be a positive integer"):
+        profiles.get_config("dcgan", "quick", critic_steps=0)

@@ -1,4 +1,4 @@
-"""thesis_lib.regularization (thesis §2.4) against independent numerical routes and Keras."""
+"""thesis_lib.nn.regularization (thesis §2.4) against independent numerical routes and Keras."""
 
 import inspect
 import re
@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib import regularization as R
+from thesis_lib.nn import regularization as R
 
 H = np.array([[3.0, 1.0], [1.0, 0.5]])
 W_STAR = np.array([1.0, -2.0])

@@ -54,7 +54,7 @@ def value_and_grads(loss_fn, variables):
     """``loss_fn()`` and its gradients w.r.t. Keras ``variables``, on a stateful backend.
 
     TensorFlow records the computation on a tape; PyTorch uses autograd. JAX has no stateful
-    equivalent: GAN training on JAX goes through ``thesis_lib.gan_jax`` instead.
+    equivalent: GAN training on JAX goes through ``thesis_lib.gan.jax_step`` instead.
     """
     backend = name()
     if backend == "tensorflow":
@@ -68,6 +68,31 @@ def value_and_grads(loss_fn, variables):
         return loss, list(torch.autograd.grad(loss, [v.value for v in variables]))
     raise ValueError(f"value_and_grads needs a stateful backend (tensorflow or torch), "
                      f"not {backend!r}.")
+
+
+def input_gradient(fn, x):
+    """∇ₓ of the scalar ``fn(x)``, itself differentiable (for a gradient penalty, whose loss
+    holds a gradient and is differentiated again with respect to the weights).
+
+    TensorFlow: an inner tape (an outer tape records its work); PyTorch: ``autograd.grad`` with
+    ``create_graph=True``; JAX: ``jax.grad``, which composes with the outer transformation.
+    """
+    backend = name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = fn(x)
+        return tape.gradient(value, x)
+    if backend == "torch":
+        import torch
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        return torch.autograd.grad(fn(x), x, create_graph=True)[0]
+    if backend == "jax":
+        import jax
+        return jax.grad(fn)(x)
+    raise ValueError(f"unsupported Keras backend {backend!r}; use tensorflow, jax or torch.")
 
 
 def no_grad():

@@ -1,4 +1,4 @@
-"""Callbacks shared by every long run: resumable checkpoints, timing, and CSV logs.
+"""Callbacks shared by every long run: resumable checkpoints, timing, and per-epoch CSV logs.
 
 All files are written atomically (``thesis_lib.artifacts``).
 """
@@ -125,6 +125,26 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         for old in self.directory.glob("state-epoch*.weights.h5"):
             if old.name != name:
                 old.unlink()
+
+
+class EpochLog:
+    """A CSV file with one row per epoch that survives resumed runs.
+
+    Writing the row of epoch ``e`` drops any earlier row of ``e`` or later (left by a run that
+    crashed after writing them and resumed from an older checkpoint), keeps the rest, appends the
+    new row and rewrites the file atomically.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def rows(self) -> list[dict]:
+        return read_csv(self.path)
+
+    def write(self, epoch: int, values: dict) -> None:
+        rows = [r for r in self.rows() if r["epoch"] < epoch]
+        rows.append({"epoch": int(epoch), **{k: float(v) for k, v in values.items()}})
+        write_csv(self.path, rows)
 
 
 def write_csv(path: Path, rows: list[dict]):

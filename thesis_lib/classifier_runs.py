@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import keras
 
-from thesis_lib import artifacts, data, environment
+from thesis_lib import artifacts, data, environment, evaluator, runcards
 from thesis_lib.callbacks import ResumableCheckpoint, Timer
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
@@ -64,26 +63,18 @@ def train(model_name: str, profile: str = "quick", *, mnist=None, backup_dir=Non
     history = model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
                         callbacks=callbacks, verbose=verbose)
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
-    card = {
-        "model": model_name,
-        "parameters": int(model.count_params()),
-        "profile": profile,
-        "config": {k: getattr(config, k) for k in config.__dataclass_fields__},
-        "seed": config.seed,
-        "n_train": int(len(x_train)),
-        "n_test": int(len(x_test)),
-        "test_accuracy": float(test_accuracy),
-        "test_loss": float(test_loss),
-        "train_accuracy_last_epoch": float(history.history["accuracy"][-1]),
-        "train_loss_last_epoch": float(history.history["loss"][-1]),
-        "epochs_run_in_this_process": len(timer.epochs),
-        "seconds_per_epoch": [round(s, 2) for s in timer.epochs],
-        "median_seconds_per_epoch": round(statistics.median(timer.epochs), 2)
-        if timer.epochs else None,
-        "hardware": environment.hardware_label(provenance),
-        "environment": provenance,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
+    card = runcards.new_card(
+        "classifier", provenance=provenance, model=model_name,
+        parameters=int(model.count_params()), profile=profile,
+        config=runcards.config_dict(config), seed=config.seed,
+        n_train=int(len(x_train)), n_test=int(len(x_test)),
+        test_accuracy=float(test_accuracy), test_loss=float(test_loss),
+        train_accuracy_last_epoch=float(history.history["accuracy"][-1]),
+        train_loss_last_epoch=float(history.history["loss"][-1]),
+        epochs_run_in_this_process=len(timer.epochs),
+        seconds_per_epoch=[round(s, 2) for s in timer.epochs],
+        median_seconds_per_epoch=round(statistics.median(timer.epochs), 2)
+        if timer.epochs else None)
     return model, card
 
 
@@ -119,7 +110,7 @@ def main(argv=None) -> int:
         if args.save_weights:
             weights = artifacts.atomic_save(model.save_weights, args.out / f"{name}.weights.h5")
             card["weights_sha256"] = artifacts.sha256(weights)
-        artifacts.write_json(card_path, card)
+        runcards.write_card(card_path, card)
         print(f"{name}: test accuracy {card['test_accuracy']:.4f}, "
               f"{card['median_seconds_per_epoch']} s/epoch")
     return 0
@@ -127,14 +118,13 @@ def main(argv=None) -> int:
 
 def load_cards(results_dir: str | Path, model: str, profile: str = "full") -> list[dict]:
     """Every committed run card of ``model`` in ``profile``, ordered by seed."""
-    cards = [artifacts.read_json(p) for p in Path(results_dir).glob(f"{model}-{profile}-seed*.json")]
+    cards = [runcards.read_card(p, "classifier")
+             for p in Path(results_dir).glob(f"{model}-{profile}-seed*.json")]
     return sorted(cards, key=lambda c: c["seed"])
 
 
 def export_best_cnn(results_dir: str | Path, minimum_accuracy: float = 0.992) -> dict:
     """Ship the most accurate full-profile CNN run as the evaluator (weights + card)."""
-    from thesis_lib import evaluator
-
     cards = [c for c in load_cards(results_dir, "cnn") if "weights_sha256" in c]
     if not cards:
         raise FileNotFoundError(f"no full-profile CNN run with saved weights in {results_dir}; "
@@ -155,15 +145,6 @@ def export_best_cnn(results_dir: str | Path, minimum_accuracy: float = 0.992) ->
                              for c in cards]
     return evaluator.export(model, card)
 
-
-
-def results_dir() -> Path:
-    """``results/`` of the repository (an editable install, or the Colab clone of the setup cell)."""
-    for root in (Path(__file__).resolve().parent.parent, Path("/content/libro")):
-        if (root / "results").is_dir():
-            return root / "results"
-    raise FileNotFoundError("results/ not found: run the book from a clone of the repository "
-                            "(pip install -e .), or run the setup cell on Colab.")
 
 
 def summarize_cards(cards: list[dict]):

@@ -2,7 +2,8 @@
 
 Every GAN metric of the book (Fréchet distance, MNIST score, class coverage) is computed with
 this network, so its weights are part of the package and checked against a SHA-256 before use.
-It takes images in [0, 1] (or uint8 0–255) shaped (n, 28, 28) or (n, 28, 28, 1).
+It takes images in [0, 1] (or uint8 0–255) of the shape its network reads (``image_shape``:
+(28, 28, 1), the channel may be left out) and tells ``num_classes`` (10) digits apart.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ def expected_sha256() -> str:
     return artifacts.read_json(CARD)["weights_sha256"]
 
 
-def as_unit_images(images) -> np.ndarray:
-    """(n, 28, 28, 1) float32 in [0, 1] from uint8 or float images, with or without channel."""
+def as_unit_images(images, shape=(28, 28, 1)) -> np.ndarray:
+    """(n, *shape) float32 in [0, 1] from uint8 or float images; a single channel may be left
+    out ((n, h, w) for shape (h, w, 1))."""
     x = np.asarray(images)
-    if x.ndim == 3:
+    shape = tuple(shape)
+    if x.ndim == len(shape) and shape[-1] == 1:
         x = x[..., np.newaxis]
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise ValueError(f"expected images shaped (n, 28, 28) or (n, 28, 28, 1), got {x.shape}.")
+    if x.ndim != len(shape) + 1 or x.shape[1:] != shape:
+        raise ValueError(f"expected images shaped (n, {', '.join(map(str, shape))}), got "
+                         f"{x.shape}.")
     if x.dtype == np.uint8:
         return x.astype("float32") / 255.0
     x = x.astype("float32")
@@ -66,15 +70,20 @@ class Evaluator:
         self.model.trainable = False
         self._features = keras.Model(self.model.inputs, self.model.get_layer("features").output)
         self.card = artifacts.read_json(CARD) if CARD.is_file() else {}
+        # What the network reads and tells apart, taken from the network itself.
+        self.image_shape = tuple(self.model.input_shape[1:])
+        self.num_classes = int(self.model.output_shape[-1])
 
     def probabilities(self, images, batch_size: int = 1000) -> np.ndarray:
-        return self.model.predict(as_unit_images(images), batch_size=batch_size, verbose=0)
+        return self.model.predict(as_unit_images(images, self.image_shape),
+                                  batch_size=batch_size, verbose=0)
 
     def predict(self, images, batch_size: int = 1000) -> np.ndarray:
         return self.probabilities(images, batch_size).argmax(axis=1)
 
     def features(self, images, batch_size: int = 1000) -> np.ndarray:
-        return self._features.predict(as_unit_images(images), batch_size=batch_size, verbose=0)
+        return self._features.predict(as_unit_images(images, self.image_shape),
+                                      batch_size=batch_size, verbose=0)
 
 
 @functools.lru_cache(maxsize=1)

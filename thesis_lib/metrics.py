@@ -8,11 +8,14 @@ import warnings
 import numpy as np
 
 
-def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
-    """Counts C[i, j] of items of true class i predicted as class j."""
+def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
+    """Counts C[i, j] of items of true class i predicted as class j (``num_classes``: by default
+    the largest class seen, plus one)."""
     y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}.")
+    if num_classes is None:
+        num_classes = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
     matrix = np.zeros((num_classes, num_classes), dtype=int)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
@@ -74,8 +77,9 @@ def frechet_distance(features_a, features_b) -> float:
 def mnist_score(probabilities, splits: int = 10) -> tuple[float, float]:
     """exp(E_x[KL(p(y|x) ‖ p(y))]) per split (the Inception score with the MNIST evaluator).
 
-    Ranges from 1 (every image gets the same class distribution) to 10 (confident predictions
-    spread evenly over the ten digits). Returns (mean, sd) over ``splits`` equal parts.
+    Ranges from 1 (every image gets the same class distribution) to the number of classes
+    (confident predictions spread evenly over them: 10 for MNIST). Returns (mean, sd) over
+    ``splits`` equal parts.
     """
     p = np.asarray(probabilities, dtype=np.float64)
     if splits < 1 or splits > len(p):
@@ -89,12 +93,14 @@ def mnist_score(probabilities, splits: int = 10) -> tuple[float, float]:
 
 
 def class_coverage(probabilities, threshold: float = 0.05) -> dict:
-    """Histogram of predicted classes, its KL divergence to uniform, classes with ≥ threshold."""
-    pred = np.asarray(probabilities).argmax(axis=1)
-    counts = np.bincount(pred, minlength=10)
+    """Histogram of predicted classes, its KL divergence to uniform, classes with ≥ threshold
+    (as many classes as ``probabilities`` has columns)."""
+    probabilities = np.asarray(probabilities)
+    classes = probabilities.shape[1]
+    counts = np.bincount(probabilities.argmax(axis=1), minlength=classes)
     share = counts / counts.sum()
     nonzero = share > 0
-    kl = float(np.sum(share[nonzero] * np.log(share[nonzero] * 10)))
+    kl = float(np.sum(share[nonzero] * np.log(share[nonzero] * classes)))
     return {"counts": counts, "share": share, "kl_to_uniform": kl,
             "classes_covered": int(np.sum(share >= threshold))}
 

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from thesis_lib.formatting import num
+from thesis_lib.formatting import table as format_table
 
 PROFILES = ("quick", "full")
 MNIST_TRAIN_SIZE = 60_000
@@ -34,6 +35,18 @@ def _subset(name: str, value, limit: int) -> None:
     if value is not None and value > limit:
         raise ValueError(f"{name}={value} is larger than the data ({limit} images); "
                          f"use a value between 1 and {limit}, or None for all of it.")
+
+
+# Choices of a GAN run; the losses are defined in thesis_lib.gan.losses (which checks that its
+# names match these), the precisions in thesis_lib.gan.model.set_precision.
+GAN_LOSSES = ("minimax", "non_saturating", "least_squares", "wasserstein_clip", "wasserstein_gp")
+OPTIMIZERS = ("adam", "rmsprop")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def _choice(name: str, value, valid) -> None:
+    if value not in valid:
+        raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(valid)}.")
 
 
 @dataclass(frozen=True)
@@ -82,10 +95,35 @@ class GANConfig:
     beta_1: float = 0.5
     monitor_every: int = 10
     seed: int = 0
+    beta_2: float = 0.999
+    optimizer: str = "adam"
+    loss: str = "non_saturating"
+    critic_steps: int = 1
+    clip: float | None = None       # only for wasserstein_clip (its default: 0.01)
+    gp_weight: float | None = None  # only for wasserstein_gp (its default: 10)
+    conditional: bool = False
+    precision: str = "float32"
 
     def __post_init__(self):
         _positive_int("epochs", self.epochs)
         _positive_int("batch_size", self.batch_size)
+        _choice("loss", self.loss, GAN_LOSSES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("precision", self.precision, PRECISIONS)
+        _positive_int("critic_steps", self.critic_steps)
+        if self.clip is not None:
+            _positive_float("clip", self.clip)
+            if self.loss != "wasserstein_clip":
+                raise ValueError(f"clip applies to loss wasserstein_clip only, not {self.loss!r}.")
+        if self.gp_weight is not None:
+            if isinstance(self.gp_weight, bool) or not isinstance(self.gp_weight, (int, float)) \
+                    or self.gp_weight < 0:
+                raise ValueError(f"gp_weight must be a number >= 0, got {self.gp_weight!r}.")
+            if self.loss != "wasserstein_gp":
+                raise ValueError(f"gp_weight applies to loss wasserstein_gp only, not "
+                                 f"{self.loss!r}.")
+        if not isinstance(self.conditional, bool):
+            raise ValueError(f"conditional must be True or False, got {self.conditional!r}.")
         if self.batch_size % 2:
             raise ValueError(f"batch_size must be even (half real, half generated), got "
                              f"{self.batch_size}.")
@@ -197,7 +235,27 @@ LABELS = {
     "latent_dim": "dimensión del espacio latente",
     "beta_1": "Adam: β₁",
     "monitor_every": "seguimiento cada (épocas)",
+    "beta_2": "Adam: β₂",
+    "optimizer": "optimizador",
+    "loss": "función de pérdida",
+    "critic_steps": "pasos de D por paso de G",
+    "clip": "recorte de los pesos de D (c)",
+    "gp_weight": "peso de la penalización del gradiente (λ)",
+    "conditional": "generación condicionada a la clase",
+    "precision": "precisión numérica",
 }
+# Spanish names of the values of the fields that hold a choice.
+VALUE_NAMES = {
+    "loss": {"minimax": "minimax (la de la tesis)", "non_saturating": "no saturante",
+             "least_squares": "mínimos cuadrados (LSGAN)",
+             "wasserstein_clip": "Wasserstein con recorte de pesos",
+             "wasserstein_gp": "Wasserstein con penalización del gradiente"},
+    "optimizer": {"adam": "Adam", "rmsprop": "RMSProp"},
+    "precision": {"float32": "float32", "mixed_bfloat16": "mixta bfloat16",
+                  "mixed_float16": "mixta float16"},
+}
+# Fields left out of the table when None (they apply to some losses only).
+HIDDEN_WHEN_NONE = ("clip", "gp_weight")
 # What a None means for each field that allows it.
 NONE_MEANS = {"train_subset": f"todas ({num(MNIST_TRAIN_SIZE)})",
               "test_subset": f"todas ({num(MNIST_TEST_SIZE)})"}
@@ -208,16 +266,20 @@ def table(config, profile: str):
     chapter shows instead of printing the dataclass)."""
     import pandas as pd
 
-    from thesis_lib.formatting import table as format_table
-
     def show(name, value):
         if value is None:
             return NONE_MEANS.get(name, "—")
         if isinstance(value, tuple):
             return ", ".join(num(v) for v in value)
+        if isinstance(value, bool):
+            return "sí" if value else "no"
+        if isinstance(value, str):
+            return VALUE_NAMES.get(name, {}).get(value, value)
         return num(value)
 
-    frame = pd.DataFrame({"parámetro": [LABELS[f.name] for f in dataclasses.fields(config)],
+    fields = [f for f in dataclasses.fields(config)
+              if not (f.name in HIDDEN_WHEN_NONE and getattr(config, f.name) is None)]
+    frame = pd.DataFrame({"parámetro": [LABELS[f.name] for f in fields],
                           f"perfil {profile}": [show(f.name, getattr(config, f.name))
-                                                for f in dataclasses.fields(config)]})
+                                                for f in fields]})
     return format_table(frame, index=False)

@@ -11,45 +11,102 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+Conv2DTranspose = layers.Conv2DTranspose  # replaced by the JAX-friendly layer when ready
+
 OUTPUTS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activation -> pixel range
+D_OUTPUTS = ("sigmoid", "linear")  # a probability (minimax, non-saturating) or a critic's score
 UPSAMPLING = ("transpose", "upsample")
+MNIST_SHAPE = (28, 28, 1)
 
 
-def discriminator(batch_norm: bool = False, name: str = "discriminator") -> keras.Model:
-    """Conv 64 3×3/2 → LeakyReLU 0.2 → Dropout 0.4, twice → Flatten → Dense 1 sigmoid."""
-    stack = [keras.Input((28, 28, 1))]
+def _head_dtype():
+    """float32 for the last layer under a mixed policy: a sigmoid computed in 16 bits rounds
+    probabilities near 1 to exactly 1, and the losses read its logarithm."""
+    return "float32" if keras.config.dtype_policy().name.startswith("mixed") else None
+
+
+def _check_shape(image_shape):
+    h, w, c = image_shape
+    if h % 4 or w % 4 or min(image_shape) < 1:
+        raise ValueError(f"image_shape must be (height, width, channels) with height and width "
+                         f"multiples of 4 (G upsamples twice by 2), got {image_shape!r}.")
+    return int(h), int(w), int(c)
+
+
+def _class_channels(image, label, shape):
+    """The one-hot class as extra image channels: each class a constant plane."""
+    h, w, _ = shape
+    planes = layers.Reshape((1, 1, label.shape[-1]))(label)
+    planes = layers.UpSampling2D((h, w))(planes)
+    return layers.Concatenate(axis=-1)([image, planes])
+
+
+def _assemble(inputs, merge, body, name):
+    """The thesis's layer stack as a Sequential model (its weight files and layer names stay
+    those of the authors' model), or, when there is a class input to merge first, as a
+    functional model with the same body."""
+    if merge is None:
+        return keras.Sequential([inputs[0], *body], name=name)
+    x = merge
+    for layer in body:
+        x = layer(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
+                  output: str = "sigmoid", image_shape=MNIST_SHAPE,
+                  num_classes: int | None = None) -> keras.Model:
+    """Conv 64 3×3/2 → LeakyReLU 0.2 → Dropout 0.4, twice → Flatten → Dense 1 (sigmoid, or
+    linear for a critic). With ``num_classes``, a second input (the one-hot class) enters as
+    extra image channels."""
+    if output not in D_OUTPUTS:
+        raise ValueError(f"unknown discriminator output {output!r}; valid: {', '.join(D_OUTPUTS)}.")
+    shape = _check_shape(image_shape)
+    inputs, merge = [keras.Input(shape, name="image")], None
+    if num_classes is not None:
+        inputs.append(keras.Input((num_classes,), name="label"))
+        merge = _class_channels(*inputs, shape)
+    body = []
     for i in range(2):
-        stack.append(layers.Conv2D(64, 3, strides=2, padding="same"))
+        body.append(layers.Conv2D(64, 3, strides=2, padding="same"))
         if batch_norm and i > 0:  # as in DCGAN: no normalisation on the input layer
-            stack.append(layers.BatchNormalization())
-        stack += [layers.LeakyReLU(negative_slope=0.2), layers.Dropout(0.4)]
-    stack += [layers.Flatten(), layers.Dense(1, activation="sigmoid")]
-    return keras.Sequential(stack, name=name)
+            body.append(layers.BatchNormalization())
+        body += [layers.LeakyReLU(negative_slope=0.2), layers.Dropout(0.4)]
+    body += [layers.Flatten(), layers.Dense(1, activation=None if output == "linear" else output,
+                                            dtype=_head_dtype())]
+    return _assemble(inputs, merge, body, name)
 
 
 def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool = False,
-              upsampling: str = "transpose", name: str = "generator") -> keras.Model:
-    """Dense 7·7·128 → LeakyReLU → Reshape → 2 × [upsample ×2 → LeakyReLU] → Conv 1 7×7."""
+              upsampling: str = "transpose", name: str = "generator", *,
+              image_shape=MNIST_SHAPE, num_classes: int | None = None) -> keras.Model:
+    """Dense (h/4)·(w/4)·128 → LeakyReLU → Reshape → 2 × [upsample ×2 → LeakyReLU] → Conv c
+    7×7. With ``num_classes``, the one-hot class is concatenated to z."""
     if output not in OUTPUTS:
         raise ValueError(f"unknown output {output!r}; valid: {', '.join(OUTPUTS)}.")
     if upsampling not in UPSAMPLING:
         raise ValueError(f"unknown upsampling {upsampling!r}; valid: {', '.join(UPSAMPLING)}.")
     if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim <= 0:
         raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-    stack = [keras.Input((latent_dim,)), layers.Dense(7 * 7 * 128)]
+    h, w, c = _check_shape(image_shape)
+    inputs, merge = [keras.Input((latent_dim,), name="z")], None
+    if num_classes is not None:
+        inputs.append(keras.Input((num_classes,), name="label"))
+        merge = layers.Concatenate()(inputs)
+    body = [layers.Dense(h // 4 * w // 4 * 128)]
     if batch_norm:
-        stack.append(layers.BatchNormalization())
-    stack += [layers.LeakyReLU(negative_slope=0.2), layers.Reshape((7, 7, 128))]
+        body.append(layers.BatchNormalization())
+    body += [layers.LeakyReLU(negative_slope=0.2), layers.Reshape((h // 4, w // 4, 128))]
     for _ in range(2):
         if upsampling == "transpose":
-            stack.append(layers.Conv2DTranspose(128, 4, strides=2, padding="same"))
+            body.append(Conv2DTranspose(128, 4, strides=2, padding="same"))
         else:  # same kernel size, so both variants have the same number of parameters
-            stack += [layers.UpSampling2D(2), layers.Conv2D(128, 4, padding="same")]
+            body += [layers.UpSampling2D(2), layers.Conv2D(128, 4, padding="same")]
         if batch_norm:
-            stack.append(layers.BatchNormalization())
-        stack.append(layers.LeakyReLU(negative_slope=0.2))
-    stack.append(layers.Conv2D(1, 7, padding="same", activation=output))
-    return keras.Sequential(stack, name=name)
+            body.append(layers.BatchNormalization())
+        body.append(layers.LeakyReLU(negative_slope=0.2))
+    body.append(layers.Conv2D(c, 7, padding="same", activation=output, dtype=_head_dtype()))
+    return _assemble(inputs, merge, body, name)
 
 
 def stacked(gen: keras.Model, disc: keras.Model) -> keras.Model:

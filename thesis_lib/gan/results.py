@@ -1,7 +1,7 @@
-"""Reading DCGAN run directories (thesis §4.2): cards, histories, the variant ranking, the saved
-generator (hash-checked) and latent interpolation (thesis §3.3, figure 55).
+"""Reading GAN run directories (thesis §4.2, chapter 3): cards, histories, the variant ranking,
+the saved generator (hash-checked) and samples from it.
 
-A run directory is what :mod:`thesis_lib.gan_runs` writes: ``card.json``, ``history.csv``,
+A run directory is what :mod:`thesis_lib.gan.runs` writes: ``card.json``, ``history.csv``,
 ``monitor.csv``, ``metrics.csv``, ``grid-epochNNN.png`` and ``generator.weights.h5``.
 """
 
@@ -11,17 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
-from thesis_lib import artifacts
+from thesis_lib import artifacts, claims, runcards
 from thesis_lib.callbacks import read_csv
 from thesis_lib.environment import hardware_text
-from thesis_lib.formatting import listing, num, pct, span
+from thesis_lib.formatting import listing, num, pct, span, table
+from thesis_lib.gan.latent import unit_images
+from thesis_lib.models import dcgan
+from thesis_lib.profiles import get_config
 
 METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
            "classes_covered": "clases cubiertas"}
 
-# A run whose samples cover fewer than 5 of the 10 digits (5 % share each, metrics.class_coverage)
-# is counted as failed: collapsed onto a few shapes, or images the evaluator cannot read.
-COLLAPSED_BELOW = 5
+# A run whose samples cover fewer than this many digits is counted as failed: collapsed onto a
+# few shapes, or images the evaluator cannot read (the threshold is the book's reading of the
+# thesis's "mode collapse", see thesis_lib.claims).
+COLLAPSED_BELOW = claims.COLLAPSED_BELOW
 
 
 class GeneratorWeightsError(ValueError):
@@ -33,7 +37,7 @@ def load_cards(results_dir: str | Path, profile: str | None = "full") -> list[di
     its ``run_dir`` added, sorted by variant, epochs and seed."""
     cards = []
     for path in sorted(Path(results_dir).glob("*/card.json")):
-        card = artifacts.read_json(path)
+        card = runcards.read_card(path, "gan")
         if profile is None or card["profile"] == profile:
             cards.append({**card, "run_dir": path.parent})
     return sorted(cards, key=lambda c: (c["variant"], c["steps"], c["seed"]))
@@ -43,7 +47,7 @@ def longest_run(cards: list[dict], variant: str = "baseline") -> dict:
     """The card of ``variant`` with the most training steps."""
     mine = [c for c in cards if c["variant"] == variant]
     if not mine:
-        raise ValueError(f"no run of variant {variant!r}; run `python -m thesis_lib.gan_runs "
+        raise ValueError(f"no run of variant {variant!r}; run `python -m thesis_lib.gan.runs "
                          f"--variant {variant}` first.")
     return max(mine, key=lambda c: (c["steps"], -c["seed"]))
 
@@ -62,7 +66,7 @@ def comparison_budget(cards: list[dict], variants) -> tuple[int, int]:
     complete = {k: v for k, v in groups.items() if set(variants) <= {c["variant"] for c in v}}
     if not complete:
         raise ValueError(f"no budget at which all of {', '.join(variants)} were run; run "
-                         f"`python -m thesis_lib.gan_runs --variant all --seed 0 1 ...` first.")
+                         f"`python -m thesis_lib.gan.runs --variant all --seed 0 1 ...` first.")
     return max(complete, key=lambda k: (len(complete[k]), -k[0]))
 
 
@@ -117,13 +121,12 @@ def ranking_summary(table):
 def load_generator(card: dict, run_dir: str | Path | None = None):
     """The generator a run saved, rebuilt from its card and loaded only if the SHA-256 of the
     weights file equals the card's."""
-    from thesis_lib.models import dcgan
     run_dir = Path(run_dir or card["run_dir"])
     path = run_dir / card["generator_weights"]
     if not path.exists():
         raise GeneratorWeightsError(
             f"{path} is missing; only the long baseline run's weights are committed. Rerun "
-            f"`python -m thesis_lib.gan_runs --variant {card['variant']} --profile "
+            f"`python -m thesis_lib.gan.runs --variant {card['variant']} --profile "
             f"{card['profile']} --epochs {card['epochs']} --seed {card['seed']}` to recreate it.")
     digest = artifacts.sha256(path)
     if digest != card["generator_sha256"]:
@@ -132,60 +135,23 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
             f"{card['generator_sha256'][:16]}…: the file is corrupt or from another run. "
             f"Restore it with `git checkout -- {path}` or rerun the training.")
     options = card["options"]
+    conditional = card["config"].get("conditional", False)
     generator = dcgan.generator(card["config"]["latent_dim"], options.get("output", "sigmoid"),
                                 options.get("batch_norm", False),
-                                options.get("upsampling", "transpose"))
+                                options.get("upsampling", "transpose"),
+                                num_classes=10 if conditional else None)
     generator.load_weights(path)
     return generator
 
 
-def unit_images(generator, z, output: str = "sigmoid") -> np.ndarray:
-    """Generated images with pixels in [0, 1] whatever the output activation.
-
-    The generator is called directly, in chunks of 500 (:func:`gan_training.infer`), not through
-    ``predict``, which would trace a new ``tf.function`` for every generator and batch shape.
-    """
-    from thesis_lib.gan_runs import to_unit
-    from thesis_lib.gan_training import infer
-    return to_unit(infer(generator, z), output)
-
-
-def interpolate(z_a, z_b, steps: int = 10, method: str = "linear") -> np.ndarray:
-    """``steps`` latent points from ``z_a`` to ``z_b`` (both included), thesis §3.3.
-
-    ``linear``: (1 − t)·z_a + t·z_b. ``slerp``: along the great circle, which keeps the norm
-    near that of Gaussian samples (a linear midpoint of two N(0, I) points is shorter by √2).
-    """
-    if steps < 2:
-        raise ValueError(f"steps must be at least 2 (the two endpoints), got {steps}.")
-    z_a, z_b = np.asarray(z_a, dtype=float), np.asarray(z_b, dtype=float)
-    t = np.linspace(0.0, 1.0, steps)[:, None]
-    if method == "linear":
-        return ((1 - t) * z_a + t * z_b).astype("float32")
-    if method != "slerp":
-        raise ValueError(f"unknown method {method!r}; valid: linear, slerp.")
-    cos = np.dot(z_a, z_b) / (np.linalg.norm(z_a) * np.linalg.norm(z_b))
-    omega = np.arccos(np.clip(cos, -1.0, 1.0))
-    if omega < 1e-6:
-        return ((1 - t) * z_a + t * z_b).astype("float32")
-    return ((np.sin((1 - t) * omega) * z_a + np.sin(t * omega) * z_b) / np.sin(omega)).astype(
-        "float32")
-
-
-def latent_for_digits(generator, evaluator, digits, latent_dim: int, n: int = 2000,
-                      seed: int = 0, output: str = "sigmoid") -> np.ndarray:
-    """For each digit, the latent point (of ``n`` drawn from N(0, I) with ``seed``) whose image
-    the evaluator assigns to that digit with the highest probability."""
-    z = np.random.default_rng([seed, 50_000]).normal(size=(n, latent_dim)).astype("float32")
-    probs = evaluator.probabilities(unit_images(generator, z, output))
-    chosen = []
-    for digit in digits:
-        best = int(np.argmax(probs[:, digit]))
-        if probs[best].argmax() != digit:
-            raise ValueError(f"none of {n} samples is classified as {digit}; the generator may "
-                             f"have collapsed, or draw more samples (n).")
-        chosen.append(z[best])
-    return np.stack(chosen)
+def sample_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
+    """``n`` generated images in [0, 1] from latent points drawn with ``[seed, stream]``; a
+    conditional GAN gets the classes in equal shares."""
+    z = np.random.default_rng([seed, stream]).normal(size=(n, gan.latent_dim)).astype("float32")
+    if gan.conditional:
+        labels = np.arange(n) % gan.num_classes
+        z = [z, np.eye(gan.num_classes, dtype="float32")[labels]]
+    return unit_images(gan.generator, z, output)
 
 
 def epochs_in_band(rows: list[dict], key: str, band: tuple[float, float]) -> list[int]:
@@ -215,7 +181,6 @@ def variant_name(variant: str) -> str:
 
 def profile_epochs(card: dict) -> int | None:
     """The epochs the card's profile trains by default (None for an unknown profile)."""
-    from thesis_lib.profiles import get_config
     try:
         return get_config("dcgan", card["profile"]).epochs
     except ValueError:
@@ -265,7 +230,6 @@ def epoch_frame(history_rows: list[dict], monitor_rows: list[dict] = ()):
 
 def epoch_table(history_rows: list[dict], monitor_rows: list[dict] = ()):
     """:func:`epoch_frame` ready to show: losses with three decimals, accuracies in %."""
-    from thesis_lib.formatting import table
     frame = epoch_frame(history_rows, monitor_rows)
     decimals = {c: (0 if c in ACCURACY_COLUMNS else 3) for c in frame.columns}
     return table(frame, decimals, percent=ACCURACY_COLUMNS)
@@ -293,7 +257,6 @@ def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
 
 def metrics_table(card: dict, label: str = "generador (10 000 muestras)"):
     """:func:`metrics_frame` ready to show."""
-    from thesis_lib.formatting import table
     return table(metrics_frame(card, label), METRICS_DECIMALS)
 
 
@@ -314,40 +277,8 @@ def startup_frame(cards: list[dict], order=None):
 
 def startup_table(cards: list[dict], order=None):
     """:func:`startup_frame` ready to show."""
-    from thesis_lib.formatting import table
     return table(startup_frame(cards, order), {**METRICS_DECIMALS, "pérdida media de D": 2},
                  index=False)
-
-
-def real_grid(images, path: str | Path, n: int = 10, seed: int = 0) -> Path:
-    """``n × n`` real digits drawn at random (``seed``), saved as the runs save their sample
-    grids (same size, same gray scale), so the two can stand side by side."""
-    from thesis_lib.gan_training import save_grid
-    images = np.asarray(images)
-    chosen = images[np.random.default_rng(seed).choice(len(images), n * n, replace=False)]
-    if chosen.dtype == np.uint8:
-        chosen = chosen.astype("float32") / 255.0
-    save_grid(chosen, path, (0.0, 1.0), n)
-    return Path(path)
-
-
-def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
-    """The last sample grid of each run, variants in ``order`` then by seed, for a figure:
-    ``(paths, titles, blank)``. Grids with no visible stroke (pixel standard deviation under
-    ``blank_below``, e.g. a generator stuck on a constant image) are left out and named in
-    ``blank`` instead: an empty panel reads as a broken figure."""
-    import matplotlib.image as mpimg
-    order = list(order or sorted({c["variant"] for c in cards}))
-    paths, titles, blank = [], [], []
-    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
-        path = Path(c["run_dir"]) / f"grid-epoch{c['epochs']:03d}.png"
-        title = f"{variant_name(c['variant'])}, semilla {c['seed']}"
-        if mpimg.imread(path)[..., :3].std() < blank_below:
-            blank.append(title)
-        else:
-            paths.append(path)
-            titles.append(title)
-    return paths, titles, blank
 
 
 def _pct_span(values) -> str:
@@ -475,3 +406,22 @@ def seed_or_variant(outcome: dict[str, dict[int, bool]]) -> str:
     if mixed:
         text += f"; solo en {listing(mixed)} el arranque dependió de la semilla"
     return text
+
+
+def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
+    """The last sample grid of each run, variants in ``order`` then by seed, for a figure:
+    ``(paths, titles, blank)``. Grids with no visible stroke (pixel standard deviation under
+    ``blank_below``, e.g. a generator stuck on a constant image) are left out and named in
+    ``blank`` instead: an empty panel reads as a broken figure."""
+    import matplotlib.image as mpimg
+    order = list(order or sorted({c["variant"] for c in cards}))
+    paths, titles, blank = [], [], []
+    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
+        path = Path(c["run_dir"]) / f"grid-epoch{c['epochs']:03d}.png"
+        title = f"{variant_name(c['variant'])}, semilla {c['seed']}"
+        if mpimg.imread(path)[..., :3].std() < blank_below:
+            blank.append(title)
+        else:
+            paths.append(path)
+            titles.append(title)
+    return paths, titles, blank

@@ -1,0 +1,199 @@
+"""GAN runs on MNIST (thesis §4.2 and chapter 3) from the command line, with a run card.
+
+    python -m thesis_lib.gan.runs --variant baseline --profile full --epochs 10 --seed 0
+    python -m thesis_lib.gan.runs --variant all --profile full --seed 0 1 2   # the §4.2 grid
+    python -m thesis_lib.gan.runs --loss wasserstein_gp --critic-steps 5 --conditional
+
+Writes ``results/dcgan/<variant>-<profile>-e<epochs>[-n<subset>][-<loss>][-k<k>][-cond]
+[-<precision>]-seed<N>/``: ``history.csv``, ``monitor.csv``, ``metrics.csv`` (Fréchet
+distance, MNIST score and coverage every ``monitor_every`` epochs, on 2,000 samples), sample
+grids, the final generator weights with their SHA-256, and ``card.json`` (final metrics on
+10,000 samples against the test set, the real-data floor and ceiling, timing, seed, precision,
+hardware, versions, commit). Rerunning the same command after a crash resumes from the last
+epoch.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
+from thesis_lib.callbacks import EpochLog
+from thesis_lib.gan.results import sample_images
+from thesis_lib.gan.model import build_dcgan
+from thesis_lib.gan.training import train_gan
+from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
+
+VARIANTS = {
+    "baseline": {},
+    "tanh": {"output": "tanh"},
+    "latent50": {"latent_dim": 50},
+    "latent200": {"latent_dim": 200},
+    "batchnorm": {"batch_norm": True},
+    "upsample": {"upsampling": "upsample"},
+}
+
+
+def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
+    """Training images scaled for the generator's output: [0, 1] (sigmoid) or [−1, 1] (tanh);
+    with ``with_labels``, also their digits."""
+    (x_train, y_train), _ = mnist or data.load_mnist()
+    if config.train_subset:
+        x_train, y_train = data.stratified_subset(x_train, y_train, config.train_subset,
+                                                  config.seed)
+    scale = data.scale_pm1 if output == "tanh" else data.scale_01
+    images = data.add_channel(scale(x_train))
+    return (images, np.asarray(y_train)) if with_labels else images
+
+
+class MetricsMonitor(keras.callbacks.Callback):
+    """Every ``every`` epochs: the GAN metrics on ``n`` generated images (``metrics.csv``)."""
+
+    def __init__(self, evaluator, reference_features, out_dir, every, output, n=2000, seed=0):
+        super().__init__()
+        self.evaluator, self.reference = evaluator, reference_features
+        self.log, self.every, self.output = EpochLog(Path(out_dir) / "metrics.csv"), every, output
+        self.n, self.seed = n, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        if done % self.every and done != self.params.get("epochs"):
+            return
+        result = metrics.evaluate_images(sample_images(self.model, self.n, self.seed,
+                                                       self.output), self.evaluator,
+                                         self.reference)
+        self.log.write(done, {k: result[k] for k in ("frechet_distance", "mnist_score",
+                                                     "classes_covered", "kl_to_uniform")})
+
+
+def run_name(variant: str, profile: str, config, overrides: dict) -> str:
+    """The run directory's name: what differs from the §4.2 baseline recipe is in it."""
+    parts = [variant, profile, f"e{config.epochs}"]
+    if "train_subset" in overrides:
+        parts.append(f"n{config.train_subset}")
+    if config.loss != "non_saturating":
+        parts.append(config.loss)
+    if config.critic_steps != 1:
+        parts.append(f"k{config.critic_steps}")
+    if config.conditional:
+        parts.append("cond")
+    if config.precision != "float32":
+        parts.append(config.precision)
+    return "-".join(parts + [f"seed{config.seed}"])
+
+
+def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",
+        mnist=None, verbose: int = 1, **overrides) -> dict:
+    """Train one variant; write artifacts and the card; return the card (plus ``run_dir``)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(VARIANTS)}.")
+    options = dict(VARIANTS[variant])
+    if "latent_dim" in options:
+        overrides.setdefault("latent_dim", options.pop("latent_dim"))
+    config = get_config("dcgan", profile, seed=seed, **overrides)
+    provenance = environment.provenance()  # the code that runs is the code loaded now
+    out_dir = Path(out_root) / run_name(variant, profile, config, overrides)
+    mnist = mnist or data.load_mnist()
+    output = options.get("output", "sigmoid")
+    images, labels = prepare_images(config, output, mnist, with_labels=True)
+    ev = evaluator.load_evaluator()
+    refs = metrics.real_data_references(ev, mnist)
+    gan = build_dcgan(config, **options, image_shape=images.shape[1:],
+                      num_classes=ev.num_classes)
+    monitor = MetricsMonitor(ev, refs["test_features"], out_dir, config.monitor_every,
+                             output, seed=seed)
+    start = time.perf_counter()
+    train_gan(gan, images, config, out_dir, labels=labels if config.conditional else None,
+              verbose=verbose, extra_callbacks=[monitor],
+              pixel_range=(-1.0, 1.0) if output == "tanh" else (0.0, 1.0))
+    seconds = time.perf_counter() - start
+    final = metrics.evaluate_images(sample_images(gan, 10_000, seed, output, 40_000), ev,
+                                    refs["test_features"])
+    weights = artifacts.atomic_save(gan.generator.save_weights, out_dir / "generator.weights.h5")
+    steps_per_epoch = len(images) // (config.batch_size * config.critic_steps)
+    card = runcards.new_card(
+        "gan", provenance=provenance, precision=config.precision,
+        variant=variant, options=VARIANTS[variant], profile=profile, seed=seed,
+        config=runcards.config_dict(config), epochs=config.epochs,
+        steps=config.epochs * steps_per_epoch, n_train=len(images),
+        seconds_this_process=round(seconds, 1), metrics=final,
+        real_data={"train_vs_test": {k: v for k, v in refs["train_vs_test"].items()
+                                     if k != "class_share"},
+                   "test_set": {k: v for k, v in refs["test_set"].items()
+                                if k != "class_share"}},
+        generator_weights=weights.name, generator_sha256=artifacts.sha256(weights))
+    runcards.write_card(out_dir / "card.json", card)
+    return {**card, "run_dir": out_dir}
+
+
+def default_out_root(profile: str) -> Path:
+    """Where a chapter's own run goes: ``results/dcgan`` for ``full`` (kept, resumable), a fresh
+    temporary folder for ``quick`` (a few steps, nothing worth keeping or resuming)."""
+    if profile == "quick":
+        return Path(tempfile.mkdtemp(prefix="dcgan-quick-"))
+    return runcards.results_dir() / "dcgan"
+
+
+def parser() -> cli.Parser:
+    p = cli.Parser(prog="python -m thesis_lib.gan.runs", description=__doc__.splitlines()[0])
+    p.add_argument("--variant", nargs="+", choices=sorted(VARIANTS) + ["all"],
+                   default=["baseline"], help="one or more variants, or 'all'")
+    p.add_argument("--profile", default="quick")
+    p.add_argument("--seed", nargs="+", type=int, default=[0],
+                   help="one or more seeds; runs go seed by seed, every variant per seed")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--monitor-every", type=int, default=None)
+    p.add_argument("--train-subset", type=int, default=None,
+                   help="train on a stratified subset of this many images")
+    p.add_argument("--loss", choices=GAN_LOSSES, default=None)
+    p.add_argument("--critic-steps", type=int, default=None,
+                   help="discriminator (critic) updates per generator update")
+    p.add_argument("--clip", type=float, default=None, help="weight clipping c (WGAN)")
+    p.add_argument("--gp-weight", type=float, default=None, help="penalty weight λ (WGAN-GP)")
+    p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--optimizer", choices=("adam", "rmsprop"), default=None)
+    p.add_argument("--beta-1", type=float, default=None)
+    p.add_argument("--beta-2", type=float, default=None)
+    p.add_argument("--conditional", action="store_true", help="condition G and D on the digit")
+    p.add_argument("--precision", choices=PRECISIONS, default=None)
+    p.add_argument("--out", type=Path, default=Path("results/dcgan"))
+    return p
+
+
+OVERRIDES = ("epochs", "monitor_every", "train_subset", "loss", "critic_steps", "clip",
+             "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2", "precision")
+
+
+def main(argv=None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    variants = list(VARIANTS) if "all" in args.variant else list(dict.fromkeys(args.variant))
+    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+    if args.conditional:
+        overrides["conditional"] = True
+    # Fail on bad input (epochs <= 0, a negative λ, ...) before any data or training.
+    cli.run_checked(p, lambda: [get_config("dcgan", args.profile, seed=s, **overrides)
+                                for s in args.seed])
+    mnist = data.load_mnist()
+    for seed in args.seed:
+        for variant in variants:
+            card = run(variant, args.profile, seed, args.out, mnist=mnist, verbose=2,
+                       **overrides)
+            m = card["metrics"]
+            print(f"{variant} seed {seed}: Fréchet distance {m['frechet_distance']:.2f} (floor "
+                  f"{card['real_data']['train_vs_test']['frechet_distance']:.2f}), MNIST score "
+                  f"{m['mnist_score']:.2f} (ceiling "
+                  f"{card['real_data']['test_set']['mnist_score']:.2f}), "
+                  f"{m['classes_covered']} classes", flush=True)
+    return 0
+
+
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
