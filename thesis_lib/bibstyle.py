@@ -2,8 +2,9 @@
 
 Each entry of ``references.bib`` from the thesis carries ``thesisnumber``; entries sort and are
 labelled by it, so "[22]" in the thesis, in the text of the book and in its reference list is
-the same work. Entries without it (the thesis itself) follow, labelled in order after the last
-number. Author lists are joined with "y", as Spanish text asks ("Cesano y Fuidio").
+the same work. The thesis itself comes next ([27]), then the works the book adds (papers the
+thesis relies on without citing them, e.g. the WGAN paper it attributes to Brownlee's book),
+labelled in order after it. Author lists are joined with "y", as Spanish text asks ("Cesano y Fuidio").
 """
 
 from dataclasses import dataclass, field
@@ -20,13 +21,16 @@ from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 _LAST = 10**6
 
 
+THESIS_KEY = "cesano2024gan"
+
+
 def _number(entry) -> int:
     return int(entry.fields.get("thesisnumber", _LAST))
 
 
 class ThesisOrder(BaseSortingStyle):
     def sorting_key(self, entry):
-        return (_number(entry), entry.key)
+        return (_number(entry), entry.key != THESIS_KEY, entry.key)
 
     def sort(self, entries):
         return sorted(entries, key=self.sorting_key)

@@ -119,6 +119,7 @@ def clip_weights(variables, clip: float) -> None:
 
 def interpolates(real, fake, alpha):
     """x̂ = αx + (1 − α)G(z), with one α per sample (a column broadcast over its features)."""
+    real = ops.convert_to_tensor(real)
     alpha = ops.reshape(ops.cast(alpha, real.dtype), (-1,) + (1,) * (len(real.shape) - 1))
     return alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
 

@@ -127,7 +127,6 @@ def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
 def real_grid(images, path: str | Path, n: int = 10, seed: int = 0) -> Path:
     """``n × n`` real digits drawn at random (``seed``), saved as the runs save their sample
     grids (same size, same gray scale), so the two can stand side by side."""
-    from thesis_lib.gan.training import save_grid
     images = np.asarray(images)
     chosen = images[np.random.default_rng(seed).choice(len(images), n * n, replace=False)]
     if chosen.dtype == np.uint8:

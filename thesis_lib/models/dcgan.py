@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-Conv2DTranspose = layers.Conv2DTranspose  # replaced by the JAX-friendly layer when ready
+from thesis_lib.models.layers import Conv2DTranspose  # same weights; fast weight gradient on JAX
 
 OUTPUTS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activation -> pixel range
 D_OUTPUTS = ("sigmoid", "linear")  # a probability (minimax, non-saturating) or a critic's score

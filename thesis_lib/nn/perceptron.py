@@ -18,6 +18,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from thesis_lib.formatting import num, table
+
 AND_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 AND_Y = np.array([0, 0, 0, 1])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -178,7 +180,6 @@ def trace_table(trace: pd.DataFrame, decimals: int = 1):
     """The trace as the book shows it: the thesis's column headings (ŷ, Δb, Δw₁, ...), one row
     per step numbered from 1, every number in Spanish (:func:`thesis_lib.formatting.table`;
     ``decimals=1`` is exact for the thesis's η = 0.3 and integer inputs)."""
-    from thesis_lib.formatting import table
 
     names = {"epoch": "época", "y_hat": "ŷ", "delta_b": "Δb"}
     for c in trace.columns:
@@ -198,7 +199,6 @@ def describe(result: PerceptronResult, sig: int | None = None) -> str:
     """A run in two Spanish lines: whether it converged (in how many epochs) or cycled (from
     which epoch, every how many), and the final parameters (``sig`` significant digits; the
     shortest exact form by default). For a cycle those are the state that repeats."""
-    from thesis_lib.formatting import num
 
     params = "; ".join([f"b = {num(result.bias, sig=sig)}"] + [
         f"w{str(j + 1).translate(_SUBSCRIPT)} = {num(w, sig=sig)}"

@@ -7,6 +7,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from thesis_lib.formatting import num, pct, table
+
 
 # --- L2 and L1 on a quadratic approximation ----------------------------------------------------
 
@@ -136,14 +138,12 @@ def summary_table(results):
 def show_summary(summary):
     """:func:`summary_table` as the book shows it: accuracies, gap and near-zero share as
     percentages, the mean weight with four decimals (a pandas Styler)."""
-    from thesis_lib.formatting import table
     return table(summary, decimals={MEAN_WEIGHT: 4, GAP: 1}, percent=ACCURACY_COLUMNS + (NEAR_ZERO,))
 
 
 def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
     """The numbers the chapter's prose quotes from the MNIST comparison, as Spanish text keyed
     by their ``glue`` names (sizes of the data, best variant, spreads, L2 and L1 effects)."""
-    from thesis_lib.formatting import num, pct
     test_acc = summary["exactitud en prueba"]
     mean_w, zero = summary[MEAN_WEIGHT], summary[NEAR_ZERO]
     blank, share_blank, live_small = near_zero_on_blank_pixels(results["L1"]["weights"],
