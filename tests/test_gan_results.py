@@ -271,6 +271,12 @@ def test_describe_says_when_a_run_overrode_its_profiles_epochs():
            "imágenes" in text
     assert "perfil full, semilla 1, 100 épocas = 23\u202f400 pasos" in gan_results.describe(
         {**_long_card(), "epochs": 100, "steps": 23_400})
+    assert "imágenes, precisión float32, " in text  # a version-1 card: float32, as it ran
+    wgan = {**_long_card(), "precision": "mixed_bfloat16",
+            "config": {"loss": "wasserstein_gp", "critic_steps": 5,
+                       "conditional": True}}
+    assert ("pérdida Wasserstein con penalización del gradiente, 5 pasos de D por paso de G, "
+            "condicionada a la clase, precisión mixta bfloat16, ") in gan_results.describe(wgan)
 
 
 def test_hardware_and_variants_are_named_in_spanish():

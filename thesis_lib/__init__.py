@@ -1,15 +1,21 @@
 """Shared code of the executable book on the thesis *Redes Generativas Adversarias*.
 
-Cesano & Fuidio, Universidad de la República, 2024. Data and settings: ``data`` (MNIST and its
-preprocessing), ``profiles`` (quick/full hyperparameters). Chapter 2 and appendix:
-``perceptron`` (§2.1), ``feedforward`` (§2.2), ``regularization`` (§2.4), ``autodiff`` (§2.5),
-``convolution`` (§2.6), ``optim`` (§6). Practice: ``models`` (classifiers, DCGAN, their
-Spanish description),
-``classifier_runs``, ``evaluator``, ``metrics``, ``gan`` / ``gan_jax`` / ``gan_training`` /
-``gan_checks``. Support: ``plotting``, ``formatting`` (numbers the Spanish way), ``environment``
-(provenance), ``backend`` (the only backend-specific gradient code), ``artifacts`` (atomic
-writes); the book itself: ``book`` (setup cells, execution cache, check cells), ``book_checks``
-and ``browser`` (the built HTML as a reader sees it), ``bibstyle`` (numbered citations).
+Cesano & Fuidio, Universidad de la República, 2024. The package follows the book:
+
+- ``nn/``: chapter 2 and the appendix (perceptron §2.1, feedforward §2.2, regularization §2.4,
+  autodiff §2.5, convolution §2.6, optim §6);
+- ``gan/``: chapter 3 and §4.2 (model, losses, jax_step, training, runs, results, latent, toy,
+  checks, plots);
+- ``models/``: the networks (the §4.1 classifiers, the DCGAN, a JAX-friendly transposed
+  convolution, their Spanish description); ``classifier_runs``, ``evaluator`` and ``metrics``:
+  the §4.1 experiments and the frozen evaluator every GAN metric uses;
+- ``claims``: what the thesis asserts and the code uses as a number; ``runcards``: where
+  results live and what a run card holds; ``batch``: the one-command GPU batch;
+- support: ``data`` (MNIST), ``profiles`` (quick/full hyperparameters), ``plotting``,
+  ``formatting`` (numbers the Spanish way), ``environment`` (provenance), ``backend`` (the only
+  backend-specific gradient code), ``artifacts`` (atomic writes), ``callbacks``, ``cli``;
+- the book itself: ``book`` (setup cells, execution cache, check cells), ``book_checks`` and
+  ``browser`` (the built HTML as a reader sees it), ``bibstyle`` (numbered citations).
 """
 
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import listing, num, pct, span, table
 from thesis_lib.gan.latent import unit_images
 from thesis_lib.models import dcgan
-from thesis_lib.profiles import get_config
+from thesis_lib.profiles import VALUE_NAMES, get_config
 
 METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
            "classes_covered": "clases cubiertas"}
@@ -187,6 +187,22 @@ def profile_epochs(card: dict) -> int | None:
         return None
 
 
+def training_text(card: dict) -> str:
+    """How a run trained, as the provenance line says it: the loss and critic steps when they
+    are not the §4.2 recipe's, conditioning, and always the precision."""
+    config = card.get("config", {})
+    parts = []
+    if config.get("loss", "non_saturating") != "non_saturating":
+        parts.append(f"pérdida {VALUE_NAMES['loss'][config['loss']]}")
+    if config.get("critic_steps", 1) != 1:
+        parts.append(f"{num(config['critic_steps'])} pasos de D por paso de G")
+    if config.get("conditional"):
+        parts.append("condicionada a la clase")
+    precision = card.get("precision", "float32")
+    parts.append(f"precisión {VALUE_NAMES['precision'][precision]}")
+    return ", ".join(parts) + ", "
+
+
 def describe(card: dict) -> str:
     """One line saying how a run was obtained (Spanish, for the book). A run trained for other
     epochs than its profile's (``--epochs``) says so: "perfil full con 10 épocas en lugar de
@@ -202,6 +218,7 @@ def describe(card: dict) -> str:
         epochs += " = "
     return (f"{variant_name(card['variant'])}, {profile}, semilla {card['seed']}, "
             f"{epochs}{num(card['steps'])} pasos con {num(card['n_train'])} imágenes, "
+            f"{training_text(card)}"
             f"{hardware_text(card['hardware'])}, Keras {env.get('versions', {}).get('keras')}, "
             f"commit {env.get('commit')}")
 
