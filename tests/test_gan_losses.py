@@ -17,12 +17,19 @@ from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, get_config
 
 RNG = np.random.default_rng(0)
-IMAGES = RNG.uniform(size=(64, 28, 28, 1)).astype("float32")
+# The DCGAN's architecture on 8 × 8 images: every code path of the 28 × 28 model, a fraction of
+# its cost (these tests run on three backends).
+SHAPE = (8, 8, 1)
+IMAGES = RNG.uniform(size=(64, *SHAPE)).astype("float32")
 LABELS = RNG.integers(0, 10, size=64)
 
 
 def _config(loss, **overrides):
     return get_config("dcgan", "quick", loss=loss, batch_size=8, latent_dim=8, **overrides)
+
+
+def build(config, **options):
+    return build_dcgan(config, image_shape=SHAPE, **options)
 
 
 # --- 1. isolation: every update changes its own network and only its own ---------------------
@@ -31,7 +38,7 @@ def _config(loss, **overrides):
 @pytest.mark.parametrize("loss", GAN_LOSSES)
 @pytest.mark.parametrize("conditional", [False, True])
 def test_each_update_changes_only_its_own_network(loss, conditional):
-    gan = build_dcgan(_config(loss, critic_steps=2, conditional=conditional))
+    gan = build(_config(loss, critic_steps=2, conditional=conditional))
     report = checks.isolation_report(gan, IMAGES[:4], LABELS[:4] if conditional else None)
     d_changed = report["d_step"]["discriminator"]
     # A Wasserstein critic's output bias has gradient E[1] − E[1] = 0: it never moves.
@@ -42,7 +49,7 @@ def test_each_update_changes_only_its_own_network(loss, conditional):
 
 @pytest.mark.all_backends
 def test_a_training_step_makes_k_critic_updates_each_on_its_own_real_batch():
-    gan = build_dcgan(_config("wasserstein_gp", critic_steps=3))
+    gan = build(_config("wasserstein_gp", critic_steps=3))
     seen = []
     original = gan.discriminator_step if keras.config.backend() != "jax" else None
     if original is not None:  # stateful backends: record the real batches the D steps get
@@ -66,7 +73,7 @@ def test_a_training_step_makes_k_critic_updates_each_on_its_own_real_batch():
 @pytest.mark.all_backends
 def test_wasserstein_clip_keeps_every_critic_weight_in_the_box():
     c = 0.01
-    gan = build_dcgan(_config("wasserstein_clip", critic_steps=2, clip=c))
+    gan = build(_config("wasserstein_clip", critic_steps=2, clip=c))
     for step in range(3):
         gan.discriminator_update(IMAGES[4 * step:4 * step + 4])
         for weights in checks.snapshot(gan.discriminator):
@@ -136,7 +143,7 @@ def test_gradient_penalty_is_finite_where_the_critic_is_flat():
 
 def test_a_critic_with_batch_norm_is_refused_for_the_penalty():
     with pytest.raises(ValueError, match="without batch normalization"):
-        build_dcgan(_config("wasserstein_gp"), batch_norm=True)
+        build(_config("wasserstein_gp"), batch_norm=True)
 
 
 # --- 4. the losses themselves ------------------------------------------------------------------
@@ -181,15 +188,15 @@ def test_bad_loss_settings_name_the_valid_choices():
 
 @pytest.mark.all_backends
 def test_generate_takes_labels_only_when_conditional():
-    cond = build_dcgan(_config("non_saturating", conditional=True))
+    cond = build(_config("non_saturating", conditional=True))
     images = cond.generate(12, seed=3)
-    assert images.shape == (12, 28, 28, 1)
+    assert images.shape == (12, *SHAPE)
     np.testing.assert_array_equal(images, cond.generate(12, seed=3))
     by_label = cond.generate(2, labels=[7, 7], seed=3)
     assert not np.allclose(by_label[0], images[0])  # same z, another class: another image
     with pytest.raises(ValueError, match="labels must be 2 integers in 0..9"):
         cond.generate(2, labels=[3, 10])
-    plain = build_dcgan(_config("non_saturating"))
+    plain = build(_config("non_saturating"))
     with pytest.raises(ValueError, match="unconditional"):
         plain.generate(2, labels=[1, 2])
 
@@ -219,7 +226,7 @@ def test_precision_scope_restores_the_global_policy():
 @pytest.mark.all_backends
 @pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
 def test_mixed_precision_computes_in_16_bits_and_keeps_losses_in_float32(policy):
-    gan = build_dcgan(_config("wasserstein_gp", precision=policy))
+    gan = build(_config("wasserstein_gp", precision=policy))
     assert gan.generator.layers[0].dtype_policy.name == policy
     assert gan.discriminator.layers[-1].compute_dtype == "float32"  # the head
     assert all(v.dtype == "float32" for v in gan.trainable_variables)  # master weights
@@ -243,12 +250,12 @@ def test_resume_is_exact_with_critic_steps_labels_and_mixed_precision(tmp_path):
     cfg = get_config("dcgan", "quick", epochs=2, batch_size=8, latent_dim=8, monitor_every=1,
                      loss="wasserstein_gp", critic_steps=2, conditional=True,
                      precision="mixed_bfloat16")
-    straight = build_dcgan(cfg)
+    straight = build(cfg)
     train_gan(straight, IMAGES, cfg, tmp_path / "straight", labels=LABELS, verbose=0)
     with pytest.raises(RuntimeError, match="killed"):
-        train_gan(build_dcgan(cfg), IMAGES, cfg, tmp_path / "resumed", labels=LABELS,
+        train_gan(build(cfg), IMAGES, cfg, tmp_path / "resumed", labels=LABELS,
                   verbose=0, extra_callbacks=[Crash()])
-    resumed = build_dcgan(cfg)
+    resumed = build(cfg)
     history = train_gan(resumed, IMAGES, cfg, tmp_path / "resumed", labels=LABELS, verbose=0)
     assert [row["epoch"] for row in history] == [1, 2]
     for a, b in zip(straight.weights, resumed.weights):
