@@ -189,6 +189,11 @@ class ParallelDense(keras.layers.Layer):
     def call(self, x):
         return (ops.einsum("spi,sio->spo", x, self.kernel) + self.bias) * self.mask
 
+    def compute_output_shape(self, input_shape):
+        # Stated, not traced: on JAX and PyTorch Keras' symbolic trace of the einsum above
+        # fails when the stack's leading axis is unknown.
+        return (*input_shape[:-1], self.units)
+
 
 @dataclass
 class XorRuns:
