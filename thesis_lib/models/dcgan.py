@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from thesis_lib.models.layers import Conv2DTranspose  # same weights; fast weight gradient on JAX
+from thesis_lib.models.layers import Conv2D, Conv2DTranspose  # same weights; fast on JAX
 
 OUTPUTS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activation -> pixel range
 D_OUTPUTS = ("sigmoid", "linear")  # a probability (minimax, non-saturating) or a critic's score
@@ -105,7 +105,7 @@ def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool =
         if batch_norm:
             body.append(layers.BatchNormalization())
         body.append(layers.LeakyReLU(negative_slope=0.2))
-    body.append(layers.Conv2D(c, 7, padding="same", activation=output, dtype=_head_dtype()))
+    body.append(Conv2D(c, 7, padding="same", activation=output, dtype=_head_dtype()))
     return _assemble(inputs, merge, body, name)
 
 

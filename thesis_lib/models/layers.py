@@ -36,7 +36,7 @@ import functools
 import keras
 from keras import ops
 
-__all__ = ["Conv2DTranspose", "conv_transpose_padding"]
+__all__ = ["Conv2D", "Conv2DTranspose", "conv_transpose_padding"]
 
 
 def conv_transpose_padding(kernel_size: int, stride: int, padding: str,
@@ -81,6 +81,48 @@ def _forward(inputs, kernel, strides, pads, data_format):
                                   transpose_kernel=True)
 
 
+def _phase_forward(inputs, kernel, strides, pads):
+    """The same transposed convolution (channels_last) by phase (sub-pixel) decomposition.
+
+    Output row o = s·q + r (phase r) only meets the taps t ≡ (lo − r) mod s of the flipped
+    kernel, at input rows q + c + j: so each of the s_h · s_w output phases is an ordinary
+    stride-1 convolution of the *undilated* input with every s-th tap of the flipped kernel,
+    and the phases are interleaved (depth-to-space). No zero-dilated input, a quarter of the
+    multiply-adds of the dilated form for stride 2, and XLA's CPU convolutions are fast on it.
+    Each phase is computed on ⌈L_out / s⌉ positions and the interleaved result cropped to L_out.
+    """
+    import jax
+    import jax.numpy as jnp
+    n, h, w, _ = inputs.shape
+    kh, kw, filters, _ = kernel.shape
+    flipped = jnp.transpose(kernel[::-1, ::-1], (0, 1, 3, 2))  # HWIO of the dilated form
+    dims = []
+    for length, k, s, (lo, hi) in zip((h, w), (kh, kw), strides, pads):
+        out_len = (length - 1) * s + lo + hi - k + 2
+        q = -(-out_len // s)
+        phases = []
+        for r in range(s):
+            t0 = (lo - r) % s
+            taps = max(0, -(-(k - t0) // s))
+            c = (r + t0 - lo) // s
+            phases.append((t0, taps, (-c, q + taps - 1 + c - length)))  # pads may be < 0: crop
+        dims.append((out_len, q, s, phases))
+    (out_h, qh, sh, phases_h), (out_w, qw, sw, phases_w) = dims
+    rows = []
+    for t0h, taps_h, pad_h in phases_h:
+        cols = []
+        for t0w, taps_w, pad_w in phases_w:
+            if taps_h == 0 or taps_w == 0:  # kernel < stride: this phase only gets the bias
+                cols.append(jnp.zeros((n, qh, qw, filters), inputs.dtype))
+                continue
+            cols.append(jax.lax.conv_general_dilated(
+                inputs, flipped[t0h::sh, t0w::sw], (1, 1), [pad_h, pad_w],
+                dimension_numbers=("NHWC", "HWIO", "NHWC")))
+        rows.append(jnp.stack(cols, axis=3))  # n, qh, qw, sw, f
+    out = jnp.stack(rows, axis=2).reshape(n, qh * sh, qw * sw, filters)
+    return out[:, :out_h, :out_w]
+
+
 def _backward_padding(kernel_size, pads):
     # The ordinary convolution whose transpose is the forward pass pads its input (the
     # transposed convolution's output) by k − 1 − pad on each side; a negative value crops
@@ -120,10 +162,12 @@ def _fast_conv_transpose():
 
     @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
     def conv_transpose(inputs, kernel, strides, pads, data_format):
+        if data_format == "channels_last":
+            return _phase_forward(inputs, kernel, strides, pads)
         return _forward(inputs, kernel, strides, pads, data_format)
 
     def fwd(inputs, kernel, strides, pads, data_format):
-        return _forward(inputs, kernel, strides, pads, data_format), (inputs, kernel)
+        return conv_transpose(inputs, kernel, strides, pads, data_format), (inputs, kernel)
 
     def bwd(strides, pads, data_format, residuals, upstream):
         inputs, kernel = residuals
@@ -176,6 +220,103 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
             else:
                 bias_shape = (1, self.filters) + (1,) * self.rank
             outputs = ops.add(outputs, ops.reshape(self.bias, bias_shape))
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
+
+
+# --- Conv2D with few filters: one matmul, then shifted sums ----------------------------------
+
+def _projection_matrix(kernel):
+    kh, kw, channels, filters = kernel.shape
+    return kernel.transpose(2, 0, 1, 3).reshape(channels, kh * kw * filters)
+
+
+def _projection_forward(inputs, kernel, pads):
+    """out[n, y, x, f] = Σ_{i,j} P[n, y + i − lo_h, x + j − lo_w, i, j, f] with P = inputs @ K:
+    one (N·H·W, C) @ (C, kh·kw·F) matmul, then kh·kw shifted slices added up."""
+    import jax.numpy as jnp
+    kh, kw, channels, filters = kernel.shape
+    n, h, w, _ = inputs.shape
+    (lh, hh), (lw, hw) = pads
+    out_h, out_w = h + lh + hh - kh + 1, w + lw + hw - kw + 1
+    proj = jnp.dot(inputs.reshape(-1, channels), _projection_matrix(kernel))
+    proj = jnp.pad(proj.reshape(n, h, w, kh, kw, filters),
+                   ((0, 0), (lh, hh), (lw, hw), (0, 0), (0, 0), (0, 0)))
+    out = sum(proj[:, i:i + out_h, j:j + out_w, i, j, :] for i in range(kh) for j in range(kw))
+    return out.astype(inputs.dtype)
+
+
+def _projection_backward(pads, residuals, upstream):
+    """dP[n, a, b, i, j] = g[n, a − i + lo_h, b − j + lo_w] (zero outside): kh·kw shifted
+    slices of the padded upstream gradient, stacked; then two matmuls. (Plain autodiff of the
+    forward's slices would pad and add kh·kw full-size arrays, several times slower.)"""
+    import jax.numpy as jnp
+    inputs, kernel = residuals
+    kh, kw, channels, filters = kernel.shape
+    n, h, w, _ = inputs.shape
+    (lh, hh), (lw, hw) = pads
+    g = jnp.pad(upstream, ((0, 0), (kh - 1 - lh, kh - 1 - hh), (kw - 1 - lw, kw - 1 - hw),
+                           (0, 0)))
+    d_proj = jnp.stack([g[:, kh - 1 - i:kh - 1 - i + h, kw - 1 - j:kw - 1 - j + w, :]
+                        for i in range(kh) for j in range(kw)], axis=3)
+    d_proj = d_proj.reshape(-1, kh * kw * filters)
+    d_inputs = jnp.dot(d_proj, _projection_matrix(kernel).T).reshape(inputs.shape)
+    d_kernel = jnp.dot(inputs.reshape(-1, channels).T, d_proj)
+    d_kernel = d_kernel.reshape(channels, kh, kw, filters).transpose(1, 2, 0, 3)
+    return d_inputs.astype(inputs.dtype), d_kernel.astype(kernel.dtype)
+
+
+@functools.cache
+def _projection_conv():
+    import jax
+
+    @functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+    def conv(inputs, kernel, pads):
+        return _projection_forward(inputs, kernel, pads)
+
+    conv.defvjp(lambda inputs, kernel, pads: (_projection_forward(inputs, kernel, pads),
+                                              (inputs, kernel)),
+                _projection_backward)
+    return conv
+
+
+def same_padding(kernel_size: int) -> tuple[int, int]:
+    """TensorFlow's 'same' padding for stride 1 (what Keras' JAX backend passes to lax)."""
+    return (kernel_size - 1) // 2, kernel_size - 1 - (kernel_size - 1) // 2
+
+
+@keras.saving.register_keras_serializable(package="thesis_lib")
+class Conv2D(keras.layers.Conv2D):
+    """``keras.layers.Conv2D``; on JAX, with at most ``MAX_FILTERS`` filters (stride 1, no
+    dilation, one group, channels_last, 'same' or 'valid'), computed as one matmul to
+    kh·kw·filters channels plus kh·kw shifted sums (see the module). Same variables, config and
+    results (to float32 rounding) as the parent; the parent's call everywhere else."""
+
+    MAX_FILTERS = 4
+
+    def _fast_path(self, inputs, kernel) -> bool:
+        return (self.filters <= self.MAX_FILTERS
+                and tuple(self.strides) == (1, 1)
+                and tuple(self.dilation_rate) == (1, 1)
+                and self.groups == 1
+                and self.padding in ("same", "valid")
+                and self.data_format == "channels_last"
+                and len(inputs.shape) == 4
+                and inputs.dtype == kernel.dtype)
+
+    def call(self, inputs):
+        if keras.config.backend() != "jax":
+            return super().call(inputs)
+        inputs = ops.convert_to_tensor(inputs)
+        kernel = ops.convert_to_tensor(self.kernel)
+        if not self._fast_path(inputs, kernel):
+            return super().call(inputs)
+        kh, kw = kernel.shape[:2]
+        pads = (same_padding(kh), same_padding(kw)) if self.padding == "same" else ((0, 0),) * 2
+        outputs = _projection_conv()(inputs, kernel, pads)
+        if self.use_bias:  # as in keras' BaseConv.call (channels_last)
+            outputs = ops.add(outputs, ops.reshape(self.bias, (1, 1, 1, self.filters)))
         if self.activation is not None:
             return self.activation(outputs)
         return outputs
