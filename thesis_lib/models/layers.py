@@ -25,8 +25,18 @@ call), and the variables are the parent's (names, shapes, order), so weight file
 TensorFlow and PyTorch, and on JAX for configurations not handled here (dilation > 1, input
 and kernel of different dtypes), it is the parent layer.
 
-Use: ``from thesis_lib.models.layers import Conv2DTranspose`` in place of
-``keras.layers.Conv2DTranspose``; the constructor is the same.
+The forward pass (channels_last) is computed by phase (sub-pixel) decomposition: s_h · s_w
+ordinary stride-1 convolutions of the undilated input with every s-th tap of the flipped kernel,
+interleaved; the same numbers to float32 rounding, about 1.6–2 times faster than the dilated form
+on XLA's CPU backend (batch 256: 0.52 → 0.33 s for the generator's second layer).
+
+``Conv2D`` does the same for the generator's last layer (one output channel, 7 × 7), which XLA's
+CPU convolution vectorises badly: with at most 4 filters, stride 1, on JAX, it is one
+(N·H·W, C) @ (C, kh·kw·F) matmul followed by kh·kw shifted sums, with a hand-written backward
+(shifted slices stacked, then two matmuls): batch 256, forward + backward 0.72 → 0.29 s.
+
+Use: ``from thesis_lib.models.layers import Conv2DTranspose`` (or ``Conv2D``) in place of the
+``keras.layers`` class; the constructor is the same.
 """
 
 from __future__ import annotations
