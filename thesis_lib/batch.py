@@ -454,34 +454,23 @@ def _earlier(path: Path):
         return None
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+def _bounded(convert, minimum, strict: bool, what: str):
+    """An argparse ``type`` converting with ``convert`` and refusing values below ``minimum``
+    (or equal to it when ``strict``), with one message naming what is expected."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not (value > minimum if strict else value >= minimum):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes >= 0, got {text!r}")
-    return value
+_positive_int = _bounded(int, 0, True, "a positive integer")
+_non_negative_int = _bounded(int, 0, False, "an integer >= 0")
+_minutes = _bounded(float, 0.0, False, "a number of minutes >= 0")
 
 
 def parser() -> cli.Parser:
