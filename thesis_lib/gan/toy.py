@@ -1,15 +1,32 @@
 """Small data for the theory chapter (§3.1–3.2): 1-D and 2-D distributions, small GANs that learn
-them in seconds on a CPU, and the mode protocol used to judge them."""
+them in seconds on a CPU, and the mode protocol used to judge them.
+
+- 1-D: :func:`toy_gan` and :func:`toy_run` learn N(μ, σ²) (the picture of §3.1: G moves its
+  distribution onto the data's).
+- 2-D: :func:`ring_of_gaussians` (8 Gaussians on a circle of radius 2, σ = 0.02) and
+  :func:`grid_of_gaussians` (5 × 5 Gaussians), the mixtures on which Metz et al. (2017, unrolled
+  GANs), Srivastava et al. (2017, VEEGAN) and Gulrajani et al. (2017, WGAN-GP) show mode collapse
+  (§3.2) and its remedies; :func:`mode_stats` is VEEGAN's protocol for counting the modes a
+  generator covers.
+- :func:`mlp_gan` builds a GAN of two small MLPs (optionally conditional, Mirza and Osindero
+  2014) for any loss of :mod:`thesis_lib.gan.losses`; :func:`train_toy` trains it for a fixed
+  number of steps on a deterministic stream of samples.
+"""
 
 from __future__ import annotations
+
+import time
 
 import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib.gan.model import GAN
+from thesis_lib import claims
+from thesis_lib.gan import losses
+from thesis_lib.gan.model import D_ACTIVATIONS, GAN
 
 
+# --- 1-D --------------------------------------------------------------------------------------
 def toy_gan(seed: int = 0, latent_dim: int = 4):
     """A GAN of two small MLPs for 1-D data, built on the same :class:`GAN` class."""
     keras.utils.set_random_seed(seed)
@@ -31,3 +48,264 @@ def toy_run(mean=4.0, std=0.5, steps=3000, batch=64, seed=0):
     gan.fit(data, batch_size=batch, epochs=1, shuffle=False, verbose=0)
     samples = keras.ops.convert_to_numpy(gan.generator(gan.sample_latent(5000)))
     return float(samples.mean()), float(samples.std())
+
+
+# --- 2-D mixtures -----------------------------------------------------------------------------
+def ring_centers(modes: int = 8, radius: float = 2.0) -> np.ndarray:
+    """The ``modes`` centres evenly spaced on a circle of ``radius``, the first on the positive
+    x axis, as a (modes, 2) float32 array."""
+    if isinstance(modes, bool) or not isinstance(modes, (int, np.integer)) or modes < 1:
+        raise ValueError(f"modes must be a positive integer, got {modes!r}.")
+    if not radius > 0:
+        raise ValueError(f"radius must be positive, got {radius!r}.")
+    angles = 2.0 * np.pi * np.arange(modes) / modes
+    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
+    """``side`` × ``side`` centres on a square grid of ``spacing``, centred on the origin (for 5
+    and 2: x, y in {−4, −2, 0, 2, 4}), row by row, as a (side², 2) float32 array."""
+    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
+        raise ValueError(f"side must be a positive integer, got {side!r}.")
+    if not spacing > 0:
+        raise ValueError(f"spacing must be positive, got {spacing!r}.")
+    ticks = spacing * (np.arange(side) - (side - 1) / 2.0)
+    xs, ys = np.meshgrid(ticks, ticks)
+    return np.stack([xs.ravel(), ys.ravel()], axis=1).astype("float32")
+
+
+def mixture(n: int, centers, std: float, seed: int = 0):
+    """``n`` samples of an equal-weight mixture of isotropic Gaussians N(centre, std²·I): the
+    samples ((n, d) float32) and each one's mode (the index of its centre, (n,) int64). The
+    modes are drawn uniformly; everything depends on ``seed`` only."""
+    centers = np.asarray(centers, dtype="float64")
+    if centers.ndim != 2 or len(centers) == 0:
+        raise ValueError(f"centers must be a non-empty (modes, dim) array, got shape "
+                         f"{centers.shape}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    if not std >= 0:
+        raise ValueError(f"std must be >= 0, got {std!r}.")
+    rng = np.random.default_rng([seed, 70_000])
+    labels = rng.integers(len(centers), size=n)
+    samples = centers[labels] + std * rng.standard_normal((n, centers.shape[1]))
+    return samples.astype("float32"), labels
+
+
+def ring_of_gaussians(n: int, modes: int = 8, radius: float = 2.0, std: float = 0.02,
+                      seed: int = 0):
+    """``n`` samples of ``modes`` Gaussians (sd ``std``) evenly spaced on a circle of ``radius``:
+    (samples (n, 2) float32, labels (n,) mode index). The defaults are the "2D ring" of VEEGAN
+    (Srivastava et al. 2017) and of the unrolled GAN (Metz et al. 2017)."""
+    return mixture(n, ring_centers(modes, radius), std, seed)
+
+
+def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 0.02,
+                      seed: int = 0):
+    """``n`` samples of ``side``² Gaussians (sd ``std``) on a square grid (:func:`grid_centers`):
+    (samples (n, 2) float32, labels (n,) mode index); the "2D grid" of VEEGAN."""
+    return mixture(n, grid_centers(side, spacing), std, seed)
+
+
+def nearest_mode(samples, centers):
+    """Index of each sample's nearest centre and its (Euclidean) distance to it."""
+    samples, centers = _check_samples(samples, centers)
+    dist = np.sqrt(((samples[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+    nearest = dist.argmin(axis=1)
+    return nearest, dist[np.arange(len(samples)), nearest]
+
+
+def mode_stats(samples, centers, std: float, threshold: float = 3.0) -> dict:
+    """VEEGAN's mode protocol (Srivastava et al. 2017, §5.1) for samples of a Gaussian mixture.
+
+    A sample is of *high quality* when it lies within ``threshold`` (3) standard deviations
+    ``std`` of its nearest mode's centre (distance ≤ 3σ, the boundary counting as inside); a mode
+    is *captured* when it is the nearest mode of at least one high-quality sample. Returns:
+
+    - ``high_quality``: the share of the samples that are of high quality;
+    - ``modes_captured``: how many modes are captured (int);
+    - ``per_mode``: the number of high-quality samples at each mode (a list, in centre order);
+    - ``kl``: KL(p ‖ uniform) of the high-quality samples' mode histogram p (0 when they are
+      spread evenly, log K when all sit at one of K modes; NaN when there are none).
+
+    Counting captured modes alone rewards a blurry generator: a wide blob over the whole ring
+    lands a few samples near most centres. Read it with ``high_quality``.
+    """
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std!r}.")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be positive, got {threshold!r}.")
+    nearest, dist = nearest_mode(samples, centers)
+    good = dist <= threshold * std
+    per_mode = np.bincount(nearest[good], minlength=len(np.asarray(centers))).astype(int)
+    total = int(per_mode.sum())
+    if total:
+        p = per_mode / total
+        nz = p > 0
+        kl = float(np.sum(p[nz] * np.log(p[nz] * len(p))))
+    else:
+        kl = float("nan")
+    return {"high_quality": float(good.mean()), "modes_captured": int((per_mode > 0).sum()),
+            "per_mode": per_mode.tolist(), "kl": kl}
+
+
+def conditional_accuracy(samples, labels, centers, std: float, threshold: float = 3.0) -> list:
+    """For a conditional generator whose class k should produce mode k: for each class, the
+    share of its samples that are of high quality (within ``threshold`` · ``std`` of their nearest
+    centre, as in :func:`mode_stats`) *at that class's mode*. NaN for a class with no samples."""
+    nearest, dist = nearest_mode(samples, centers)
+    labels = np.asarray(labels)
+    if labels.shape != (len(nearest),):
+        raise ValueError(f"labels must have shape ({len(nearest)},), got {labels.shape}.")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std!r}.")
+    right = (nearest == labels) & (dist <= threshold * std)
+    return [float(right[labels == k].mean()) if (labels == k).any() else float("nan")
+            for k in range(len(np.asarray(centers)))]
+
+
+def _check_samples(samples, centers):
+    samples = np.asarray(samples, dtype="float64")
+    centers = np.asarray(centers, dtype="float64")
+    if centers.ndim != 2 or len(centers) == 0:
+        raise ValueError(f"centers must be a non-empty (modes, dim) array, got shape "
+                         f"{centers.shape}.")
+    if samples.ndim != 2 or len(samples) == 0:
+        raise ValueError(f"samples must be a non-empty (n, dim) array, got shape "
+                         f"{samples.shape}.")
+    if samples.shape[1] != centers.shape[1]:
+        raise ValueError(f"samples have {samples.shape[1]} coordinates but centers have "
+                         f"{centers.shape[1]}.")
+    if not np.isfinite(samples).all():
+        raise ValueError("samples contain NaN or infinite values (a diverged generator?).")
+    return samples, centers
+
+
+# --- small GANs -------------------------------------------------------------------------------
+# Optimizer defaults per loss (kind, learning rate, β₁, β₂): for the classic losses the DCGAN
+# setting the thesis uses (Radford et al. 2016; Brownlee); for the Wasserstein ones the papers'
+# (claims.WGAN_CLIP: RMSProp 5·10⁻⁵; claims.WGAN_GP: Gulrajani et al.'s Algorithm 1, Adam 10⁻⁴
+# with β = (0, 0.9)). On the ring of 8 Gaussians β₁ = 0 reached all 8 modes in 6,000 steps for
+# each of the 4 seeds tried on TensorFlow and on JAX; β₁ = 0.5, the setting of Gulrajani et al.'s
+# toy script, failed one of them.
+OPTIMIZER_DEFAULTS = {
+    "minimax": ("adam", 2e-4, 0.5, 0.999),
+    "non_saturating": ("adam", 2e-4, 0.5, 0.999),
+    "least_squares": ("adam", 2e-4, 0.5, 0.999),
+    "wasserstein_clip": ("rmsprop", claims.WGAN_CLIP["learning_rate"], None, None),
+    "wasserstein_gp": ("adam", claims.WGAN_GP["learning_rate"], claims.WGAN_GP["beta_1"],
+                       claims.WGAN_GP["beta_2"]),
+}
+
+
+def mlp(input_dims, hidden, output_dim: int, output: str, negative_slope: float, name: str):
+    """An MLP with one ``keras.Input`` per entry of ``input_dims`` (several are concatenated),
+    ``hidden`` Dense layers each followed by a LeakyReLU, and a Dense output of ``output_dim``
+    units with activation ``output``."""
+    inputs = [keras.Input((d,)) for d in input_dims]
+    x = inputs[0] if len(inputs) == 1 else layers.Concatenate()(inputs)
+    for width in hidden:
+        x = layers.Dense(width)(x)
+        x = layers.LeakyReLU(negative_slope=negative_slope)(x)
+    out = layers.Dense(output_dim, activation=output)(x)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], out, name=name)
+
+
+def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
+            loss: str = "non_saturating", critic_steps: int | None = None,
+            num_classes: int | None = None, seed: int = 0, negative_slope: float = 0.2,
+            optimizer: str | None = None, learning_rate: float | None = None,
+            beta_1: float | None = None, beta_2: float | None = None,
+            clip: float | None = None, gp_weight: float | None = None) -> GAN:
+    """A compiled :class:`GAN` of two MLPs for ``data_dim``-dimensional data (§3.1–3.2).
+
+    G maps ``latent_dim`` Gaussian numbers (and, with ``num_classes``, a one-hot class:
+    ``[z, onehot]``) through ``hidden`` LeakyReLU layers to a linear output of ``data_dim``; D
+    maps ``x`` (or ``[x, onehot]``, concatenated, as in Mirza and Osindero 2014) through the same
+    widths to one unit whose activation the loss decides (:attr:`GANLoss.output`: a sigmoid
+    probability for ``minimax`` and ``non_saturating``, a linear score otherwise).
+
+    Both networks get the same optimizer (:data:`OPTIMIZER_DEFAULTS`): Adam(2·10⁻⁴, β₁ = 0.5)
+    for the classic losses (DCGAN's setting, the thesis's), RMSProp(5·10⁻⁵) for
+    ``wasserstein_clip`` (Arjovsky et al. 2017) and Adam(10⁻⁴, β = (0, 0.9)) for
+    ``wasserstein_gp`` (Gulrajani et al. 2017); ``optimizer`` (``"adam"`` or ``"rmsprop"``),
+    ``learning_rate``, ``beta_1`` and ``beta_2`` override them. ``critic_steps`` defaults to 5
+    for the Wasserstein losses (both papers) and 1 otherwise; ``clip`` and ``gp_weight`` default
+    to the papers' 0.01 and 10 (:func:`losses.get`). The defaults, 3 hidden layers of 128 and a
+    2-D latent space, are a smaller version of Gulrajani et al.'s toy networks (3 × 512, ReLU).
+    """
+    strategy = losses.get(loss, clip=clip, gp_weight=gp_weight)
+    if critic_steps is None:
+        critic_steps = 5 if strategy.wasserstein else 1
+    kind, lr, b1, b2 = OPTIMIZER_DEFAULTS[strategy.name]
+    kind = optimizer or kind
+    if kind not in ("adam", "rmsprop"):
+        raise ValueError(f"unknown optimizer {kind!r}; valid: adam, rmsprop.")
+    lr = lr if learning_rate is None else learning_rate
+    b1 = (0.5 if b1 is None else b1) if beta_1 is None else beta_1
+    b2 = (0.999 if b2 is None else b2) if beta_2 is None else beta_2
+    hidden = tuple(int(w) for w in hidden)
+    if not hidden or min(hidden) < 1:
+        raise ValueError(f"hidden must name at least one positive width, got {hidden!r}.")
+
+    def make(role):
+        if kind == "adam":
+            return keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2, name=f"{role}_adam")
+        return keras.optimizers.RMSprop(lr, name=f"{role}_rmsprop")
+
+    keras.utils.set_random_seed(seed)
+    extra = [] if num_classes is None else [num_classes]
+    disc = mlp([data_dim, *extra], hidden, 1, D_ACTIVATIONS[strategy.output], negative_slope,
+               "discriminator")
+    gen = mlp([latent_dim, *extra], hidden, data_dim, "linear", negative_slope, "generator")
+    gan = GAN(disc, gen, latent_dim, loss=strategy, critic_steps=critic_steps,
+              num_classes=num_classes, seed=seed)
+    gan.compile(d_optimizer=make("d"), g_optimizer=make("g"))
+    return gan
+
+
+def train_toy(gan: GAN, data, labels=None, steps: int = 1000, batch: int = 64, seed: int = 0,
+              log_every: int | None = None, on_log=None) -> dict:
+    """Train ``gan`` for ``steps`` steps of Algorithm 1 on samples of ``data`` (and ``labels``
+    for a conditional GAN); returns the history and the seconds it took.
+
+    ``batch`` is m, the real samples of each critic update (D sees m real and m generated; G's
+    update uses 2m latent points), so a step reads k·m samples for k = ``gan.critic_steps``.
+    The samples are drawn from ``data`` with replacement by ``rng(seed)`` and fed in that order
+    (``shuffle=False``), so the run depends on the seeds only, not on ``log_every``. The history
+    holds the mean of each metric (``d_loss``, ``g_loss``, ``d_acc``, and ``gp`` with a penalty)
+    over each block of ``log_every`` steps (default: steps / 10) and the steps at their ends
+    (``step``); ``on_log(step, gan)``, if given, is called after each block (to take snapshots
+    of the generator, say) and what it returns is kept in the history's ``logged`` list.
+    """
+    for name, value in (("steps", steps), ("batch", batch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    data = np.asarray(data, dtype="float32")
+    if data.ndim < 2 or len(data) == 0:
+        raise ValueError(f"data must be a non-empty (n, dim) array, got shape {data.shape}.")
+    if gan.conditional and labels is None:
+        raise ValueError("this GAN is conditional: pass one label per sample.")
+    if not gan.conditional and labels is not None:
+        raise ValueError("this GAN is unconditional: train it without labels.")
+    if labels is not None:
+        labels = np.asarray(labels, dtype="int32")
+        if labels.shape != (len(data),):
+            raise ValueError(f"labels must have shape ({len(data)},), got {labels.shape}.")
+    per_step = gan.critic_steps * batch
+    log_every = max(1, steps // 10) if log_every is None else int(log_every)
+    rng = np.random.default_rng([seed, 80_000])
+    history: dict[str, list] = {"step": []}
+    start, done = time.perf_counter(), 0
+    while done < steps:
+        block = min(log_every, steps - done)
+        idx = rng.integers(len(data), size=block * per_step)
+        args = (data[idx],) if labels is None else (data[idx], labels[idx])
+        logs = gan.fit(*args, batch_size=per_step, epochs=1, shuffle=False, verbose=0).history
+        done += block
+        history["step"].append(done)
+        for key, values in logs.items():
+            history.setdefault(key, []).append(float(values[-1]))
+        if on_log is not None:
+            history.setdefault("logged", []).append(on_log(done, gan))
+    return {"history": history, "seconds": time.perf_counter() - start}

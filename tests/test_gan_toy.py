@@ -1,0 +1,213 @@
+"""The 2-D toys of the theory chapter (§3.1–3.2): the mixtures, VEEGAN's mode protocol on
+hand-made samples, small MLP GANs, a conditional GAN that puts each class in its own mode and a
+WGAN-GP that covers a ring of 8 Gaussians."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from thesis_lib.gan import toy
+
+# The conditioning toy: 4 Gaussians on a circle of radius 2 (neighbours 2.8 apart), sd 0.1, the
+# class naming the mode; two hidden layers of 64, Adam(2e-4, β₁ = 0.5), batches of 64, 1,000
+# steps. A sample counts for its class when its nearest centre is the class's *and* it lies
+# within 3 sd (0.3) of it (mode_stats' high quality), stricter than the nearest centre alone.
+COND_MODES, COND_STD, COND_STEPS = 4, 0.1, 1000
+# The ring: VEEGAN's 8 Gaussians of sd 0.02 on a circle of radius 2, WGAN-GP with λ = 10 and
+# 5 critic steps, Adam(1e-4, β = (0, 0.9)), 3 hidden layers of 128, batches of 64, 6,000
+# generator steps (30,000 critic steps); judged on 2,500 samples as VEEGAN does.
+RING_STD, RING_STEPS, RING_BATCH = 0.02, 6000, 64
+
+
+# --- data -------------------------------------------------------------------------------------
+def test_ring_of_gaussians_lies_on_the_ring():
+    x, y = toy.ring_of_gaussians(8000, seed=3)
+    centers = toy.ring_centers()
+    assert x.shape == (8000, 2) and x.dtype == np.float32 and y.shape == (8000,)
+    np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(centers[0], [2.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(centers[2], [0.0, 2.0], atol=1e-6)
+    assert set(np.unique(y)) == set(range(8))
+    assert np.bincount(y).min() > 800                       # about 1,000 per mode
+    offsets = x - centers[y]
+    assert abs(offsets.std() - 0.02) < 0.001                # each coordinate's sd
+    again, y_again = toy.ring_of_gaussians(8000, seed=3)
+    np.testing.assert_array_equal(x, again)
+    np.testing.assert_array_equal(y, y_again)
+    assert not np.array_equal(x, toy.ring_of_gaussians(8000, seed=4)[0])
+
+
+def test_grid_of_gaussians():
+    centers = toy.grid_centers()
+    assert centers.shape == (25, 2)
+    assert sorted(set(centers[:, 0].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    x, y = toy.grid_of_gaussians(5000, std=0.05)
+    assert x.shape == (5000, 2) and set(np.unique(y)) == set(range(25))
+    assert np.abs(x - centers[y]).max() < 0.05 * 6
+
+
+# --- the mode protocol ------------------------------------------------------------------------
+def test_mode_stats_on_samples_at_three_of_eight_centres():
+    centers = toy.ring_centers()
+    at_modes = np.repeat(centers[[0, 2, 5]], 10, axis=0)    # 10 points exactly at 3 centres
+    outliers = np.array([[0.0, 0.0], [5.0, 5.0], [-3.0, 0.5], [0.0, 1.0], [1.0, 1.0]] * 2)
+    stats = toy.mode_stats(np.concatenate([at_modes, outliers]), centers, std=0.02)
+    assert stats["modes_captured"] == 3
+    assert stats["high_quality"] == pytest.approx(30 / 40)
+    assert stats["per_mode"] == [10, 0, 10, 0, 0, 10, 0, 0]
+    assert stats["kl"] == pytest.approx(math.log(8 / 3))    # uniform over 3 of 8 modes
+    even = toy.mode_stats(centers, centers, std=0.02)
+    assert even["modes_captured"] == 8 and even["high_quality"] == 1.0
+    assert even["kl"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mode_stats_threshold_is_three_standard_deviations():
+    centers, std = toy.ring_centers(), 0.02
+    outward = centers[1] / np.linalg.norm(centers[1])
+    inside = centers[1] + 2.9 * std * outward
+    outside = centers[3] + 3.1 * std * outward
+    stats = toy.mode_stats(np.stack([inside, outside]), centers, std)
+    assert stats["per_mode"] == [0, 1, 0, 0, 0, 0, 0, 0]
+    assert stats["high_quality"] == 0.5 and stats["modes_captured"] == 1
+    # A wider std makes the second one count too, and the threshold is a parameter.
+    assert toy.mode_stats(np.stack([inside, outside]), centers, 0.021)["modes_captured"] == 2
+    assert toy.mode_stats(np.stack([inside, outside]), centers, std,
+                          threshold=2.5)["modes_captured"] == 0
+    none = toy.mode_stats(np.array([[0.0, 0.0]]), centers, std)
+    assert none["modes_captured"] == 0 and none["high_quality"] == 0.0 and math.isnan(none["kl"])
+
+
+@pytest.mark.parametrize("samples, centers, std, match", [
+    (np.zeros(5), toy.ring_centers(), 0.02, "samples must be"),
+    (np.zeros((5, 3)), toy.ring_centers(), 0.02, "3 coordinates but centers have 2"),
+    (np.zeros((0, 2)), toy.ring_centers(), 0.02, "non-empty"),
+    (np.zeros((5, 2)), np.zeros(2), 0.02, "centers must be"),
+    (np.zeros((5, 2)), toy.ring_centers(), 0.0, "std must be positive"),
+    (np.full((5, 2), np.nan), toy.ring_centers(), 0.02, "NaN"),
+])
+def test_mode_stats_rejects_bad_inputs(samples, centers, std, match):
+    with pytest.raises(ValueError, match=match):
+        toy.mode_stats(samples, centers, std)
+
+
+def test_conditional_accuracy_counts_the_right_mode_only():
+    centers = toy.ring_centers(4)
+    samples = np.concatenate([centers[[0, 0, 1, 1]], centers[[1]] + [0.0, 0.5]])
+    labels = np.array([0, 1, 1, 1, 1])                     # one wrong mode, one too far
+    acc = toy.conditional_accuracy(samples, labels, centers, std=0.1)
+    assert acc[0] == 1.0 and acc[1] == pytest.approx(2 / 4) and math.isnan(acc[2])
+    with pytest.raises(ValueError, match="labels must have shape"):
+        toy.conditional_accuracy(samples, labels[:3], centers, std=0.1)
+
+
+# --- the small GANs ---------------------------------------------------------------------------
+@pytest.mark.all_backends
+@pytest.mark.parametrize("loss, activation", [("non_saturating", "sigmoid"),
+                                              ("minimax", "sigmoid"),
+                                              ("least_squares", "linear"),
+                                              ("wasserstein_gp", "linear")])
+def test_mlp_gan_output_follows_the_loss(loss, activation):
+    gan = toy.mlp_gan(loss=loss, hidden=(8,))
+    assert gan.discriminator.layers[-1].activation.__name__ == activation
+    assert gan.generator.layers[-1].activation.__name__ == "linear"
+    x = gan.generate(5, seed=0)
+    assert x.shape == (5, 2)
+    assert keras.ops.convert_to_numpy(gan.discriminator(x)).shape == (5, 1)
+
+
+def test_mlp_gan_defaults_follow_the_papers():
+    gp = toy.mlp_gan(loss="wasserstein_gp")
+    assert gp.critic_steps == 5 and gp.loss_strategy.gp_weight == 10.0
+    assert isinstance(gp.d_optimizer, keras.optimizers.Adam)
+    assert float(gp.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert (gp.d_optimizer.beta_1, gp.d_optimizer.beta_2) == (0.0, 0.9)
+    clip = toy.mlp_gan(loss="wasserstein_clip")
+    assert clip.critic_steps == 5 and clip.loss_strategy.clip == 0.01
+    assert isinstance(clip.g_optimizer, keras.optimizers.RMSprop)
+    assert float(clip.g_optimizer.learning_rate) == pytest.approx(5e-5)
+    ns = toy.mlp_gan(critic_steps=2, learning_rate=3e-3, hidden=(16, 16), latent_dim=8)
+    assert toy.mlp_gan().critic_steps == 1
+    assert float(toy.mlp_gan().g_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert ns.critic_steps == 2 and float(ns.d_optimizer.learning_rate) == pytest.approx(3e-3)
+    assert ns.generator.input_shape == (None, 8)
+    assert [layer.units for layer in ns.generator.layers
+            if isinstance(layer, keras.layers.Dense)] == [16, 16, 2]
+    with pytest.raises(ValueError, match="unknown GAN loss"):
+        toy.mlp_gan(loss="hinge")
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        toy.mlp_gan(optimizer="sgd")
+
+
+def test_conditional_mlp_gan_takes_the_class_beside_its_input():
+    gan = toy.mlp_gan(num_classes=3, latent_dim=5, hidden=(8,))
+    assert [tuple(t.shape) for t in gan.generator.inputs] == [(None, 5), (None, 3)]
+    assert [tuple(t.shape) for t in gan.discriminator.inputs] == [(None, 2), (None, 3)]
+    assert gan.generate(6, labels=np.array([0, 1, 2, 2, 1, 0])).shape == (6, 2)
+
+
+def test_train_toy_checks_its_inputs():
+    x, y = toy.ring_of_gaussians(256, modes=4)
+    with pytest.raises(ValueError, match="conditional: pass one label"):
+        toy.train_toy(toy.mlp_gan(num_classes=4, hidden=(8,)), x, steps=1)
+    with pytest.raises(ValueError, match="unconditional"):
+        toy.train_toy(toy.mlp_gan(hidden=(8,)), x, y, steps=1)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        toy.train_toy(toy.mlp_gan(hidden=(8,)), x, steps=0)
+
+
+@pytest.mark.all_backends
+def test_train_toy_runs_k_critic_steps_per_step_and_is_deterministic():
+    x, _ = toy.ring_of_gaussians(2000)
+
+    def run():
+        gan = toy.mlp_gan(loss="wasserstein_gp", hidden=(16, 16), seed=1)
+        result = toy.train_toy(gan, x, steps=12, batch=8, seed=2, log_every=5)
+        return gan, result
+
+    gan, result = run()
+    assert int(gan.d_optimizer.iterations.numpy()) == 12 * 5    # k = 5 critic updates a step
+    assert int(gan.g_optimizer.iterations.numpy()) == 12
+    history = result["history"]
+    assert history["step"] == [5, 10, 12]
+    assert set(history) == {"step", "d_loss", "g_loss", "d_acc", "gp"}
+    assert result["seconds"] > 0
+    other, again = run()
+    np.testing.assert_array_equal(gan.generate(50, seed=3), other.generate(50, seed=3))
+    assert history == again["history"]
+
+
+# --- what the theory chapter claims -----------------------------------------------------------
+@pytest.mark.all_backends
+def test_conditional_gan_puts_each_class_in_its_mode():
+    x, y = toy.ring_of_gaussians(20_000, modes=COND_MODES, std=COND_STD, seed=0)
+    centers = toy.ring_centers(COND_MODES)
+    labels = np.repeat(np.arange(COND_MODES), 500)
+    gan = toy.mlp_gan(num_classes=COND_MODES, hidden=(64, 64), seed=0)
+    # Control: the untrained generator puts its samples near the origin, in no mode.
+    before = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
+                                      centers, COND_STD)
+    assert max(before) < 0.9
+    result = toy.train_toy(gan, x, y, steps=COND_STEPS, batch=64, seed=0)
+    after = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
+                                     centers, COND_STD)
+    print(f"\nconditional {keras.config.backend()}: {COND_STEPS} steps in "
+          f"{result['seconds']:.1f} s, per-class accuracy {np.round(after, 3).tolist()}")
+    assert min(after) >= 0.9, after
+
+
+def test_wgan_gp_covers_the_ring_of_eight_gaussians():
+    x, _ = toy.ring_of_gaussians(100_000, std=RING_STD, seed=0)
+    centers = toy.ring_centers()
+    gan = toy.mlp_gan(loss="wasserstein_gp", seed=0)
+    # Control: the untrained generator, a small blob at the origin, captures no mode.
+    assert toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)["modes_captured"] < 7
+    result = toy.train_toy(gan, x, steps=RING_STEPS, batch=RING_BATCH, seed=0)
+    stats = toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)
+    print(f"\nring {keras.config.backend()}: {RING_STEPS} steps in {result['seconds']:.1f} s, "
+          f"{stats['modes_captured']} modes, high quality {stats['high_quality']:.3f}, "
+          f"per mode {stats['per_mode']}")
+    assert stats["modes_captured"] >= 7, stats
+    # Captured modes alone would reward a wide blob that drops a few samples near each centre.
+    assert stats["high_quality"] >= 0.1, stats
