@@ -15,10 +15,11 @@ from thesis_lib.gan import toy
 # steps. A sample counts for its class when its nearest centre is the class's *and* it lies
 # within 3 sd (0.3) of it (mode_stats' high quality), stricter than the nearest centre alone.
 COND_MODES, COND_STD, COND_STEPS = 4, 0.1, 1000
-# The ring: VEEGAN's 8 Gaussians of sd 0.02 on a circle of radius 2, WGAN-GP with λ = 10 and
-# 5 critic steps, Adam(1e-4, β = (0, 0.9)), 3 hidden layers of 128, batches of 64, 6,000
-# generator steps (30,000 critic steps); judged on 2,500 samples as VEEGAN does.
-RING_STD, RING_STEPS, RING_BATCH = 0.02, 6000, 64
+# The ring: VEEGAN's 8 Gaussians of sd 0.02 on a circle of radius 2; WGAN-GP with λ = 10 and
+# 5 critic steps, Adam with β = (0, 0.9), 10⁻⁴ for G and 3·10⁻⁴ for the critic, 3 hidden layers
+# of 128, batches of 64, 3,000 generator steps (15,000 critic steps); judged on 2,500 samples as
+# VEEGAN does.
+RING_STD, RING_STEPS, RING_BATCH = 0.02, 3000, 64
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -121,7 +122,12 @@ def test_mlp_gan_defaults_follow_the_papers():
     gp = toy.mlp_gan(loss="wasserstein_gp")
     assert gp.critic_steps == 5 and gp.loss_strategy.gp_weight == 10.0
     assert isinstance(gp.d_optimizer, keras.optimizers.Adam)
-    assert float(gp.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gp.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gp.d_optimizer.learning_rate) == pytest.approx(3e-4)    # two time scales
+    equal = toy.mlp_gan(loss="wasserstein_gp", learning_rate=1e-4)
+    assert float(equal.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(toy.mlp_gan(loss="wasserstein_gp", d_learning_rate=5e-4)
+                 .d_optimizer.learning_rate) == pytest.approx(5e-4)
     assert (gp.d_optimizer.beta_1, gp.d_optimizer.beta_2) == (0.0, 0.9)
     clip = toy.mlp_gan(loss="wasserstein_clip")
     assert clip.critic_steps == 5 and clip.loss_strategy.clip == 0.01
@@ -138,6 +144,8 @@ def test_mlp_gan_defaults_follow_the_papers():
         toy.mlp_gan(loss="hinge")
     with pytest.raises(ValueError, match="unknown optimizer"):
         toy.mlp_gan(optimizer="sgd")
+    with pytest.raises(ValueError, match="d_learning_rate must be positive"):
+        toy.mlp_gan(d_learning_rate=0.0)
 
 
 def test_conditional_mlp_gan_takes_the_class_beside_its_input():
@@ -155,15 +163,18 @@ def test_train_toy_checks_its_inputs():
         toy.train_toy(toy.mlp_gan(hidden=(8,)), x, y, steps=1)
     with pytest.raises(ValueError, match="steps must be a positive integer"):
         toy.train_toy(toy.mlp_gan(hidden=(8,)), x, steps=0)
+    with pytest.raises(ValueError, match="log_every must be a positive integer"):
+        toy.train_toy(toy.mlp_gan(hidden=(8,)), x, steps=5, log_every=0)
 
 
 @pytest.mark.all_backends
 def test_train_toy_runs_k_critic_steps_per_step_and_is_deterministic():
     x, _ = toy.ring_of_gaussians(2000)
 
-    def run():
+    def run(log_every=5):
         gan = toy.mlp_gan(loss="wasserstein_gp", hidden=(16, 16), seed=1)
-        result = toy.train_toy(gan, x, steps=12, batch=8, seed=2, log_every=5)
+        result = toy.train_toy(gan, x, steps=12, batch=8, seed=2, log_every=log_every,
+                               on_log=lambda step, g: (step, g.generate(2, seed=0).tolist()))
         return gan, result
 
     gan, result = run()
@@ -171,11 +182,16 @@ def test_train_toy_runs_k_critic_steps_per_step_and_is_deterministic():
     assert int(gan.g_optimizer.iterations.numpy()) == 12
     history = result["history"]
     assert history["step"] == [5, 10, 12]
-    assert set(history) == {"step", "d_loss", "g_loss", "d_acc", "gp"}
+    assert set(history) == {"step", "d_loss", "g_loss", "d_acc", "gp", "logged"}
+    assert [step for step, _ in history["logged"]] == [5, 10, 12]
+    assert history["logged"][-1][1] == gan.generate(2, seed=0).tolist()
     assert result["seconds"] > 0
     other, again = run()
     np.testing.assert_array_equal(gan.generate(50, seed=3), other.generate(50, seed=3))
     assert history == again["history"]
+    # The same samples in the same order whatever the logging blocks.
+    one_block, _ = run(log_every=12)
+    np.testing.assert_array_equal(gan.generate(50, seed=3), one_block.generate(50, seed=3))
 
 
 # --- what the theory chapter claims -----------------------------------------------------------
@@ -185,10 +201,11 @@ def test_conditional_gan_puts_each_class_in_its_mode():
     centers = toy.ring_centers(COND_MODES)
     labels = np.repeat(np.arange(COND_MODES), 500)
     gan = toy.mlp_gan(num_classes=COND_MODES, hidden=(64, 64), seed=0)
-    # Control: the untrained generator puts its samples near the origin, in no mode.
+    # Control: the untrained generator puts its samples near the origin, in no mode. (Trained
+    # on shuffled labels it stays below 10 % per class too: the classes must carry the mode.)
     before = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
                                       centers, COND_STD)
-    assert max(before) < 0.9
+    assert max(before) < 0.1
     result = toy.train_toy(gan, x, y, steps=COND_STEPS, batch=64, seed=0)
     after = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
                                      centers, COND_STD)
@@ -198,11 +215,13 @@ def test_conditional_gan_puts_each_class_in_its_mode():
 
 
 def test_wgan_gp_covers_the_ring_of_eight_gaussians():
+    # Not marked all_backends: it passes on JAX (about 15 s) and PyTorch, but PyTorch needs
+    # minutes on two CPU cores for the 3,000 steps.
     x, _ = toy.ring_of_gaussians(100_000, std=RING_STD, seed=0)
     centers = toy.ring_centers()
     gan = toy.mlp_gan(loss="wasserstein_gp", seed=0)
     # Control: the untrained generator, a small blob at the origin, captures no mode.
-    assert toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)["modes_captured"] < 7
+    assert toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)["modes_captured"] == 0
     result = toy.train_toy(gan, x, steps=RING_STEPS, batch=RING_BATCH, seed=0)
     stats = toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)
     print(f"\nring {keras.config.backend()}: {RING_STEPS} steps in {result['seconds']:.1f} s, "
