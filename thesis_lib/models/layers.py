@@ -199,8 +199,32 @@ def fast_conv_transpose(inputs, kernel, strides=(1, 1), padding="valid", output_
     return _fast_conv_transpose()(inputs, kernel, tuple(strides), pads, data_format)
 
 
+class _FastOnJax:
+    """The call shared by the layers below: on JAX, when ``_fast_path`` accepts the inputs,
+    ``_fast_call`` computes the convolution and bias and activation follow as in Keras' own
+    ``call``; everywhere else the parent layer's ``call``."""
+
+    def call(self, inputs):
+        if keras.config.backend() != "jax":
+            return super().call(inputs)
+        inputs = ops.convert_to_tensor(inputs)
+        kernel = ops.convert_to_tensor(self.kernel)  # the autocast value under mixed precision
+        if not self._fast_path(inputs, kernel):
+            return super().call(inputs)
+        outputs = self._fast_call(inputs, kernel)
+        if self.use_bias:
+            if self.data_format == "channels_last":
+                bias_shape = (1,) * (self.rank + 1) + (self.filters,)
+            else:
+                bias_shape = (1, self.filters) + (1,) * self.rank
+            outputs = ops.add(outputs, ops.reshape(self.bias, bias_shape))
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
+
+
 @keras.saving.register_keras_serializable(package="thesis_lib")
-class Conv2DTranspose(keras.layers.Conv2DTranspose):
+class Conv2DTranspose(_FastOnJax, keras.layers.Conv2DTranspose):
     """``keras.layers.Conv2DTranspose`` whose kernel gradient is fast on JAX (see the module).
 
     Same constructor, variables, forward results and saved config as the parent.
@@ -214,25 +238,9 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
                 # lax refuses mixed operand dtypes; Keras' own path would promote them.
                 and inputs.dtype == kernel.dtype)
 
-    def call(self, inputs):
-        if keras.config.backend() != "jax":
-            return super().call(inputs)
-        inputs = ops.convert_to_tensor(inputs)
-        kernel = ops.convert_to_tensor(self.kernel)  # the autocast value under mixed precision
-        if not self._fast_path(inputs, kernel):
-            return super().call(inputs)
-        outputs = fast_conv_transpose(inputs, kernel, self.strides, self.padding,
-                                      self.output_padding, self.data_format)
-        # Bias and activation exactly as in keras' BaseConvTranspose.call.
-        if self.use_bias:
-            if self.data_format == "channels_last":
-                bias_shape = (1,) * (self.rank + 1) + (self.filters,)
-            else:
-                bias_shape = (1, self.filters) + (1,) * self.rank
-            outputs = ops.add(outputs, ops.reshape(self.bias, bias_shape))
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+    def _fast_call(self, inputs, kernel):
+        return fast_conv_transpose(inputs, kernel, self.strides, self.padding,
+                                   self.output_padding, self.data_format)
 
 
 # --- Conv2D with few filters: one matmul, then shifted sums ----------------------------------
@@ -297,7 +305,7 @@ def same_padding(kernel_size: int) -> tuple[int, int]:
 
 
 @keras.saving.register_keras_serializable(package="thesis_lib")
-class Conv2D(keras.layers.Conv2D):
+class Conv2D(_FastOnJax, keras.layers.Conv2D):
     """``keras.layers.Conv2D``; on JAX, with at most ``MAX_FILTERS`` filters (stride 1, no
     dilation, one group, channels_last, 'same' or 'valid'), computed as one matmul to
     kh·kw·filters channels plus kh·kw shifted sums (see the module). Same variables, config and
@@ -315,18 +323,7 @@ class Conv2D(keras.layers.Conv2D):
                 and len(inputs.shape) == 4
                 and inputs.dtype == kernel.dtype)
 
-    def call(self, inputs):
-        if keras.config.backend() != "jax":
-            return super().call(inputs)
-        inputs = ops.convert_to_tensor(inputs)
-        kernel = ops.convert_to_tensor(self.kernel)
-        if not self._fast_path(inputs, kernel):
-            return super().call(inputs)
+    def _fast_call(self, inputs, kernel):
         kh, kw = kernel.shape[:2]
         pads = (same_padding(kh), same_padding(kw)) if self.padding == "same" else ((0, 0),) * 2
-        outputs = _projection_conv()(inputs, kernel, pads)
-        if self.use_bias:  # as in keras' BaseConv.call (channels_last)
-            outputs = ops.add(outputs, ops.reshape(self.bias, (1, 1, 1, self.filters)))
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return _projection_conv()(inputs, kernel, pads)
