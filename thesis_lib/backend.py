@@ -70,6 +70,25 @@ def value_and_grads(loss_fn, variables):
                      f"not {backend!r}.")
 
 
+def model_gradients(model, inputs, fn):
+    """Gradients of the scalar ``fn(model(inputs))`` with respect to ``model``'s trainable
+    weights, on any backend (JAX through ``stateless_call``), as float64 numpy arrays. For
+    measuring a gradient, not for training."""
+    x = keras.ops.convert_to_tensor(np.asarray(inputs, dtype="float32"))
+    if name() == "jax":
+        import jax
+        frozen = [v.value for v in model.non_trainable_variables]
+
+        def loss(weights):
+            return fn(model.stateless_call(weights, frozen, x, training=False)[0])
+
+        grads = jax.grad(loss)([v.value for v in model.trainable_variables])
+    else:
+        _, grads = value_and_grads(lambda: fn(model(x, training=False)),
+                                   model.trainable_variables)
+    return [np.asarray(keras.ops.convert_to_numpy(g), dtype=np.float64) for g in grads]
+
+
 def input_gradient(fn, x):
     """∇ₓ of the scalar ``fn(x)``, itself differentiable (for a gradient penalty, whose loss
     holds a gradient and is differentiated again with respect to the weights).

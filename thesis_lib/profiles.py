@@ -156,6 +156,31 @@ class FeedforwardConfig:
             raise ValueError(f"ua_widths must be positive integers, got {self.ua_widths!r}.")
 
 
+@dataclass(frozen=True)
+class GanTheoryConfig:
+    """Thesis §3.1–3.2 on 1-D and 2-D toys (chapters 3.1 and 3.2): how long each experiment
+    trains and over how many seeds. The remedies table of §3.2 has its own settings
+    (``thesis_lib.gan.remedies``)."""
+
+    seeds: int = 1                 # seeds of the optimal-D and vanishing-gradient measurements
+    alg1_steps: int = 3000         # generator steps of Algorithm 1 on the 1-D mixture
+    dstar_steps: int = 1500        # discriminator steps against a fixed generator
+    dstar_batch: int = 512         # real (and as many generated) samples per D step
+    vanishing_d_steps: tuple[int, ...] = (0, 10, 30, 100, 300, 1000)
+    vanishing_g_steps: tuple[int, ...] = (0,)  # GAN steps before G is frozen
+    collapse_steps: int = 2000     # standard GAN on the ring and the grid (snapshot figures)
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("seeds", "alg1_steps", "dstar_steps", "dstar_batch", "collapse_steps"):
+            _positive_int(name, getattr(self, name))
+        for name in ("vanishing_d_steps", "vanishing_g_steps"):
+            steps = getattr(self, name)
+            if not steps or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
+                                for s in steps):
+                raise ValueError(f"{name} must be step counts >= 0, got {steps!r}.")
+
+
 # (experiment, profile) -> config. Full = the thesis / the authors' notebook
 # (../shared/thesis/original-code-facts.md); quick = minutes on a 2-core CPU.
 _REGISTRY = {
@@ -186,6 +211,13 @@ _REGISTRY = {
         "quick": GANConfig(epochs=2, train_subset=2_560, monitor_every=1),
         "full": GANConfig(epochs=100),
     },
+    # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.
+    "gan_theory": {
+        "quick": GanTheoryConfig(),
+        "full": GanTheoryConfig(seeds=5, alg1_steps=6000, dstar_steps=4000, dstar_batch=1024,
+                                vanishing_d_steps=(0, 10, 30, 100, 300, 1000, 3000, 10000),
+                                vanishing_g_steps=(0, 500, 2000), collapse_steps=5000),
+    },
 }
 
 EXPERIMENTS = tuple(_REGISTRY)
@@ -209,7 +241,7 @@ def get_config(experiment: str, profile: str = "quick", **overrides):
     if unknown:
         raise ValueError(f"unknown override(s) {', '.join(unknown)} for experiment "
                          f"{experiment!r}; valid overrides: {', '.join(names)}.")
-    for key in ("initial_weights", "ua_widths"):  # papermill/YAML deliver lists
+    for key in ("initial_weights", "ua_widths", "vanishing_d_steps", "vanishing_g_steps"):  # papermill/YAML deliver lists
         if key in overrides:
             overrides[key] = tuple(overrides[key])
     return dataclasses.replace(base, **overrides)
@@ -243,6 +275,13 @@ LABELS = {
     "gp_weight": "peso de la penalización del gradiente (λ)",
     "conditional": "generación condicionada a la clase",
     "precision": "precisión numérica",
+    "seeds": "semillas por medición",
+    "alg1_steps": "algoritmo 1: pasos de G",
+    "dstar_steps": "D óptimo: pasos de D",
+    "dstar_batch": "D óptimo: muestras reales por paso",
+    "vanishing_d_steps": "gradiente de G: pasos de D medidos",
+    "vanishing_g_steps": "gradiente de G: pasos previos de la GAN",
+    "collapse_steps": "colapso de modo: pasos de G",
 }
 # Spanish names of the values of the fields that hold a choice.
 VALUE_NAMES = {

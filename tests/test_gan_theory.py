@@ -1,0 +1,157 @@
+"""Chapter 3.1–3.2's theory against independent references: closed forms, quadrature, finite
+differences and a second way of computing each number."""
+
+import keras
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from thesis_lib import profiles
+from thesis_lib.gan import one_d, snapshots, theory, toy, vanishing
+
+MIX = theory.Mixture1D((-2.0, 2.0), (0.5, 0.5))
+
+
+def test_mixture_density_integrates_to_one_and_matches_its_cdf():
+    p = theory.Mixture1D((-1.0, 3.0), (0.3, 1.2), (0.3, 0.7))
+    total, _ = integrate.quad(lambda t: float(p.pdf(t)), -20, 20, points=[-1, 3], limit=200)
+    assert total == pytest.approx(1.0, abs=1e-9)
+    for t in (-1.5, 0.0, 2.0, 5.0):
+        area, _ = integrate.quad(lambda u: float(p.pdf(u)), -20, t, points=[-1], limit=200)
+        assert float(p.cdf(t)) == pytest.approx(area, abs=1e-8)
+    x = p.sample(200_000, np.random.default_rng(0))[:, 0]
+    assert x.mean() == pytest.approx(0.3 * -1 + 0.7 * 3, abs=0.02)
+
+
+@pytest.mark.parametrize("bad", [dict(means=(0.0,), stds=(0.0,)),
+                                 dict(means=(0.0, 1.0), stds=(1.0,)),
+                                 dict(means=(0.0, 1.0), stds=(1.0, 1.0), weights=(0.5, 0.6))])
+def test_mixture_refuses_bad_parameters(bad):
+    with pytest.raises(ValueError):
+        theory.Mixture1D(**bad)
+
+
+def test_optimal_discriminator_maximises_the_pointwise_value():
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0.01, 2, 50), rng.uniform(0.01, 2, 50)
+    d = theory.optimal_discriminator(a, b)
+    value = lambda y: a * np.log(y) + b * np.log1p(-y)  # noqa: E731
+    for eps in (-1e-3, 1e-3, -0.1, 0.1):
+        assert np.all(value(d) >= value(np.clip(d + eps, 1e-9, 1 - 1e-9)) - 1e-12)
+    assert np.isnan(theory.optimal_discriminator([0.0], [0.0]))[0]
+
+
+def test_identity_v_of_d_star_is_minus_log4_plus_two_jsd_on_a_family():
+    family = theory.sliding_family(MIX, theory.Mixture1D((0.0,), (1.0,)), [-9, -3, 0, 1.5, 6])
+    assert np.abs(family["value"] - family["identity"]).max() < 1e-9
+    assert np.abs(family["value"] - family["identity_quad"]).max() < 1e-7
+    assert np.all(family["jsd"] >= 0) and np.all(family["jsd"] <= theory.LOG2 + 1e-12)
+
+
+def test_jsd_is_zero_for_equal_densities_symmetric_and_log2_when_far_apart():
+    q = theory.Mixture1D((0.5,), (1.5,))
+    x = theory.grid_for(MIX, q)
+    assert theory.jsd(MIX.pdf(x), MIX.pdf(x), x) == pytest.approx(0.0, abs=1e-12)
+    assert theory.jsd(MIX.pdf(x), q.pdf(x), x) == pytest.approx(theory.jsd(q.pdf(x),
+                                                                           MIX.pdf(x), x))
+    far = q.shifted(100.0)
+    assert theory.jsd_quad(MIX, far) == pytest.approx(theory.LOG2, abs=1e-9)
+
+
+def test_wasserstein1_against_closed_form_and_scipy():
+    p, q = theory.Mixture1D((0.0,), (1.0,)), theory.Mixture1D((3.0,), (1.0,))
+    assert theory.wasserstein1(p, q, theory.grid_for(p, q)) == pytest.approx(3.0, abs=1e-8)
+    q2 = theory.Mixture1D((1.0,), (2.0,))
+    rng = np.random.default_rng(2)
+    empirical = stats.wasserstein_distance(MIX.sample(400_000, rng)[:, 0],
+                                           q2.sample(400_000, rng)[:, 0])
+    assert theory.wasserstein1(MIX, q2, theory.grid_for(MIX, q2)) == pytest.approx(empirical,
+                                                                                   abs=0.01)
+
+
+def test_logit_gradients_of_the_generator_costs_match_finite_differences():
+    logits = np.linspace(-8, 8, 33)
+    h = 1e-6
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    grads = theory.generator_logit_gradients(sig(logits))
+    for name in ("minimax", "non_saturating"):
+        fd = (theory.generator_losses(sig(logits + h))[name] -
+              theory.generator_losses(sig(logits - h))[name]) / (2 * h)
+        np.testing.assert_allclose(grads[name], fd, rtol=1e-5, atol=1e-9)
+
+
+def test_generator_gradient_norm_matches_finite_differences():
+    keras.utils.set_random_seed(3)
+    gen = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    disc = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    z = np.random.default_rng(3).standard_normal((16, 2)).astype("float32")
+    for cost in vanishing.COSTS:
+        norm = vanishing.generator_gradient_norm(gen, disc, z, cost)
+        weights = [w.astype("float64") for w in gen.get_weights()]
+        wd = [w.astype("float64") for w in disc.get_weights()]
+
+        def cost_of(ws):  # float64 NumPy copy of G and D
+            x = z @ ws[0] + ws[1]
+            d = 1 / (1 + np.exp(-(x @ wd[0] + wd[1])))
+            return np.mean(np.log1p(-d)) if cost == "minimax" else -np.mean(np.log(d))
+
+        fd = []
+        for i, w in enumerate(weights):
+            for j in np.ndindex(w.shape):
+                up = [v.copy() for v in weights]
+                down = [v.copy() for v in weights]
+                up[i][j] += 1e-4
+                down[i][j] -= 1e-4
+                fd.append((cost_of(up) - cost_of(down)) / 2e-4)
+        assert norm == pytest.approx(np.linalg.norm(fd), rel=1e-3)
+
+
+def test_unknown_generator_cost_is_refused():
+    with pytest.raises(ValueError, match="valid: minimax, non_saturating"):
+        vanishing.generator_cost("wasserstein", keras.ops.ones((2, 1)))
+
+
+def test_affine_generator_has_the_stated_distribution():
+    z = np.random.default_rng(4).standard_normal((100_000, 1)).astype("float32")
+    x = keras.ops.convert_to_numpy(one_d.affine_generator(1.5, 0.5)(z))
+    assert x.mean() == pytest.approx(1.5, abs=0.01) and x.std() == pytest.approx(0.5, abs=0.01)
+    with pytest.raises(ValueError):
+        one_d.affine_generator(0.0, 0.0)
+
+
+def test_trained_discriminator_approaches_the_closed_form():
+    short = one_d.optimal_d_gap(MIX, 0.5, 1.5, steps=40, batch=256, floor=0.05)
+    longer = one_d.optimal_d_gap(MIX, 0.5, 1.5, steps=600, batch=512, floor=0.05)
+    assert longer["mask"].sum() > 100
+    assert longer["max_gap"] < 0.05 < short["max_gap"]
+
+
+def test_minimax_gradient_vanishes_and_non_saturating_does_not():
+    data, _ = toy.ring_of_gaussians(20_000)
+    rows = vanishing.gradient_vs_d(data, d_steps=(0, 300), n_eval=512)
+    start, end = rows
+    assert end["d_accuracy"] >= 0.99
+    assert end["grad_minimax"] < 0.05 * start["grad_minimax"]
+    assert end["grad_non_saturating"] > 100 * end["grad_minimax"]
+
+
+def test_snapshots_do_not_change_the_run():
+    data, _ = toy.ring_of_gaussians(5_000)
+    plain = toy.mlp_gan(hidden=(16,), seed=5)
+    toy.train_toy(plain, data, steps=40, batch=32, seed=5, log_every=10)
+    watched = toy.mlp_gan(hidden=(16,), seed=5)
+    run = snapshots.train_with_snapshots(watched, data, snapshots.plane_grid(3.0, 11), steps=40,
+                                         snapshots=4, batch=32, seed=5, samples=50)
+    assert run["steps"] == [0, 10, 20, 30, 40]
+    assert [s.shape for s in run["samples"]] == [(50, 2)] * 5
+    assert [d.shape for d in run["d"]] == [(121,)] * 5
+    for a, b in zip(plain.generator.get_weights(), watched.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_gan_theory_profile_validates_its_steps():
+    assert profiles.get_config("gan_theory", "full").seeds >= 5
+    with pytest.raises(ValueError, match="vanishing_d_steps"):
+        profiles.get_config("gan_theory", "quick", vanishing_d_steps=(-1,))
+    assert profiles.get_config("gan_theory", "quick",
+                               vanishing_d_steps=[0, 5]).vanishing_d_steps == (0, 5)
