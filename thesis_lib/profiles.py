@@ -164,7 +164,7 @@ class GanTheoryConfig:
 
     seeds: int = 1                 # seeds of the optimal-D and vanishing-gradient measurements
     alg1_steps: int = 3000         # generator steps of Algorithm 1 on the 1-D mixture
-    dstar_steps: int = 1500        # discriminator steps against a fixed generator
+    dstar_steps: int = 2500        # discriminator steps against a fixed generator
     dstar_batch: int = 512         # real (and as many generated) samples per D step
     vanishing_d_steps: tuple[int, ...] = (0, 10, 30, 100, 300, 1000)
     vanishing_g_steps: tuple[int, ...] = (0,)  # GAN steps before G is frozen

@@ -60,7 +60,7 @@ def plot_optimal_d(results: list[dict]):
         right.plot(x, r["d"], color="#f2a900", lw=1.5, ls="--", label="$D$ entrenado")
         right.set(ylim=(-0.02, 1.02), ylabel="$D(x)$")
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-        ax.legend(handles=handles, fontsize=8, loc="upper left")
+    fig.legend(handles=handles, fontsize=9, loc="outside lower center", ncol=5, frameon=False)
     return fig
 
 
@@ -83,7 +83,7 @@ def plot_jsd_w1(family: dict):
     twin.plot(s, family["w1"], color=FAKE, lw=2, ls="--", label="$W_1$")
     twin.set_ylabel("$W_1$")
     handles = right.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    right.legend(handles=handles, fontsize=8, loc="lower center")
+    right.legend(handles=handles, fontsize=8, loc="upper center")
     return fig
 
 
