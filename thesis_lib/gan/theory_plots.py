@@ -111,7 +111,8 @@ def plot_gradient_norms(rows: list[dict]):
     fig, (left, right) = new_figure(2, width=3.8, height=3.2)
     groups = sorted({(r["generator_steps"], r["seed"]) for r in rows})
     g_steps = sorted({g for g, _ in groups})
-    shades = {g: 0.35 + 0.6 * i / max(1, len(g_steps) - 1) for i, g in enumerate(g_steps)}
+    # The untrained generator darkest; generators trained longer lighter.
+    shades = {g: 1.0 - 0.6 * i / max(1, len(g_steps) - 1) for i, g in enumerate(g_steps)}
     for g, seed in groups:
         sel = sorted((r for r in rows if (r["generator_steps"], r["seed"]) == (g, seed)),
                      key=lambda r: r["d_steps"])
