@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from thesis_lib.gan import toy
+from thesis_lib.gan.model import GAN
 
 # The conditioning toy: 4 Gaussians on a circle of radius 2 (neighbours 2.8 apart), sd 0.1, the
 # class naming the mode; two hidden layers of 64, Adam(2e-4, β₁ = 0.5), batches of 64, 1,000
@@ -146,6 +147,28 @@ def test_mlp_gan_defaults_follow_the_papers():
         toy.mlp_gan(optimizer="sgd")
     with pytest.raises(ValueError, match="d_learning_rate must be positive"):
         toy.mlp_gan(d_learning_rate=0.0)
+
+
+def test_mlp_gan_options_for_the_remedies():
+    class Tagged(GAN):
+        def __init__(self, *args, tag=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.tag = tag
+
+    head = keras.layers.GaussianNoise(0.1, name="noise_in_front")
+    gan = toy.mlp_gan(hidden=(8,), g_hidden=(16, 16), d_head=[head], gan_class=Tagged,
+                      gan_options={"tag": "x"}, jit_compile=False, steps_per_execution=5)
+    assert isinstance(gan, Tagged) and gan.tag == "x"
+    assert [layer.units for layer in gan.generator.layers
+            if isinstance(layer, keras.layers.Dense)] == [16, 16, 2]
+    assert [layer.units for layer in gan.discriminator.layers
+            if isinstance(layer, keras.layers.Dense)] == [8, 1]
+    assert gan.discriminator.layers[1] is head             # right after the input
+    assert gan.steps_per_execution == 5 and gan.jit_compile is False
+    with pytest.raises(ValueError, match="g_hidden must name"):
+        toy.mlp_gan(g_hidden=())
+    with pytest.raises(ValueError, match="single-input"):
+        toy.mlp_gan(num_classes=3, d_head=[keras.layers.GaussianNoise(0.1)])
 
 
 def test_conditional_mlp_gan_takes_the_class_beside_its_input():

@@ -23,6 +23,7 @@ COMMON_FIELDS = ("schema_version", "kind", "profile", "seed", "config", "precisi
 KIND_FIELDS = {
     "classifier": ("model", "parameters", "n_train", "n_test", "test_accuracy", "test_loss"),
     "gan": ("variant", "options", "epochs", "steps", "n_train", "metrics"),
+    "toy_gan": ("variant", "dataset", "loss", "steps", "batch", "metrics", "seconds"),
 }
 
 

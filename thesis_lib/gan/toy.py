@@ -203,12 +203,19 @@ OPTIMIZER_DEFAULTS = {
 }
 
 
-def mlp(input_dims, hidden, output_dim: int, output: str, negative_slope: float, name: str):
+def mlp(input_dims, hidden, output_dim: int, output: str, negative_slope: float, name: str,
+        head=()):
     """An MLP with one ``keras.Input`` per entry of ``input_dims`` (several are concatenated),
     ``hidden`` Dense layers each followed by a LeakyReLU, and a Dense output of ``output_dim``
-    units with activation ``output``."""
+    units with activation ``output``. ``head``: layers applied, in order, to the first input
+    before anything else (instance noise or packing in front of a discriminator, see
+    :mod:`thesis_lib.gan.remedies`)."""
+    if head and len(input_dims) > 1:
+        raise ValueError("head layers apply to a single-input MLP only (not conditional).")
     inputs = [keras.Input((d,)) for d in input_dims]
     x = inputs[0] if len(inputs) == 1 else layers.Concatenate()(inputs)
+    for layer in head:
+        x = layer(x)
     for width in hidden:
         x = layers.Dense(width)(x)
         x = layers.LeakyReLU(negative_slope=negative_slope)(x)
@@ -222,7 +229,9 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
             optimizer: str | None = None, learning_rate: float | None = None,
             d_learning_rate: float | None = None, beta_1: float | None = None,
             beta_2: float | None = None, clip: float | None = None,
-            gp_weight: float | None = None) -> GAN:
+            gp_weight: float | None = None, g_hidden=None, d_head=(), gan_class=GAN,
+            gan_options: dict | None = None, jit_compile="auto",
+            steps_per_execution: int = 1) -> GAN:
     """A compiled :class:`GAN` of two MLPs for ``data_dim``-dimensional data (§3.1–3.2).
 
     G maps ``latent_dim`` Gaussian numbers (and, with ``num_classes``, a one-hot class:
@@ -242,6 +251,12 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
     ``learning_rate`` sets G's rate and also D's unless ``d_learning_rate`` is given.
     ``critic_steps`` defaults to 5 for the Wasserstein losses (both papers) and 1 otherwise;
     ``clip`` and ``gp_weight`` default to the papers' 0.01 and 10 (:func:`losses.get`).
+
+    For the remedies of §3.2 (:mod:`thesis_lib.gan.remedies`): ``g_hidden`` gives G its own
+    widths (default ``hidden``); ``d_head`` holds layers put in front of D's MLP (instance noise,
+    packing); ``gan_class`` (a :class:`GAN` subclass) receives ``gan_options`` as extra keyword
+    arguments; ``jit_compile`` and ``steps_per_execution`` go to ``compile`` (XLA and 25 steps
+    per call halve the CPU time of these small networks on TensorFlow).
     """
     strategy = losses.get(loss, clip=clip, gp_weight=gp_weight)
     if critic_steps is None:
@@ -260,8 +275,10 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
     b1 = (0.5 if b1 is None else b1) if beta_1 is None else beta_1
     b2 = (0.999 if b2 is None else b2) if beta_2 is None else beta_2
     hidden = tuple(int(w) for w in hidden)
-    if not hidden or min(hidden) < 1:
-        raise ValueError(f"hidden must name at least one positive width, got {hidden!r}.")
+    g_hidden = hidden if g_hidden is None else tuple(int(w) for w in g_hidden)
+    for name, widths in (("hidden", hidden), ("g_hidden", g_hidden)):
+        if not widths or min(widths) < 1:
+            raise ValueError(f"{name} must name at least one positive width, got {widths!r}.")
 
     def make(role, lr):
         if kind == "adam":
@@ -271,11 +288,12 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
     keras.utils.set_random_seed(seed)
     extra = [] if num_classes is None else [num_classes]
     disc = mlp([data_dim, *extra], hidden, 1, D_ACTIVATIONS[strategy.output], negative_slope,
-               "discriminator")
-    gen = mlp([latent_dim, *extra], hidden, data_dim, "linear", negative_slope, "generator")
-    gan = GAN(disc, gen, latent_dim, loss=strategy, critic_steps=critic_steps,
-              num_classes=num_classes, seed=seed)
-    gan.compile(d_optimizer=make("d", d_lr), g_optimizer=make("g", g_lr))
+               "discriminator", head=d_head)
+    gen = mlp([latent_dim, *extra], g_hidden, data_dim, "linear", negative_slope, "generator")
+    gan = gan_class(disc, gen, latent_dim, loss=strategy, critic_steps=critic_steps,
+                    num_classes=num_classes, seed=seed, **(gan_options or {}))
+    gan.compile(d_optimizer=make("d", d_lr), g_optimizer=make("g", g_lr),
+                jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     return gan
 
 

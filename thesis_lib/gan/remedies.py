@@ -1,0 +1,626 @@
+"""The thesis's remedies for mode collapse (§3.2), tested on the ring of 8 and the grid of 25
+Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.gan.toy.mode_stats`).
+
+§3.2 lists five remedies without evidence: a deeper or wider generator, L1/L2 regularization,
+extra loss terms that reward diversity, data augmentation, and a different ratio of
+discriminator to generator updates. Each is a row of :data:`ROWS`, a documented variant of the
+standard GAN (:func:`toy.mlp_gan`: non-saturating loss, Adam 2·10⁻⁴ with β₁ = 0.5, three hidden
+layers of 128, a 2-D latent space) with everything else identical: the same data stream, seeds,
+number of generator steps, batch and networks. Two references from the literature complete the
+table: WGAN-GP (Gulrajani et al. 2017) and PacGAN's packing (Lin et al. 2018). Where the
+thesis is vague, the row says which published method stands for it:
+
+- *regularization*: an L2 penalty λ·Σ‖W‖² on the kernels of D (``l2_d``) or of G (``l2_g``).
+  The thesis says L1 or L2 regularization "penalizes samples that are too similar"; a weight
+  penalty does no such thing (it shrinks weights), so the row tests what the words usually
+  mean, and the diversity row tests what the sentence describes;
+- *extra loss terms that reward diversity* (the thesis names MMI and a "Jensen-Shannon
+  diversity" without a reference): the mode-seeking term of MSGAN (Mao et al. 2019), G's loss
+  plus λ/(r + ε) with r = mean|G(z₁) − G(z₂)| / mean|z₁ − z₂| over pairs of latent points;
+- *data augmentation* for points in the plane: instance noise (Sønderby et al. 2017; Arjovsky
+  and Bottou 2017), Gaussian noise added to every point D sees, real and generated, annealed
+  linearly to zero. Noise on the real points only would change the target distribution to
+  the data convolved with the noise.
+
+Every run is judged as VEEGAN does (Srivastava et al. 2017, §5.1): 2,500 samples, a sample of
+high quality within 3 σ of its nearest centre, a mode captured when it is the nearest of at
+least one high-quality sample; ``kl`` is the KL divergence of the high-quality samples' mode
+histogram from the uniform one (PacGAN's "reverse KL"). Each run writes a card
+(:mod:`thesis_lib.runcards`, kind ``toy_gan``) and the samples it counted (``samples.npy``),
+so that :func:`recount` can check the numbers.
+
+The published numbers (:data:`PUBLISHED`) come from other setups. VEEGAN reports, for 5 runs
+of the standard GAN, 1 of 8 ring modes with 99.3 % high-quality samples and 3.3 of 25 grid
+modes (0.5 %). PacGAN reports 6.3 ± 0.5 of 8 and 17.3 ± 0.8 of 25 for the same GAN. Their
+released code (github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments``) trains a generator
+of 4 × 400 ReLU units with batch normalization and a discriminator of 3 × 200 maxout units
+(5 pieces), Adam 10⁻⁴ with β₁ = 0.8, batches of 100, 100,000 training points for 400 epochs
+(400,000 generator steps), a 2-D latent space, 10 runs; its ring has radius 1 and σ = 0.01
+and its grid σ = 0.05 (2.5 times ours, so its 3σ high-quality disc is 6.25 times larger in
+area). Here: 3 × 128 LeakyReLU units without normalization, Adam 2·10⁻⁴ with β₁ = 0.5, batches
+of 64, ``FULL["steps"]`` generator steps, σ = 0.02 on both mixtures.
+
+    python -m thesis_lib.gan.remedies --out results/toy/remedies --profile full
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import layers, ops
+
+from thesis_lib import artifacts, backend, cli, environment, runcards
+from thesis_lib.gan import losses, toy
+from thesis_lib.gan.model import GAN
+
+
+# --- the pieces the rows need -----------------------------------------------------------------
+class InstanceNoise(layers.Layer):
+    """Instance noise (Sønderby et al. 2017; Arjovsky and Bottou 2017): Gaussian noise of sd σ
+    added to every input in training calls, none at inference. σ falls linearly from
+    ``stddev`` to 0 over ``anneal_calls`` training calls (``None``: constant). Put in front of D,
+    it blurs real and generated points alike, so D's optimum still asks for p_g = p_data."""
+
+    def __init__(self, stddev: float, anneal_calls: int | None = None, seed: int | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if not stddev > 0:
+            raise ValueError(f"stddev must be positive, got {stddev!r}.")
+        if anneal_calls is not None and anneal_calls < 1:
+            raise ValueError(f"anneal_calls must be a positive integer, got {anneal_calls!r}.")
+        self.stddev = float(stddev)
+        self.anneal_calls = anneal_calls
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # A variable, not a Python counter: it advances inside compiled steps (and on JAX it is
+        # part of the state the stateless step returns).
+        self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                     name="calls")
+
+    def current_stddev(self):
+        if self.anneal_calls is None:
+            return ops.convert_to_tensor(self.stddev, "float32")
+        return self.stddev * ops.maximum(0.0, 1.0 - self.calls / float(self.anneal_calls))
+
+    def call(self, x, training=False):
+        if not training:
+            return x
+        sd = ops.cast(self.current_stddev(), x.dtype)
+        self.calls.assign(self.calls + 1.0)
+        return x + sd * keras.random.normal(ops.shape(x), seed=self.seed_generator,
+                                            dtype=x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class Pack(layers.Layer):
+    """PacGAN's packing (Lin et al. 2018): each ``pac`` consecutive samples of the batch become
+    one input of pac·d numbers, so D scores packs: (n, d) → (n / pac, pac·d). n must be a
+    multiple of ``pac``; real and generated samples never share a pack because D's batch is m
+    real then m generated with m a multiple of ``pac``."""
+
+    def __init__(self, pac: int, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(pac, bool) or not isinstance(pac, int) or pac < 1:
+            raise ValueError(f"pac must be a positive integer, got {pac!r}.")
+        self.pac = pac
+
+    def call(self, x):
+        return ops.reshape(x, (-1, self.pac * x.shape[-1]))
+
+    def compute_output_shape(self, input_shape):
+        n = input_shape[0]
+        return (None if n is None else n // self.pac, self.pac * input_shape[-1])
+
+
+def l2_penalty(model):
+    """Σ‖W‖² over the kernels of ``model``'s Dense layers (biases are not penalized, as with
+    Keras' ``kernel_regularizer``)."""
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, layers.Dense)]
+    return sum(ops.sum(ops.square(ops.cast(k, "float32"))) for k in kernels)
+
+
+def mode_seeking_term(fake, z, eps: float = 1e-5):
+    """MSGAN's term (Mao et al. 2019) on a batch of 2h generated points and their latent
+    points: 1 / (r + ε), r = mean|G(z₁) − G(z₂)| / mean|z₁ − z₂|, the first half of the batch
+    paired with the second, as in the authors' code. Small when G maps distant latent points
+    to distant outputs."""
+    h = ops.shape(fake)[0] // 2
+    fake = ops.cast(fake, "float32")
+    z = ops.cast(z, "float32")
+    ratio = (ops.mean(ops.abs(fake[:h] - fake[h:2 * h]))
+             / ops.mean(ops.abs(z[:h] - z[h:2 * h])))
+    return 1.0 / (ratio + eps)
+
+
+class RemedyGAN(GAN):
+    """:class:`GAN` with the remedies that change the objectives.
+
+    ``d_l2`` and ``g_l2`` add λ·Σ‖W‖² (:func:`l2_penalty`) to D's and G's loss;
+    ``mode_seeking`` adds λ times :func:`mode_seeking_term` to G's loss; ``pac`` > 1 says that
+    D scores packs of ``pac`` samples (:class:`Pack` at D's input), so the critic objective
+    splits D's n / pac outputs in half (real packs, then generated ones) instead of at m.
+
+    The weight penalties read the variables themselves, which the stateful backends
+    (TensorFlow, PyTorch) differentiate; JAX's stateless step passes the weights as values, so
+    the penalty would be a constant there: refused on JAX.
+    """
+
+    def __init__(self, *args, d_l2: float = 0.0, g_l2: float = 0.0, mode_seeking: float = 0.0,
+                 pac: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in (("d_l2", d_l2), ("g_l2", g_l2), ("mode_seeking", mode_seeking)):
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}.")
+        if isinstance(pac, bool) or not isinstance(pac, int) or pac < 1:
+            raise ValueError(f"pac must be a positive integer, got {pac!r}.")
+        if pac > 1 and (self.loss_strategy.gp_weight or self.conditional):
+            raise ValueError("packing is implemented for unconditional GANs without a gradient "
+                             "penalty only.")
+        if (d_l2 or g_l2) and backend.name() == "jax":
+            raise ValueError("the L2 weight penalty needs a stateful backend (TensorFlow or "
+                             "PyTorch): JAX's step passes the weights as values.")
+        self.d_l2, self.g_l2 = float(d_l2), float(g_l2)
+        self.mode_seeking, self.pac = float(mode_seeking), pac
+
+    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None):
+        if self.pac == 1:
+            loss, aux = super().critic_objective(d_call, real, fake, onehot, alpha, penalty_call)
+        else:
+            images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
+            scores = losses.critic_scores(d_call(images, None))
+            half = ops.shape(scores)[0] // 2  # m / pac real packs, then as many generated
+            real_out, fake_out = scores[:half], scores[half:]
+            loss = self.loss_strategy.d_loss(real_out, fake_out)
+            aux = (self.loss_strategy.accuracy(real_out, fake_out), ops.zeros(()))
+        if self.d_l2:
+            loss = loss + self.d_l2 * l2_penalty(self.discriminator)
+        return loss, aux
+
+    def generator_objective(self, g_call, d_call, z, onehot):
+        fake = g_call(z, onehot)
+        loss = self.loss_strategy.g_loss(losses.critic_scores(d_call(fake, onehot)))
+        if self.mode_seeking:
+            loss = loss + self.mode_seeking * mode_seeking_term(fake, z)
+        if self.g_l2:
+            loss = loss + self.g_l2 * l2_penalty(self.generator)
+        return loss
+
+
+# --- the rows ---------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """A variant of the standard GAN: what differs from it (``options`` for
+    :func:`toy.mlp_gan`, ``gan_options`` for :class:`RemedyGAN`, ``noise``: instance noise's
+    initial σ, annealed to 0 over the run), a Spanish label and an English description."""
+
+    name: str
+    label_es: str
+    description: str
+    options: dict = dataclasses.field(default_factory=dict)
+    gan_options: dict = dataclasses.field(default_factory=dict)
+    noise: float | None = None
+    remedy: str = ""  # which item of §3.2 it stands for ("" for baselines and references)
+
+    @property
+    def loss(self) -> str:
+        return self.options.get("loss", "non_saturating")
+
+    @property
+    def critic_steps(self) -> int:
+        steps = self.options.get("critic_steps")
+        return steps if steps is not None else (5 if self.loss.startswith("wasserstein") else 1)
+
+    @property
+    def pac(self) -> int:
+        return self.gan_options.get("pac", 1)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "loss": self.loss, "critic_steps": self.critic_steps,
+                "options": dict(self.options), "gan_options": dict(self.gan_options),
+                "noise": self.noise, "remedy": self.remedy, "description": self.description}
+
+
+L2_WEIGHT = 1e-3        # λ of the weight penalties: Σ‖W‖² of D is about 130 at initialization,
+                        # so the penalty starts near 0.13, a tenth of D's loss.
+MODE_SEEKING_WEIGHT = 1.0   # MSGAN's λ_ms for every task of the paper
+NOISE_STDDEV = 0.5      # instance noise's initial σ: a third of the gap between neighbouring
+                        # ring modes (1.53), so D's view of them overlaps early on
+PAC = 4                 # PacGAN4, the paper's best on the grid
+
+_ROWS = [
+    Row("standard", "GAN estándar (no saturante)",
+        "The standard GAN: non-saturating loss, Adam 2e-4 (beta1 0.5), G and D 3 x 128 "
+        "LeakyReLU, 2-D latent, one D step per G step (toy.mlp_gan defaults)."),
+    Row("minimax", "GAN minimax (saturante)",
+        "The thesis's value function as written: G minimises log(1 - D(G(z))).",
+        options={"loss": "minimax"}),
+    Row("bigger_g", "Generador más profundo y ancho (4 × 256)",
+        "G with 4 hidden layers of 256 instead of 3 of 128 (about 6 times the weights); D "
+        "unchanged.", options={"g_hidden": (256, 256, 256, 256)}, remedy="arquitectura"),
+    Row("l2_d", "Regularización L2 de D (λ = 10⁻³)",
+        "L2 penalty 1e-3 * sum of D's squared kernel weights added to D's loss.",
+        gan_options={"d_l2": L2_WEIGHT}, remedy="regularización"),
+    Row("l2_g", "Regularización L2 de G (λ = 10⁻³)",
+        "L2 penalty 1e-3 * sum of G's squared kernel weights added to G's loss.",
+        gan_options={"g_l2": L2_WEIGHT}, remedy="regularización"),
+    Row("mode_seeking", "Término de diversidad (búsqueda de modos, MSGAN)",
+        "MSGAN's mode-seeking term (Mao et al. 2019), lambda = 1, added to G's loss.",
+        gan_options={"mode_seeking": MODE_SEEKING_WEIGHT}, remedy="pérdidas adicionales"),
+    Row("instance_noise", "Aumento de datos: ruido de instancia (σ 0,5 → 0)",
+        "Instance noise: N(0, s^2) added to every point D sees (real and generated) in "
+        "training, s annealed linearly from 0.5 to 0 over the run.",
+        noise=NOISE_STDDEV, remedy="aumento de datos"),
+    Row("d_steps_2", "2 pasos de D por paso de G",
+        "k = 2 discriminator updates (each on its own real batch) per generator update.",
+        options={"critic_steps": 2}, remedy="frecuencia de actualización"),
+    Row("d_steps_5", "5 pasos de D por paso de G",
+        "k = 5 discriminator updates per generator update (WGAN's ratio, with the standard "
+        "loss).", options={"critic_steps": 5}, remedy="frecuencia de actualización"),
+    Row("wgan_gp", "WGAN-GP (referencia)",
+        "WGAN-GP (Gulrajani et al. 2017): lambda = 10, 5 critic steps, Adam beta (0, 0.9), "
+        "1e-4 for G and 3e-4 for the critic (toy.mlp_gan defaults).",
+        options={"loss": "wasserstein_gp"}),
+    Row("pacgan4", "PacGAN, paquetes de 4 (referencia)",
+        "PacGAN4 (Lin et al. 2018): D scores packs of 4 samples concatenated (8 inputs); the "
+        "same samples per step, so D sees m/4 real and m/4 generated packs.",
+        gan_options={"pac": PAC}),
+]
+ROWS: dict[str, Row] = {row.name: row for row in _ROWS}
+
+DATASETS = {
+    "ring": {"label_es": "anillo de 8 gaussianas", "sampler": toy.ring_of_gaussians,
+             "centers": toy.ring_centers, "std": 0.02,
+             "params": {"modes": 8, "radius": 2.0, "std": 0.02}},
+    "grid": {"label_es": "rejilla de 25 gaussianas", "sampler": toy.grid_of_gaussians,
+             "centers": toy.grid_centers, "std": 0.02,
+             "params": {"side": 5, "spacing": 2.0, "std": 0.02}},
+}
+
+# The published numbers for the standard GAN (and PacGAN4), for the table's last lines.
+PUBLISHED = [
+    {"source": "VEEGAN (Srivastava et al. 2017, Table 1), 5 runs", "dataset": "ring",
+     "method": "GAN", "modes": 1.0, "modes_sd": None, "high_quality": 0.993},
+    {"source": "VEEGAN (Srivastava et al. 2017, Table 1), 5 runs", "dataset": "grid",
+     "method": "GAN", "modes": 3.3, "modes_sd": None, "high_quality": 0.005},
+    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "ring",
+     "method": "GAN", "modes": 6.3, "modes_sd": 0.5, "high_quality": 0.982},
+    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "grid",
+     "method": "GAN", "modes": 17.3, "modes_sd": 0.8, "high_quality": 0.948},
+    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "ring",
+     "method": "PacGAN4", "modes": 7.8, "modes_sd": 0.1, "high_quality": 0.959},
+    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "grid",
+     "method": "PacGAN4", "modes": 24.8, "modes_sd": 0.2, "high_quality": 0.936},
+]
+
+BATCH = 64            # m: real points per D update (toy.train_toy)
+N_TRAIN = 100_000     # training points per seed (PacGAN's 100,000)
+N_SAMPLES = 2_500     # points counted per run (VEEGAN's and PacGAN's 2,500)
+# Compile settings of every row: XLA and 25 steps per call halve the CPU time per step of
+# these small networks on TensorFlow (the results do not depend on them beyond rounding).
+COMPILE = {"jit_compile": True, "steps_per_execution": 25}
+
+# The budget: 3,000 generator steps for every row, the budget in which WGAN-GP covers the ring
+# with the toy defaults (tests/test_gan_toy.py) and in which the standard GAN's share of
+# high-quality ring samples has stopped rising (it oscillates between about 0.25 and 0.75 from
+# 2,000 steps to 10,000). Every row runs on the ring; the grid, where the published numbers
+# differ most, runs the standard GAN and the two references (the whole grid is about an hour
+# of CPU time on one core; the three grid rows a fifth of it).
+FULL = {"seeds": (0, 1, 2, 3, 4), "steps": 3000, "datasets": ("ring", "grid"),
+        "rows": {"ring": tuple(ROWS), "grid": ("standard", "wgan_gp", "pacgan4")}}
+QUICK = {"seeds": (0,), "steps": 200, "datasets": ("ring",),
+         "rows": ("standard", "mode_seeking", "pacgan4")}
+PROFILES = {"full": FULL, "quick": QUICK}
+
+
+# --- one run ----------------------------------------------------------------------------------
+def build(row: str | Row, *, seed: int = 0, steps: int = 1000, compile_options=None) -> GAN:
+    """The compiled GAN of ``row`` (a name of :data:`ROWS`) for a run of ``steps`` steps."""
+    spec = _row(row)
+    head = []
+    if spec.noise:
+        # D is called once per D update and once per G update: k + 1 calls per step.
+        head.append(InstanceNoise(spec.noise, anneal_calls=steps * (spec.critic_steps + 1),
+                                  seed=seed, name="instance_noise"))
+    if spec.pac > 1:
+        head.append(Pack(spec.pac, name="pack"))
+    return toy.mlp_gan(seed=seed, d_head=head, gan_class=RemedyGAN,
+                       gan_options=spec.gan_options,
+                       **{**COMPILE, **(compile_options or {}), **spec.options})
+
+
+def count(samples, dataset: str) -> dict:
+    """:func:`toy.mode_stats` of ``samples`` on ``dataset`` (VEEGAN's protocol), JSON-ready:
+    ``kl`` is None when no sample is of high quality; a diverged generator (NaN samples)
+    counts as no mode, no high-quality sample."""
+    data = _dataset(dataset)
+    centers = data["centers"]()
+    samples = np.asarray(samples, dtype="float32")
+    if not np.isfinite(samples).all():
+        return {"high_quality": 0.0, "modes_captured": 0, "per_mode": [0] * len(centers),
+                "kl": None, "diverged": True}
+    stats = toy.mode_stats(samples, centers, data["std"])
+    return {**stats, "kl": None if math.isnan(stats["kl"]) else stats["kl"], "diverged": False}
+
+
+def run_dir(out_dir, dataset: str, row: str, seed: int) -> Path:
+    return Path(out_dir) / dataset / row / f"seed{seed}"
+
+
+def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: int = BATCH,
+            n_train: int = N_TRAIN, n_samples: int = N_SAMPLES, profile: str = "custom",
+            provenance: dict | None = None) -> dict:
+    """Train ``row`` on ``dataset`` with ``seed`` for ``steps`` generator steps; write
+    ``out_dir/<dataset>/<row>/seed<seed>/samples.npy`` (the ``n_samples`` points counted) and
+    then ``card.json`` (atomically; the card marks the run as done). A run whose card exists is
+    not run again: its card is returned."""
+    spec, data = _row(row), _dataset(dataset)
+    _seeds([seed])
+    _positive(steps=steps, batch=batch, n_train=n_train, n_samples=n_samples)
+    if batch % spec.pac:
+        raise ValueError(f"batch ({batch}) must be a multiple of pac ({spec.pac}).")
+    folder = run_dir(out_dir, dataset, spec.name, seed)
+    if (folder / "card.json").exists():
+        return runcards.read_card(folder / "card.json", kind="toy_gan")
+    provenance = provenance or environment.provenance()
+    x, _ = data["sampler"](n_train, seed=seed)
+    gan = build(spec, seed=seed, steps=steps)
+    cpu = time.process_time()
+    result = toy.train_toy(gan, x, steps=steps, batch=batch, seed=seed)
+    cpu = time.process_time() - cpu
+    samples = gan.generate(n_samples, seed=seed)
+    buffer = io.BytesIO()
+    np.save(buffer, samples.astype("float32"))
+    artifacts.atomic_write_bytes(folder / "samples.npy", buffer.getvalue())
+    history = result["history"]
+    config = {"row": spec.as_dict(), "dataset": dataset, **data["params"], "batch": batch,
+              "n_train": n_train, "n_samples": n_samples, "steps": steps,
+              "latent_dim": gan.latent_dim,
+              "d_hidden": _widths(gan.discriminator), "g_hidden": _widths(gan.generator),
+              "d_learning_rate": float(gan.d_optimizer.learning_rate),
+              "g_learning_rate": float(gan.g_optimizer.learning_rate),
+              "beta_1": float(getattr(gan.d_optimizer, "beta_1", float("nan"))),
+              "beta_2": float(getattr(gan.d_optimizer, "beta_2", float("nan"))),
+              **COMPILE}
+    card = runcards.new_card(
+        "toy_gan", provenance=provenance, profile=profile, seed=seed, config=config,
+        variant=spec.name, dataset=dataset, loss=spec.loss, critic_steps=spec.critic_steps,
+        steps=steps, batch=batch, metrics={**count(samples, dataset), "n_samples": n_samples},
+        seconds=round(result["seconds"], 2), cpu_seconds=round(cpu, 2),
+        final={k: v[-1] for k, v in history.items() if k != "step"},
+        history=history)
+    runcards.write_card(folder / "card.json", card)
+    return card
+
+
+def run_grid(out_dir, *, seeds, steps: int, datasets=("ring", "grid"), rows=None,
+             on_done=None, profile: str = "custom") -> list[dict]:
+    """Every (seed, dataset, row) run, seed by seed so that an interrupted grid leaves the same
+    seeds for every row; finished runs are skipped. ``rows``: names for every dataset, or a
+    dict dataset → names (default: every row). ``on_done(card, skipped)`` after each run."""
+    plan = plan_runs(seeds=seeds, datasets=datasets, rows=rows)
+    _positive(steps=steps)
+    provenance = environment.provenance()
+    cards = []
+    for seed, dataset, row in plan:
+        skipped = (run_dir(out_dir, dataset, row, seed) / "card.json").exists()
+        card = run_one(row, dataset, seed, steps, out_dir, profile=profile,
+                       provenance=provenance)
+        if card["steps"] != steps:
+            raise ValueError(f"{run_dir(out_dir, dataset, row, seed)} holds a run of "
+                             f"{card['steps']} steps, not {steps}: use another --out.")
+        cards.append(card)
+        if on_done is not None:
+            on_done(card, skipped)
+    return cards
+
+
+def plan_runs(*, seeds, datasets=("ring", "grid"), rows=None) -> list[tuple[int, str, str]]:
+    """The (seed, dataset, row) triples of a grid, in the order :func:`run_grid` runs them."""
+    seeds = _seeds(seeds)
+    datasets = list(datasets)
+    for d in datasets:
+        _dataset(d)
+    if rows is None:
+        rows = {d: list(ROWS) for d in datasets}
+    elif not isinstance(rows, dict):
+        rows = {d: list(rows) for d in datasets}
+    for d in datasets:
+        if d not in rows:
+            raise ValueError(f"no rows given for dataset {d!r}.")
+        for r in rows[d]:
+            _row(r)
+    return [(s, d, r) for s in seeds for d in datasets for r in rows[d]]
+
+
+# --- reading the results ----------------------------------------------------------------------
+def default_dir() -> Path:
+    return runcards.results_dir() / "toy" / "remedies"
+
+
+def load_cards(out_dir=None) -> list[dict]:
+    out_dir = Path(out_dir) if out_dir is not None else default_dir()
+    return [runcards.read_card(p, kind="toy_gan")
+            for p in sorted(out_dir.glob("*/*/seed*/card.json"))]
+
+
+def load_runs(out_dir=None) -> pd.DataFrame:
+    """One line per run: dataset, variant, seed, steps, modes, high_quality, kl, seconds,
+    cpu_seconds, hardware."""
+    lines = [{"dataset": c["dataset"], "variant": c["variant"], "seed": c["seed"],
+              "steps": c["steps"], "modes": c["metrics"]["modes_captured"],
+              "high_quality": c["metrics"]["high_quality"],
+              "kl": np.nan if c["metrics"]["kl"] is None else c["metrics"]["kl"],
+              "seconds": c["seconds"], "cpu_seconds": c.get("cpu_seconds", np.nan),
+              "hardware": c["hardware"]} for c in load_cards(out_dir)]
+    columns = ["dataset", "variant", "seed", "steps", "modes", "high_quality", "kl", "seconds",
+               "cpu_seconds", "hardware"]
+    return _ordered(pd.DataFrame(lines, columns=columns), extra=["seed"])
+
+
+def load_table(out_dir=None) -> pd.DataFrame:
+    """One line per (dataset, variant), in :data:`ROWS` order: the number of seeds, modes
+    captured and high-quality share (mean, sample sd and standard error over the seeds), mean
+    KL of the mode histogram (over the runs with high-quality samples), mean wall and CPU
+    seconds per run, generator steps and hardware."""
+    runs = load_runs(out_dir)
+    lines = []
+    for (dataset, variant), g in runs.groupby(["dataset", "variant"], sort=False):
+        n = len(g)
+        lines.append({
+            "dataset": dataset, "variant": variant,
+            "label_es": ROWS[variant].label_es if variant in ROWS else variant,
+            "n_seeds": n, "steps": int(g["steps"].iloc[0]) if g["steps"].nunique() == 1
+            else -1,
+            "modes_mean": g["modes"].mean(), "modes_sd": _sd(g["modes"]),
+            "modes_se": _sd(g["modes"]) / math.sqrt(n),
+            "hq_mean": g["high_quality"].mean(), "hq_sd": _sd(g["high_quality"]),
+            "hq_se": _sd(g["high_quality"]) / math.sqrt(n),
+            "kl_mean": g["kl"].mean(), "seconds_mean": g["seconds"].mean(),
+            "cpu_seconds_mean": g["cpu_seconds"].mean(),
+            "hardware": "; ".join(sorted(set(g["hardware"])))})
+    columns = ["dataset", "variant", "label_es", "n_seeds", "steps", "modes_mean", "modes_sd",
+               "modes_se", "hq_mean", "hq_sd", "hq_se", "kl_mean", "seconds_mean",
+               "cpu_seconds_mean", "hardware"]
+    return _ordered(pd.DataFrame(lines, columns=columns))
+
+
+def recount(out_dir=None) -> pd.DataFrame:
+    """The metrics recomputed from each run's ``samples.npy`` beside the card's: one line per
+    run with ``modes``, ``high_quality``, ``kl``, ``per_mode`` (recounted) and ``card_modes``,
+    ``card_high_quality``, ``card_kl``, ``card_per_mode``, and ``same`` (all equal)."""
+    out_dir = Path(out_dir) if out_dir is not None else default_dir()
+    lines = []
+    for card in load_cards(out_dir):
+        folder = run_dir(out_dir, card["dataset"], card["variant"], card["seed"])
+        stats = count(np.load(folder / "samples.npy"), card["dataset"])
+        m = card["metrics"]
+        same = (stats["modes_captured"] == m["modes_captured"]
+                and stats["high_quality"] == m["high_quality"]
+                and stats["per_mode"] == m["per_mode"]
+                and (stats["kl"] == m["kl"] or (stats["kl"] is None and m["kl"] is None)))
+        lines.append({"dataset": card["dataset"], "variant": card["variant"],
+                      "seed": card["seed"], "modes": stats["modes_captured"],
+                      "high_quality": stats["high_quality"], "kl": stats["kl"],
+                      "per_mode": stats["per_mode"], "card_modes": m["modes_captured"],
+                      "card_high_quality": m["high_quality"], "card_kl": m["kl"],
+                      "card_per_mode": m["per_mode"], "same": same})
+    columns = ["dataset", "variant", "seed", "modes", "high_quality", "kl", "per_mode",
+               "card_modes", "card_high_quality", "card_kl", "card_per_mode", "same"]
+    return _ordered(pd.DataFrame(lines, columns=columns), extra=["seed"])
+
+
+def published_table() -> pd.DataFrame:
+    return pd.DataFrame(PUBLISHED)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _row(row) -> Row:
+    if isinstance(row, Row):
+        return row
+    if row not in ROWS:
+        raise ValueError(f"unknown row {row!r}; valid: {', '.join(ROWS)}.")
+    return ROWS[row]
+
+
+def _dataset(name: str) -> dict:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}.")
+    return DATASETS[name]
+
+
+def _seeds(seeds) -> list:
+    seeds = list(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+                        for s in seeds):
+        raise ValueError(f"seeds must be non-negative integers, got {seeds!r}.")
+    return seeds
+
+
+def _positive(**values):
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _widths(model) -> list[int]:
+    return [layer.units for layer in model.layers if isinstance(layer, layers.Dense)][:-1]
+
+
+def _sd(values) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
+def _ordered(frame: pd.DataFrame, extra=()) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    data_rank = {d: i for i, d in enumerate(DATASETS)}
+    row_rank = {r: i for i, r in enumerate(ROWS)}
+    keys = frame.assign(_d=frame["dataset"].map(data_rank).fillna(len(DATASETS)),
+                        _r=frame["variant"].map(row_rank).fillna(len(ROWS)))
+    keys = keys.sort_values(["_d", "_r", *extra], kind="stable")
+    return keys.drop(columns=["_d", "_r"]).reset_index(drop=True)
+
+
+# --- command line -----------------------------------------------------------------------------
+def parser() -> cli.Parser:
+    p = cli.Parser(prog="python -m thesis_lib.gan.remedies",
+                   description="The remedies for mode collapse of thesis §3.2 on the ring and "
+                               "grid of Gaussians: a resumable grid of runs with cards.")
+    p.add_argument("--out", type=Path, default=None,
+                   help="results folder (default: results/toy/remedies)")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the profile's")
+    p.add_argument("--steps", type=int, default=None, help="generator steps per run")
+    p.add_argument("--datasets", nargs="+", default=None, help=f"of {', '.join(DATASETS)}")
+    p.add_argument("--rows", nargs="+", default=None, help=f"of {', '.join(ROWS)}")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and exit")
+    return p
+
+
+def main(argv=None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    settings = PROFILES[args.profile]
+    seeds = args.seeds if args.seeds is not None else settings["seeds"]
+    steps = args.steps if args.steps is not None else settings["steps"]
+    datasets = args.datasets or settings["datasets"]
+    rows = args.rows if args.rows is not None else settings["rows"]
+    out = args.out or default_dir()
+    def check():
+        _positive(steps=steps)
+        return plan_runs(seeds=seeds, datasets=datasets, rows=rows)
+
+    plan = cli.run_checked(p, check)
+    if args.dry_run:
+        for seed, dataset, row in plan:
+            print(f"{dataset} {row} seed {seed}: {steps} steps")
+        return 0
+    print(f"{len(plan)} runs of {steps} generator steps into {out}", flush=True)
+    done = {"n": 0}
+
+    def report(card, skipped):
+        done["n"] += 1
+        m = card["metrics"]
+        what = "skipped (done)" if skipped else f"{card['seconds']:.0f} s"
+        print(f"[{done['n']}/{len(plan)}] {card['dataset']} {card['variant']} seed "
+              f"{card['seed']}: {m['modes_captured']} modes, high quality "
+              f"{m['high_quality']:.3f}, {what}", flush=True)
+
+    run_grid(out, seeds=seeds, steps=steps, datasets=datasets, rows=rows, on_done=report,
+             profile=args.profile)
+    table = load_table(out)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.drop(columns=["label_es", "hardware"]).round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
