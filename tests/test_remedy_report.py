@@ -1,0 +1,46 @@
+"""The remedies of §3.2 as the chapter shows them: tables in Spanish, one figure."""
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from thesis_lib.gan import remedies, remedy_report
+
+matplotlib.use("Agg")
+
+
+def _frame():
+    return pd.DataFrame({"dataset": ["ring", "ring"], "variant": ["standard", "pacgan4"],
+                         "label_es": ["GAN estándar", "PacGAN"], "n_seeds": [5, 5],
+                         "modes_mean": [6.2, 8.0], "modes_sd": [0.84, 0.0],
+                         "hq_mean": [0.5, 0.25], "hq_sd": [0.1, 0.05],
+                         "kl_mean": [0.2, float("nan")], "seconds_mean": [33.4, 24.6]})
+
+
+def test_remedies_table_is_spanish_and_says_mean_plus_minus_sd():
+    html = remedy_report.remedies_table(_frame(), "ring").to_html()
+    assert "6,2 ± 0,8" in html and "8,0 ± 0,0" in html
+    assert "50,0\xa0% ± 10,0\xa0%" in html
+    assert "modos de 8" in html and "—" in html  # no remedy named for the baselines; NaN KL
+
+
+def test_remedies_table_names_the_datasets_it_has():
+    with pytest.raises(ValueError, match="datasets: ring"):
+        remedy_report.remedies_table(_frame(), "grid")
+
+
+def test_published_table_has_every_published_line():
+    for dataset in ("ring", "grid"):
+        shown = remedy_report.published_table(dataset).data
+        assert len(shown) == sum(r["dataset"] == dataset for r in remedies.PUBLISHED)
+
+
+def test_plot_modes_draws_one_panel_per_dataset_and_names_each_variant():
+    runs = pd.DataFrame({"dataset": ["ring"] * 3 + ["grid"] * 2,
+                         "variant": ["standard", "standard", "wgan_gp", "standard", "wgan_gp"],
+                         "modes": [8, 6, 8, 20, 25]})
+    fig = remedy_report.plot_modes(runs)
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_yticklabels()] == ["estándar", "WGAN-GP"]
+    assert left.get_title() == remedies.DATASETS["ring"]["label_es"]
+    assert len(left.patches) == 2 and len(right.patches) == 2

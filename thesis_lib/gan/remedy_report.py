@@ -1,0 +1,86 @@
+"""The remedies of §3.2 as the book shows them: Spanish tables and a figure built from
+:func:`thesis_lib.gan.remedies.load_table` / :func:`~thesis_lib.gan.remedies.load_runs`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from thesis_lib.formatting import num, pct, table
+from thesis_lib.gan import remedies
+from thesis_lib.plotting import new_figure
+
+def _pm(mean, sd, decimals=1, percent=False) -> str:
+    if percent:
+        return f"{pct(mean)} ± {pct(sd)}"
+    return f"{num(mean, decimals)} ± {num(sd, decimals)}"
+
+
+def remedies_table(frame: pd.DataFrame, dataset: str):
+    """One line per variant on ``dataset``: the thesis's remedy it stands for, the seeds, modes
+    captured and share of high-quality samples (mean ± sample sd over the seeds), the KL of the
+    mode histogram and the seconds per run."""
+    rows = frame[frame.dataset == dataset]
+    if rows.empty:
+        raise ValueError(f"no runs on {dataset!r} in this table; datasets: "
+                         f"{', '.join(sorted(set(frame.dataset)))}.")
+    modes = len(remedies.DATASETS[dataset]["centers"]())
+    out = pd.DataFrame({
+        "variante": rows.label_es.values,
+        "remedio de la tesis": [(remedies.ROWS[v].remedy if v in remedies.ROWS else "") or "—"
+                                for v in rows.variant],
+        "semillas": [num(n) for n in rows.n_seeds],
+        f"modos de {modes}": [_pm(m, s) for m, s in zip(rows.modes_mean, rows.modes_sd)],
+        "alta calidad": [_pm(m, s, percent=True) for m, s in zip(rows.hq_mean, rows.hq_sd)],
+        "KL": [num(k, 2) if np.isfinite(k) else "—" for k in rows.kl_mean],
+        "segundos por corrida": [num(s, 0) for s in rows.seconds_mean],
+    })
+    return table(out, index=False)
+
+
+def published_table(dataset: str):
+    """The published numbers for the standard GAN (and PacGAN4) on ``dataset``."""
+    rows = [r for r in remedies.PUBLISHED if r["dataset"] == dataset]
+    out = pd.DataFrame({
+        "fuente": [r["source"].split(" (")[0] for r in rows],
+        "método": [r["method"] for r in rows],
+        "modos": [num(r["modes"], 1) + ("" if r["modes_sd"] is None
+                                       else f" ± {num(r['modes_sd'], 1)}") for r in rows],
+        "alta calidad": [pct(r["high_quality"]) for r in rows],
+    })
+    return table(out, index=False)
+
+
+def plot_modes(runs: pd.DataFrame):
+    """Modes captured per variant and seed (dots) with the mean (bar), one panel per dataset;
+    the variants in :data:`remedies.ROWS` order, named on the left panel."""
+    datasets = [d for d in remedies.DATASETS if d in set(runs.dataset)]
+    names = [v for v in remedies.ROWS if v in set(runs.variant)]
+    y = np.arange(len(names))[::-1]
+    fig, axes = new_figure(len(datasets), width=3.6, height=4.4, per_row=2)
+    for i, (ax, dataset) in enumerate(zip(axes, datasets)):
+        sel = runs[runs.dataset == dataset]
+        for yi, name in zip(y, names):
+            values = sel[sel.variant == name].modes.values
+            if not len(values):
+                continue
+            ax.barh(yi, values.mean(), color="0.85")
+            jitter = np.linspace(-0.25, 0.25, len(values)) if len(values) > 1 else [0.0]
+            ax.scatter(values, yi + np.asarray(jitter), s=12, color="#d1495b", zorder=3)
+        total = len(remedies.DATASETS[dataset]["centers"]())
+        ax.axvline(total, color="k", ls=":", lw=1)
+        ax.set_yticks(y)
+        ax.set_yticklabels([_short(n) for n in names] if i == 0 else [])
+        ax.set(xlim=(0, total + 0.5), xlabel="modos capturados",
+               title=remedies.DATASETS[dataset]["label_es"])
+    return fig
+
+
+SHORT_ES = {"standard": "estándar", "minimax": "minimax", "bigger_g": "G 4 × 256",
+            "l2_d": "L2 en D", "l2_g": "L2 en G", "mode_seeking": "búsqueda de modos",
+            "instance_noise": "ruido de instancia", "d_steps_2": "k = 2", "d_steps_5": "k = 5",
+            "wgan_gp": "WGAN-GP", "pacgan4": "PacGAN4"}
+
+
+def _short(name: str) -> str:
+    return SHORT_ES.get(name, name)
