@@ -35,12 +35,14 @@ def test_published_table_has_every_published_line():
         assert len(shown) == sum(r["dataset"] == dataset for r in remedies.PUBLISHED)
 
 
-def test_plot_modes_draws_one_panel_per_dataset_and_names_each_variant():
+def test_plot_modes_draws_modes_and_quality_per_dataset_and_names_each_variant():
     runs = pd.DataFrame({"dataset": ["ring"] * 3 + ["grid"] * 2,
                          "variant": ["standard", "standard", "wgan_gp", "standard", "wgan_gp"],
-                         "modes": [8, 6, 8, 20, 25]})
+                         "modes": [8, 6, 8, 20, 25],
+                         "high_quality": [0.5, 0.4, 0.3, 0.01, 0.02]})
     fig = remedy_report.plot_modes(runs)
-    left, right = fig.axes
-    assert [t.get_text() for t in left.get_yticklabels()] == ["estándar", "WGAN-GP"]
-    assert left.get_title() == remedies.DATASETS["ring"]["label_es"]
-    assert len(left.patches) == 2 and len(right.patches) == 2
+    ring_modes, ring_quality, grid_modes, _ = fig.axes
+    assert [t.get_text() for t in ring_modes.get_yticklabels()] == ["estándar", "WGAN-GP"]
+    assert ring_modes.get_title() == remedies.DATASETS["ring"]["label_es"]
+    assert [round(p.get_width(), 3) for p in ring_quality.patches] == [0.45, 0.3]
+    assert [p.get_width() for p in grid_modes.patches] == [20, 25]

@@ -8,7 +8,11 @@ import pandas as pd
 
 from thesis_lib.formatting import num, pct, table
 from thesis_lib.gan import remedies
+from matplotlib.ticker import FuncFormatter
+
 from thesis_lib.plotting import new_figure
+
+_PERCENT = FuncFormatter(lambda v, _: pct(v, 0))
 
 def _pm(mean, sd, decimals=1, percent=False) -> str:
     if percent:
@@ -52,27 +56,35 @@ def published_table(dataset: str):
 
 
 def plot_modes(runs: pd.DataFrame):
-    """Modes captured per variant and seed (dots) with the mean (bar), one panel per dataset;
-    the variants in :data:`remedies.ROWS` order, named on the left panel."""
+    """Per dataset (a row of panels), the modes captured and the share of high-quality samples
+    of each variant: one dot per seed, the bar at the mean; variants in :data:`remedies.ROWS`
+    order, named on the left. Counting modes alone rewards a blurry generator: read the two
+    panels of a row together."""
     datasets = [d for d in remedies.DATASETS if d in set(runs.dataset)]
-    names = [v for v in remedies.ROWS if v in set(runs.variant)]
-    y = np.arange(len(names))[::-1]
-    fig, axes = new_figure(len(datasets), width=3.6, height=4.4, per_row=2)
-    for i, (ax, dataset) in enumerate(zip(axes, datasets)):
+    fig, axes = new_figure(2 * len(datasets), width=3.6, height=4.2, per_row=2)
+    for i, dataset in enumerate(datasets):
         sel = runs[runs.dataset == dataset]
-        for yi, name in zip(y, names):
-            values = sel[sel.variant == name].modes.values
-            if not len(values):
-                continue
-            ax.barh(yi, values.mean(), color="0.85")
-            jitter = np.linspace(-0.25, 0.25, len(values)) if len(values) > 1 else [0.0]
-            ax.scatter(values, yi + np.asarray(jitter), s=12, color="#d1495b", zorder=3)
+        names = [v for v in remedies.ROWS if v in set(sel.variant)]
+        y = np.arange(len(names))[::-1]
         total = len(remedies.DATASETS[dataset]["centers"]())
-        ax.axvline(total, color="k", ls=":", lw=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels([_short(n) for n in names] if i == 0 else [])
-        ax.set(xlim=(0, total + 0.5), xlabel="modos capturados",
-               title=remedies.DATASETS[dataset]["label_es"])
+        for ax, column, limit in ((axes[2 * i], "modes", total + 0.5),
+                                  (axes[2 * i + 1], "high_quality", 1.0)):
+            for yi, name in zip(y, names):
+                values = sel[sel.variant == name][column].values
+                if not len(values):
+                    continue
+                ax.barh(yi, values.mean(), color="0.85")
+                jitter = np.linspace(-0.25, 0.25, len(values)) if len(values) > 1 else [0.0]
+                ax.scatter(values, yi + np.asarray(jitter), s=12, color="#d1495b", zorder=3)
+            ax.set_yticks(y)
+            ax.set_xlim(0, limit)
+        left, right = axes[2 * i], axes[2 * i + 1]
+        left.axvline(total, color="k", ls=":", lw=1)
+        left.set_yticklabels([_short(n) for n in names])
+        right.set_yticklabels([])
+        left.set(xlabel="modos capturados", title=remedies.DATASETS[dataset]["label_es"])
+        right.set(xlabel="muestras de alta calidad", title="")
+        right.xaxis.set_major_formatter(_PERCENT)
     return fig
 
 
