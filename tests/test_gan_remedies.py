@@ -41,31 +41,37 @@ def test_each_row_builds_and_each_update_changes_only_its_network(row):
 
 
 def test_rows_differ_from_the_standard_gan_only_where_they_say():
-    base = remedies.build("standard")
+    gans = {row: remedies.build(row) for row in remedies.ROWS}
+    base = gans["standard"]
     widths = lambda m: [l.units for l in m.layers if isinstance(l, keras.layers.Dense)]  # noqa
     assert widths(base.generator) == [128, 128, 128, 2]
-    assert widths(remedies.build("bigger_g").generator) == [256, 256, 256, 256, 2]
-    assert widths(remedies.build("bigger_g").discriminator) == widths(base.discriminator)
-    assert remedies.build("d_steps_5").critic_steps == 5
-    assert remedies.build("d_steps_2").critic_steps == 2
-    assert remedies.build("minimax").loss_strategy.name == "minimax"
-    assert remedies.build("l2_d").d_l2 == 1e-3 and remedies.build("l2_d").g_l2 == 0.0
-    assert remedies.build("l2_g").g_l2 == 1e-3 and remedies.build("l2_g").d_l2 == 0.0
-    assert remedies.build("mode_seeking").mode_seeking == 1.0
-    gp = remedies.build("wgan_gp")
-    assert gp.loss_strategy.gp_weight == 10.0 and gp.critic_steps == 5
-    for row in remedies.ROWS:
-        gan = remedies.build(row)
+    assert widths(gans["bigger_g"].generator) == [256, 256, 256, 256, 2]
+    assert gans["d_steps_5"].critic_steps == 5 and gans["d_steps_2"].critic_steps == 2
+    assert gans["minimax"].loss_strategy.name == "minimax"
+    assert gans["l2_d"].d_l2 == 1e-3 and gans["l2_d"].g_l2 == 0.0
+    assert gans["l2_g"].g_l2 == 1e-3 and gans["l2_g"].d_l2 == 0.0
+    assert gans["mode_seeking"].mode_seeking == 1.0
+    assert gans["wgan_gp"].loss_strategy.gp_weight == 10.0 and gans["wgan_gp"].critic_steps == 5
+    for row, gan in gans.items():
         assert gan.latent_dim == 2 and gan.jit_compile is True
-        if row not in ("wgan_gp",):
+        assert widths(gan.discriminator) == widths(base.discriminator)
+        if row != "wgan_gp":
             assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4)
             assert float(gan.d_optimizer.learning_rate) == pytest.approx(2e-4)
             assert gan.d_optimizer.beta_1 == 0.5
         if row != "bigger_g":
             assert widths(gan.generator) == widths(base.generator)
+        if row not in ("minimax", "wgan_gp"):
+            assert gan.loss_strategy.name == "non_saturating"
+        if row not in ("d_steps_2", "d_steps_5", "wgan_gp"):
+            assert gan.critic_steps == 1
         head = [l for l in gan.discriminator.layers
                 if isinstance(l, (remedies.InstanceNoise, remedies.Pack))]
         assert len(head) == {"instance_noise": 1, "pacgan4": 1}.get(row, 0)
+        penalties = (gan.d_l2, gan.g_l2, gan.mode_seeking, gan.pac)
+        assert penalties == {"l2_d": (1e-3, 0, 0, 1), "l2_g": (0, 1e-3, 0, 1),
+                             "mode_seeking": (0, 0, 1.0, 1),
+                             "pacgan4": (0, 0, 0, 4)}.get(row, (0, 0, 0, 1))
 
 
 # --- packing ---------------------------------------------------------------------------------
@@ -203,7 +209,7 @@ def test_the_mode_seeking_row_adds_msgan_term_to_g_loss_only():
 # --- runs, cards, table ----------------------------------------------------------------------
 def test_run_one_writes_card_and_samples_resumes_and_recounts(tmp_path, monkeypatch):
     card = remedies.run_one("pacgan4", "grid", 3, 4, tmp_path, n_train=512, n_samples=300,
-                            profile="test")
+                            profile="test", compile_options={"jit_compile": False})
     folder = tmp_path / "grid" / "pacgan4" / "seed3"
     samples = np.load(folder / "samples.npy")
     assert samples.shape == (300, 2) and samples.dtype == np.float32
@@ -214,6 +220,7 @@ def test_run_one_writes_card_and_samples_resumes_and_recounts(tmp_path, monkeypa
     assert card["precision"] == "float32" and card["seconds"] > 0 and card["hardware"]
     assert card["metrics"]["n_samples"] == 300 and len(card["metrics"]["per_mode"]) == 25
     assert card["config"]["row"]["gan_options"] == {"pac": 4}
+    assert card["config"]["jit_compile"] is False and card["config"]["steps_per_execution"] == 25
     assert card["history"]["step"][-1] == 4
     # Resumable: a finished run is read back, not trained again.
     monkeypatch.setattr(toy, "train_toy", lambda *a, **k: pytest.fail("trained again"))
@@ -282,3 +289,16 @@ def test_cli_dry_run_prints_the_plan(capsys, tmp_path):
                                                 datasets=remedies.FULL["datasets"],
                                                 rows=remedies.FULL["rows"]))
     assert lines[0] == f"ring standard seed 0: {remedies.FULL['steps']} steps"
+
+
+# --- the committed results -------------------------------------------------------------------
+def test_the_committed_table_has_five_seeds_per_row_and_recounts():
+    table = remedies.load_table()
+    for dataset in remedies.FULL["datasets"]:
+        rows = remedies.FULL["rows"][dataset]
+        got = table[table["dataset"] == dataset]
+        assert list(got["variant"]) == list(rows)
+        assert (got["n_seeds"] >= 5).all(), got[["variant", "n_seeds"]]
+        assert (got["steps"] == remedies.FULL["steps"]).all()
+    assert remedies.recount()["same"].all()
+    assert remedies.published_table()["modes"].notna().all()

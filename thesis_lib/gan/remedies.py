@@ -356,11 +356,12 @@ def run_dir(out_dir, dataset: str, row: str, seed: int) -> Path:
 
 def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: int = BATCH,
             n_train: int = N_TRAIN, n_samples: int = N_SAMPLES, profile: str = "custom",
-            provenance: dict | None = None) -> dict:
+            provenance: dict | None = None, compile_options: dict | None = None) -> dict:
     """Train ``row`` on ``dataset`` with ``seed`` for ``steps`` generator steps; write
     ``out_dir/<dataset>/<row>/seed<seed>/samples.npy`` (the ``n_samples`` points counted) and
     then ``card.json`` (atomically; the card marks the run as done). A run whose card exists is
-    not run again: its card is returned."""
+    not run again: its card is returned. ``compile_options`` override :data:`COMPILE` (tests
+    skip XLA's compilation, which costs more than a few steps)."""
     spec, data = _row(row), _dataset(dataset)
     _seeds([seed])
     _positive(steps=steps, batch=batch, n_train=n_train, n_samples=n_samples)
@@ -371,7 +372,8 @@ def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: in
         return runcards.read_card(folder / "card.json", kind="toy_gan")
     provenance = provenance or environment.provenance()
     x, _ = data["sampler"](n_train, seed=seed)
-    gan = build(spec, seed=seed, steps=steps)
+    compile_options = {**COMPILE, **(compile_options or {})}
+    gan = build(spec, seed=seed, steps=steps, compile_options=compile_options)
     cpu = time.process_time()
     result = toy.train_toy(gan, x, steps=steps, batch=batch, seed=seed)
     cpu = time.process_time() - cpu
@@ -388,7 +390,7 @@ def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: in
               "g_learning_rate": float(gan.g_optimizer.learning_rate),
               "beta_1": float(getattr(gan.d_optimizer, "beta_1", float("nan"))),
               "beta_2": float(getattr(gan.d_optimizer, "beta_2", float("nan"))),
-              **COMPILE}
+              **compile_options}
     card = runcards.new_card(
         "toy_gan", provenance=provenance, profile=profile, seed=seed, config=config,
         variant=spec.name, dataset=dataset, loss=spec.loss, critic_steps=spec.critic_steps,
