@@ -14,7 +14,7 @@ def _frame():
                          "label_es": ["GAN estándar", "PacGAN"], "n_seeds": [5, 5],
                          "modes_mean": [6.2, 8.0], "modes_sd": [0.84, 0.0],
                          "hq_mean": [0.5, 0.25], "hq_sd": [0.1, 0.05],
-                         "kl_mean": [0.2, float("nan")], "seconds_mean": [33.4, 24.6]})
+                         "kl_mean": [0.2, float("nan")], "cpu_seconds_mean": [33.4, 24.6]})
 
 
 def test_remedies_table_is_spanish_and_says_mean_plus_minus_sd():
@@ -29,10 +29,14 @@ def test_remedies_table_names_the_datasets_it_has():
         remedy_report.remedies_table(_frame(), "grid")
 
 
-def test_published_table_has_every_published_line():
+def test_published_table_marks_unchecked_figures_and_drops_unchecked_counts():
     for dataset in ("ring", "grid"):
         shown = remedy_report.published_table(dataset).data
-        assert len(shown) == sum(r["dataset"] == dataset for r in remedies.PUBLISHED)
+        kept = [r for r in remedies.PUBLISHED
+                if r["dataset"] == dataset and "modes" not in r["unverified"]]
+        assert len(shown) == len(kept) > 0
+        unchecked = ["high_quality" in r["unverified"] for r in kept]
+        assert list(shown["alta calidad"] == "sin verificar") == unchecked
 
 
 def test_plot_modes_draws_modes_and_quality_per_dataset_and_names_each_variant():
@@ -43,6 +47,6 @@ def test_plot_modes_draws_modes_and_quality_per_dataset_and_names_each_variant()
     fig = remedy_report.plot_modes(runs)
     ring_modes, ring_quality, grid_modes, _ = fig.axes
     assert [t.get_text() for t in ring_modes.get_yticklabels()] == ["estándar", "WGAN-GP"]
-    assert ring_modes.get_title() == remedies.DATASETS["ring"]["label_es"]
+    assert ring_modes.get_title() == "anillo de 8 normales"
     assert [round(p.get_width(), 3) for p in ring_quality.patches] == [0.45, 0.3]
     assert [p.get_width() for p in grid_modes.patches] == [20, 25]

@@ -23,7 +23,7 @@ def _pm(mean, sd, decimals=1, percent=False) -> str:
 def remedies_table(frame: pd.DataFrame, dataset: str):
     """One line per variant on ``dataset``: the thesis's remedy it stands for, the seeds, modes
     captured and share of high-quality samples (mean ± sample sd over the seeds), the KL of the
-    mode histogram and the seconds per run."""
+    mode histogram and the CPU seconds per run (wall seconds depend on what else ran)."""
     rows = frame[frame.dataset == dataset]
     if rows.empty:
         raise ValueError(f"no runs on {dataset!r} in this table; datasets: "
@@ -36,21 +36,28 @@ def remedies_table(frame: pd.DataFrame, dataset: str):
         "semillas": [num(n) for n in rows.n_seeds],
         f"modos de {modes}": [_pm(m, s) for m, s in zip(rows.modes_mean, rows.modes_sd)],
         "alta calidad": [_pm(m, s, percent=True) for m, s in zip(rows.hq_mean, rows.hq_sd)],
-        "KL": [num(k, 2) if np.isfinite(k) else "—" for k in rows.kl_mean],
-        "segundos por corrida": [num(s, 0) for s in rows.seconds_mean],
+        "KL del histograma": [num(k, 2) if np.isfinite(k) else "—" for k in rows.kl_mean],
+        "segundos de CPU por corrida": [num(s, 0) for s in rows.cpu_seconds_mean],
     })
     return table(out, index=False)
 
 
 def published_table(dataset: str):
-    """The published numbers for the standard GAN (and PacGAN4) on ``dataset``."""
-    rows = [r for r in remedies.PUBLISHED if r["dataset"] == dataset]
+    """The published numbers for the standard GAN on ``dataset``; a figure that could not be
+    checked against its paper (``unverified``) shows as "sin verificar", and a line whose mode
+    count is unchecked is left out."""
+    rows = [r for r in remedies.PUBLISHED
+            if r["dataset"] == dataset and "modes" not in r.get("unverified", [])]
+
+    def shown(r, field, text):
+        return "sin verificar" if field in r.get("unverified", []) else text
+
     out = pd.DataFrame({
         "fuente": [r["source"].split(" (")[0] for r in rows],
         "método": [r["method"] for r in rows],
         "modos": [num(r["modes"], 1) + ("" if r["modes_sd"] is None
                                        else f" ± {num(r['modes_sd'], 1)}") for r in rows],
-        "alta calidad": [pct(r["high_quality"]) for r in rows],
+        "alta calidad": [shown(r, "high_quality", pct(r["high_quality"])) for r in rows],
     })
     return table(out, index=False)
 
@@ -77,17 +84,18 @@ def plot_modes(runs: pd.DataFrame):
                 jitter = np.linspace(-0.25, 0.25, len(values)) if len(values) > 1 else [0.0]
                 ax.scatter(values, yi + np.asarray(jitter), s=12, color="#d1495b", zorder=3)
             ax.set_yticks(y)
-            ax.set_xlim(0, limit)
+            ax.set_xlim(-0.04 * limit, 1.04 * limit)
         left, right = axes[2 * i], axes[2 * i + 1]
         left.axvline(total, color="k", ls=":", lw=1)
         left.set_yticklabels([_short(n) for n in names])
         right.set_yticklabels([])
-        left.set(xlabel="modos capturados", title=remedies.DATASETS[dataset]["label_es"])
+        left.set(xlabel="modos capturados", title=TITLES_ES.get(dataset, dataset))
         right.set(xlabel="muestras de alta calidad", title="")
         right.xaxis.set_major_formatter(_PERCENT)
     return fig
 
 
+TITLES_ES = {"ring": "anillo de 8 normales", "grid": "grilla de 25 normales"}
 SHORT_ES = {"standard": "estándar", "minimax": "minimax", "bigger_g": "G 4 × 256",
             "l2_d": "L2 en D", "l2_g": "L2 en G", "mode_seeking": "búsqueda de modos",
             "instance_noise": "ruido de instancia", "d_steps_2": "k = 2", "d_steps_5": "k = 5",

@@ -26,14 +26,15 @@ def plot_1d_snapshots(run: dict, p_data: theory.Mixture1D, per_row: int = 2):
         ax.plot(x, p_data.pdf(x), color=REAL, lw=2, label="$p_{data}$")
         ax.hist(samples, bins=np.linspace(x[0], x[-1], 81), density=True, color=FAKE,
                 alpha=0.55, label="$G(z)$")
-        ax.set(xlim=(x[0], x[-1]), ylim=(0, 1.0), title=f"paso {num(step)}")
+        ax.set(xlim=(x[0], x[-1]), title=f"paso {num(step)}")
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("$x$")
         if i % per_row == 0:
             ax.set_ylabel("densidad")
         right = ax.twinx()
         right.plot(x, d, color=DISC, lw=1.8, label="$D(x)$")
         right.axhline(0.5, color=DISC, ls=":", lw=1)
-        right.set_ylim(0, 1.02)
+        right.set_ylim(0, 1)
         if i % per_row == per_row - 1 or i == len(run["steps"]) - 1:
             right.set_ylabel("$D(x)$")
         else:
@@ -73,17 +74,18 @@ def plot_jsd_w1(family: dict):
     left.plot(s, family["identity"], "o", color="#f2a900", ms=4,
               label=r"$-\log 4 + 2\,\mathrm{JSD}$")
     left.axhline(-theory.LOG4, color="0.5", ls=":", lw=1)
-    left.set(xlabel="desplazamiento de $p_g$", ylabel="valor (nats)",
+    left.set(xlabel=r"desplazamiento $\delta$ de $p_g$", ylabel="valor (nats)",
              title="el criterio del generador")
     left.legend(fontsize=8, loc="lower right")
     right.plot(s, family["jsd"], color="k", lw=2, label="JSD")
     right.axhline(theory.LOG2, color="k", ls=":", lw=1, label="log 2")
-    right.set(xlabel="desplazamiento de $p_g$", ylabel="JSD (nats)", title="JSD frente a $W_1$")
+    right.set(xlabel=r"desplazamiento $\delta$ de $p_g$", ylabel="JSD (nats)",
+              title="JSD frente a $W_1$", ylim=(0, 0.8))
     twin = right.twinx()
     twin.plot(s, family["w1"], color=FAKE, lw=2, ls="--", label="$W_1$")
     twin.set_ylabel("$W_1$")
     handles = right.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    right.legend(handles=handles, fontsize=8, loc="upper center")
+    right.legend(handles=handles, fontsize=8, loc="lower center")
     return fig
 
 
@@ -106,8 +108,9 @@ def plot_generator_costs():
 
 
 def plot_gradient_norms(rows: list[dict]):
-    """Arjovsky and Bottou's experiment: the norm of G's gradient under each cost against the
-    number of D steps (log–log), one line per (generator, seed), and D's accuracy beside it."""
+    """Arjovsky and Bottou's experiment: the norm of G's gradient under each cost (log scale)
+    against the number of D steps (left) and against D's accuracy (right), one line per
+    (generator, seed)."""
     fig, (left, right) = new_figure(2, width=3.8, height=3.2)
     groups = sorted({(r["generator_steps"], r["seed"]) for r in rows})
     g_steps = sorted({g for g, _ in groups})
@@ -120,18 +123,18 @@ def plot_gradient_norms(rows: list[dict]):
         first = seed == min(s for gg, s in groups if gg == g)
         for cost, color, style in (("minimax", "#1f5fa8", "-"),
                                    ("non_saturating", "#d1495b", "--")):
-            left.plot(steps, [r[f"grad_{cost}"] for r in sel], ls=style, color=color,
-                      alpha=shades[g], marker="o", ms=3,
-                      label=(f"{COSTS_ES[cost].split(':')[0]}, G tras {num(g)} pasos"
-                             if first else None))
-        right.plot(steps, [r["d_accuracy"] for r in sel], color="k", alpha=shades[g],
-                   marker="o", ms=3, label=f"G tras {num(g)} pasos" if first else None)
+            norms = [r[f"grad_{cost}"] for r in sel]
+            label = (f"{COSTS_ES[cost].split(':')[0]}, G tras {num(g)} pasos"
+                     if first else None)
+            left.plot(steps, norms, ls=style, color=color, alpha=shades[g], marker="o", ms=3,
+                      label=label)
+            right.plot([r["d_accuracy"] for r in sel], norms, ls="none", color=color,
+                       alpha=shades[g], marker="o" if cost == "minimax" else "s", ms=4)
     left.set(xscale="log", yscale="log", xlabel="pasos de D (0 dibujado en 1)",
-             ylabel="‖∇ de G‖", title="norma del gradiente de G")
+             ylabel="‖∇ de G‖", title="frente a los pasos de D")
     left.legend(fontsize=8, loc="lower left")
-    right.set(xscale="log", xlabel="pasos de D (0 dibujado en 1)", ylabel="exactitud de D",
-              ylim=(0.4, 1.02), title="qué tan bueno es D")
-    right.legend(fontsize=8, loc="lower right")
+    right.set(yscale="log", xlabel="exactitud de D", ylabel="‖∇ de G‖",
+              title="frente a la exactitud de D", xlim=(0.45, 1.03))
     return fig
 
 
