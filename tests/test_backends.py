@@ -6,33 +6,59 @@ loads and scores the same, that the metrics built on it behave. It runs in-proce
 default backend (TensorFlow) with the rest of the suite; this file reruns all of them in a
 subprocess per other backend (Keras fixes its backend at import). ``THESIS_REQUIRE_ALL_BACKENDS``
 (set by ``.ci/run``) turns a missing backend into a failure.
+
+The two reruns start with the session and run beside the in-process tests (see
+``BackgroundJobs`` in conftest.py); the tests below only wait for them and read their results.
 """
 
 import importlib.util
 import os
-import subprocess
 import sys
 
 import pytest
 
 from thesis_lib.book import ROOT
 
+BACKENDS = ["jax", "torch"]
 
-@pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_all_backends_tests_pass_on(backend):
+
+def _reason_not_to_run(backend):
+    """Why this test does not start its rerun: ('skip' or 'fail', message), or None."""
     if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
-        pytest.skip("already inside a run on another backend")
+        return "skip", "already inside a run on another backend"
     if importlib.util.find_spec(backend) is None:
         if os.environ.get("THESIS_REQUIRE_ALL_BACKENDS"):
-            pytest.fail(f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set")
-        pytest.skip(f"{backend} not installed")
+            return "fail", f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set"
+        return "skip", f"{backend} not installed"
+    return None
+
+
+def background_job(item, tmp_dir):
+    backend = item.callspec.params["backend"]
+    if _reason_not_to_run(backend):
+        return None
     env = dict(os.environ, KERAS_BACKEND=backend, MPLBACKEND="Agg")
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "-m", "all_backends", str(ROOT / "tests"),
-                          # it reads a built book, and skips at import when there is none
-                          "--ignore", str(ROOT / "tests" / "test_built_book.py")],
-                         env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=1200)
-    assert out.returncode == 0, f"on {backend}:\n{out.stdout[-4000:]}\n{out.stderr[-2000:]}"
-    assert " passed" in out.stdout and "skipped" not in out.stdout.splitlines()[-1], \
-        out.stdout[-500:]
+    if backend == "jax":
+        # Several tests build the same model two or three times (a straight run, a crashed one
+        # and its resumption): identical programs, which JAX compiles again for every new model
+        # unless the persistent cache serves the later ones. A fresh folder per session: nothing
+        # compiled by another version or another checkout is ever reused.
+        env.update(JAX_COMPILATION_CACHE_DIR=str(tmp_dir / "jax-cache"),
+                   JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0.5")
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "-m", "all_backends", str(ROOT / "tests"),
+            # it reads a built book, and skips at import when there is none
+            "--ignore", str(ROOT / "tests" / "test_built_book.py")]
+    return argv, env, 1200
+
+
+@pytest.mark.background_job
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_all_backends_tests_pass_on(backend, background_result):
+    reason = _reason_not_to_run(backend)
+    if reason:
+        getattr(pytest, reason[0])(reason[1])
+    returncode, stdout, stderr = background_result()
+    assert returncode is not None, f"on {backend}: no result within 1200 s\n{stdout[-4000:]}"
+    assert returncode == 0, f"on {backend}:\n{stdout[-4000:]}\n{stderr[-2000:]}"
+    assert " passed" in stdout and "skipped" not in stdout.splitlines()[-1], stdout[-500:]

@@ -24,12 +24,12 @@ def test_variants_epochs_and_run_names_match_the_runs_cli():
 
     assert batch.VARIANTS == tuple(runs.VARIANTS)
     assert batch.FULL_EPOCHS == get_config("dcgan", "full").epochs
-    for tiny, overrides in ((False, {}), (True, {"epochs": 1, "train_subset": 512,
-                                                 "monitor_every": 1})):
+    for tiny, overrides in ((False, {}), (True, dict(batch.TINY_OVERRIDES))):
         config = get_config("dcgan", "full", seed=2, **overrides)
         assert batch.dcgan_run_name("latent50", 2, tiny) == \
             runs.run_name("latent50", "full", config, overrides)
-    assert batch.TINY_OVERRIDES == {"epochs": 1, "train_subset": 512, "monitor_every": 1}
+    assert batch.TINY_OVERRIDES == {"epochs": 1, "train_subset": 512, "monitor_every": 1,
+                                    "metric_samples": 1000}
 
 
 def test_baseline_seeds_first_then_variants_seed_by_seed_then_chapters(tmp_path):
@@ -54,8 +54,8 @@ def test_tiny_and_selection(tmp_path):
     jobs = batch.plan(tmp_path, tiny=True, variants=["upsample", "baseline"], seeds=[1])
     assert [j.name for j in jobs] == ["dcgan-baseline-seed1", "dcgan-upsample-seed1",
                                       "chapter-02-1-perceptron"]
-    assert jobs[0].argv[-6:] == ["--epochs", "1", "--train-subset", "512",
-                                 "--monitor-every", "1"]
+    assert jobs[0].argv[-8:] == ["--epochs", "1", "--train-subset", "512",
+                                 "--monitor-every", "1", "--metric-samples", "1000"]
     assert jobs[0].output.parent.name == "baseline-full-e1-n512-seed1"
     assert jobs[-1].argv[jobs[-1].argv.index("-p"):][:3] == ["-p", "profile", "quick"]
     assert [j.kind for j in batch.plan(tmp_path, only="dcgan")] == ["dcgan"] * 18

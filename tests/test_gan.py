@@ -5,7 +5,6 @@ to the data."""
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 
 import keras
@@ -85,17 +84,27 @@ def test_training_moves_a_toy_generator_to_the_data(seed):
 OTHER_BACKENDS = ["jax", "torch"]
 
 
+def background_job(item, tmp_dir):
+    """``python -m thesis_lib.gan.checks`` on the other backend, started with the session (see
+    conftest.py): it runs beside the in-process tests."""
+    backend = item.callspec.params["backend"]
+    if importlib.util.find_spec(backend) is None:
+        return None
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    return [sys.executable, "-m", "thesis_lib.gan.checks"], env, 900
+
+
+@pytest.mark.background_job
 @pytest.mark.parametrize("backend", OTHER_BACKENDS)
-def test_all_checks_on_other_backends(backend):
+def test_all_checks_on_other_backends(backend, background_result):
     if importlib.util.find_spec(backend) is None:
         if os.environ.get("THESIS_REQUIRE_ALL_BACKENDS"):
             pytest.fail(f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set")
         pytest.skip(f"{backend} not installed")
-    env = dict(os.environ, KERAS_BACKEND=backend)
-    out = subprocess.run([sys.executable, "-m", "thesis_lib.gan.checks"], env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    returncode, stdout, stderr = background_result()
+    assert returncode is not None, f"on {backend}: no result within 900 s"
+    assert returncode == 0, stderr[-3000:]
+    result = json.loads(stdout.strip().splitlines()[-1])
     assert result["backend"] == backend
     assert all(result["d_step"]["discriminator"]) and not any(result["d_step"]["generator"])
     assert all(result["g_step"]["generator"]) and not any(result["g_step"]["discriminator"])

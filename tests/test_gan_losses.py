@@ -11,7 +11,7 @@ from keras import layers
 
 from thesis_lib import backend
 from thesis_lib.callbacks import read_csv
-from thesis_lib.gan import checks, losses
+from thesis_lib.gan import checks, losses, runs
 from thesis_lib.gan.model import GAN, build_dcgan, precision
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, get_config
@@ -244,8 +244,10 @@ def test_mixed_precision_computes_in_16_bits_and_keeps_losses_in_float32(policy)
 # --- 7. exact resume with every new setting -----------------------------------------------------
 
 class Crash(keras.callbacks.Callback):
+    # 64 images in steps of 2 critic batches of 4 real ones: 4 steps an epoch, so the 6th
+    # generator update is the middle of epoch 2, after the checkpoint of epoch 1.
     def on_train_batch_end(self, batch, logs=None):
-        if int(self.model.g_optimizer.iterations.numpy()) == 3:
+        if int(self.model.g_optimizer.iterations.numpy()) == 6:
             raise RuntimeError("killed")
 
 
@@ -259,6 +261,8 @@ def test_resume_is_exact_with_critic_steps_labels_and_mixed_precision(tmp_path):
     with pytest.raises(RuntimeError, match="killed"):
         train_gan(build(cfg), IMAGES, cfg, tmp_path / "resumed", labels=LABELS,
                   verbose=0, extra_callbacks=[Crash()])
+    # The crash left epoch 1 behind: the run below resumes from a checkpoint, not from scratch.
+    assert read_csv(tmp_path / "resumed" / "history.csv")[-1]["epoch"] == 1
     resumed = build(cfg)
     history = train_gan(resumed, IMAGES, cfg, tmp_path / "resumed", labels=LABELS, verbose=0)
     assert [row["epoch"] for row in history] == [1, 2]
@@ -271,15 +275,31 @@ def test_resume_is_exact_with_critic_steps_labels_and_mixed_precision(tmp_path):
 
 # --- 8. the command line ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
+CLI_ERRORS = [
     (["--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     (["--variant", "wide"], "argument --variant: invalid choice: 'wide'"),
     (["--epochs", "0"], "epochs must be a positive integer, got 0."),
     (["--loss", "wasserstein_gp", "--gp-weight", "-1"], "gp_weight must be a number >= 0"),
     (["--loss", "wasserstein_clip", "--clip", "-0.01"], "clip must be a positive number"),
     (["--critic-steps", "0"], "critic_steps must be a positive integer"),
-])
-def test_command_line_errors_are_one_line_and_status_2(args, message):
+]
+
+
+@pytest.mark.parametrize("args, message", CLI_ERRORS)
+def test_command_line_errors_are_one_line_and_status_2(args, message, capsys):
+    # In this process: a new one would spend seconds importing the backend for each case.
+    with pytest.raises(SystemExit) as stop:
+        runs.main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in err, err
+
+
+def test_the_command_prints_its_error_alone():
+    """What a user sees from a real process: the one line, without backend import noise; the
+    line's content for every bad input is checked above."""
+    args, message = CLI_ERRORS[-1]
     out = subprocess.run([sys.executable, "-m", "thesis_lib.gan.runs", *args],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 2

@@ -65,7 +65,7 @@ def test_mnist_score_extremes_without_the_evaluator():
         metrics.mnist_score(np.full((5, 10), 0.1), splits=6)
 
 
-@pytest.mark.all_backends
+# On TensorFlow only: every backend runs the evaluator in test_evaluator.py.
 def test_real_data_references(mnist, ev):
     refs = metrics.real_data_references(ev, mnist, n=2000)
     assert refs["test_set"]["frechet_distance"] == pytest.approx(0, abs=1e-6)

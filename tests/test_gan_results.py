@@ -7,51 +7,39 @@ import shutil
 import numpy as np
 import pytest
 
-from thesis_lib import data, environment, metrics
+from thesis_lib import environment, metrics
 from thesis_lib.gan import latent, plots, results as gan_results, runs as gan_runs
 from thesis_lib.runcards import results_dir
 
 COMMITTED = results_dir() / "dcgan"
 
 
-@pytest.fixture(scope="module")
-def mnist(mnist_dir):
-    return data.load_mnist(mnist_dir)
+# tiny_dcgan_run (conftest.py): one tiny run of the tanh variant, shared with test_gan_runs.py.
 
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, mnist):
-    root = tmp_path_factory.mktemp("runs")
-    card = gan_runs.run("baseline", "quick", seed=3, out_root=root, mnist=mnist, verbose=0,
-                        epochs=1, train_subset=256, batch_size=64, latent_dim=8)
-    return root, card
-
-
-def test_cards_are_found_with_their_directory(tiny_run):
-    root, card = tiny_run
+def test_cards_are_found_with_their_directory(tiny_dcgan_run):
+    root, card, _ = tiny_dcgan_run
     cards = gan_results.load_cards(root, profile="quick")
     assert len(cards) == 1 and cards[0]["generator_sha256"] == card["generator_sha256"]
-    assert cards[0]["run_dir"] == root / "baseline-quick-e1-n256-seed3"
+    assert cards[0]["run_dir"] == root / "tanh-quick-e1-n256-seed1"
     assert gan_results.load_cards(root, profile="full") == []
     assert gan_results.history(cards[0]["run_dir"])[0]["epoch"] == 1
 
 
-def test_loaded_generator_reproduces_the_card_metrics(tiny_run, mnist):
+def test_loaded_generator_reproduces_the_card_metrics(tiny_dcgan_run, test_set_features):
     """The saved weights, rebuilt from the card alone, give the card's final metrics again."""
     from thesis_lib.evaluator import load_evaluator
-    root, _ = tiny_run
+    root, _, samples = tiny_dcgan_run
     card = gan_results.load_cards(root, profile="quick")[0]
     generator = gan_results.load_generator(card)
-    z = np.random.default_rng([card["seed"], 40_000]).normal(size=(10_000, 8))
-    ev = load_evaluator()
-    again = metrics.evaluate_images(latent.unit_images(generator, z), ev,
-                                    ev.features(mnist[1][0]))
+    z = np.random.default_rng([card["seed"], 40_000]).normal(size=(samples, 8))
+    images = latent.unit_images(generator, z, card["options"]["output"])  # tanh: to [0, 1]
+    again = metrics.evaluate_images(images, load_evaluator(), test_set_features)
     assert again["frechet_distance"] == pytest.approx(card["metrics"]["frechet_distance"], rel=1e-4)
     assert again["classes_covered"] == card["metrics"]["classes_covered"]
 
 
-def test_tampered_or_missing_weights_are_refused(tiny_run, tmp_path):
-    root, _ = tiny_run
+def test_tampered_or_missing_weights_are_refused(tiny_dcgan_run, tmp_path):
+    root, _, _ = tiny_dcgan_run
     card = gan_results.load_cards(root, profile="quick")[0]
     copy = tmp_path / "copy"
     shutil.copytree(card["run_dir"], copy)
@@ -62,8 +50,30 @@ def test_tampered_or_missing_weights_are_refused(tiny_run, tmp_path):
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256.*git checkout"):
         gan_results.load_generator(card, copy)
     weights.unlink()
-    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant baseline"):
+    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant tanh"):
         gan_results.load_generator(card, copy)
+
+
+def test_sample_images_from_a_card_checks_the_weights(tiny_dcgan_run, tmp_path):
+    root, _, _ = tiny_dcgan_run
+    card = gan_results.load_cards(root, profile="quick")[0]
+    images = gan_results.sample_images(card, 12, seed=5)
+    assert images.shape == (12, 28, 28, 1) and images.dtype == np.float32
+    assert 0.0 <= images.min() and images.max() <= 1.0  # a tanh run, mapped to [0, 1]
+    assert np.array_equal(images, gan_results.sample_images(card, 12, seed=5))
+    assert not np.array_equal(images, gan_results.sample_images(card, 12, seed=6))
+    with pytest.raises(ValueError, match="unconditional"):
+        gan_results.sample_images(card, 3, labels=[0, 1, 2])
+    with pytest.raises(ValueError, match="positive integer"):
+        gan_results.sample_images(card, 0)
+    copy = tmp_path / "copy"
+    shutil.copytree(card["run_dir"], copy)
+    weights = copy / card["generator_weights"]
+    raw = bytearray(weights.read_bytes())
+    raw[-100] ^= 0xFF
+    weights.write_bytes(bytes(raw))
+    with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256"):
+        gan_results.sample_images({**card, "run_dir": copy}, 4)
 
 
 def test_linear_and_spherical_interpolation():
@@ -165,15 +175,14 @@ def test_committed_runs_are_complete():
 
 
 @committed
-def test_committed_long_run_generator_reproduces_its_card(mnist):
+def test_committed_long_run_generator_reproduces_its_card(test_set_features):
     from thesis_lib.evaluator import load_evaluator
     card = gan_results.longest_run(gan_results.load_cards(COMMITTED))
     assert (card["run_dir"] / card["generator_weights"]).stat().st_size <= 5 * 2**20
     generator = gan_results.load_generator(card)
     z = np.random.default_rng([card["seed"], 40_000]).normal(size=(10_000, card["config"]["latent_dim"]))
-    ev = load_evaluator()
-    again = metrics.evaluate_images(latent.unit_images(generator, z), ev,
-                                    ev.features(mnist[1][0]))
+    again = metrics.evaluate_images(latent.unit_images(generator, z), load_evaluator(),
+                                    test_set_features)
     assert again["frechet_distance"] == pytest.approx(card["metrics"]["frechet_distance"], rel=1e-3)
     assert again["mnist_score"] == pytest.approx(card["metrics"]["mnist_score"], rel=1e-3)
 
@@ -304,8 +313,12 @@ def test_epoch_table_has_spanish_headers_and_numbers():
 
 def test_metrics_table_puts_the_run_beside_the_real_data_references():
     frame = gan_results.metrics_frame(_long_card(), "corrida larga")
-    assert list(frame.index) == ["corrida larga", "10 000 imágenes reales de entrenamiento",
+    assert list(frame.index) == ["corrida larga", "10\u202f000 imágenes reales de entrenamiento",
                                  "conjunto de prueba (contra sí mismo)"]
+    # A run scored on fewer images says so in the real row it is read against.
+    smaller = _long_card()
+    smaller["config"] = {**smaller.get("config", {}), "metric_samples": 2000}
+    assert gan_results.metrics_frame(smaller).index[1] == "2000 imágenes reales de entrenamiento"
     assert frame.loc["conjunto de prueba (contra sí mismo)", "distancia de Fréchet"] == 0
     assert frame["clases cubiertas"].tolist() == [7, 10, 10]
     html = gan_results.metrics_table(_long_card()).to_html()

@@ -3,21 +3,17 @@
 import numpy as np
 import pytest
 
-from thesis_lib import artifacts, data
+from thesis_lib import artifacts
 from thesis_lib.gan import runs as gan_runs
 from thesis_lib.callbacks import read_csv
 from thesis_lib.gan import latent
 
 
-@pytest.fixture(scope="module")
-def mnist(mnist_dir):
-    return data.load_mnist(mnist_dir)
-
-
-def test_tiny_tanh_run_writes_card_metrics_and_weights(tmp_path, mnist):
-    card = gan_runs.run("tanh", "quick", seed=1, out_root=tmp_path, mnist=mnist, verbose=0,
-                        epochs=1, train_subset=256, batch_size=64, latent_dim=8)
-    out = tmp_path / "tanh-quick-e1-n256-seed1"
+def test_tiny_tanh_run_writes_card_metrics_and_weights(tiny_dcgan_run):
+    # gan_runs.run("tanh", "quick", seed=1, epochs=1, train_subset=256, batch_size=64,
+    # latent_dim=8), shared with test_gan_results.py (conftest.py)
+    root, card, _ = tiny_dcgan_run
+    out = root / "tanh-quick-e1-n256-seed1"
     assert card["steps"] == 4 and card["options"] == {"output": "tanh"}
     assert card["generator_sha256"] == artifacts.sha256(out / card["generator_weights"])
     for key in ("frechet_distance", "mnist_score", "classes_covered"):

@@ -69,6 +69,10 @@ class Evaluator:
         self.model.load_weights(str(weights))
         self.model.trainable = False
         self._features = keras.Model(self.model.inputs, self.model.get_layer("features").output)
+        # Both outputs in one pass: every GAN metric needs the two, and the network is most of
+        # a metric's cost on a CPU.
+        self._both = keras.Model(self.model.inputs,
+                                 [self.model.outputs[0], self.model.get_layer("features").output])
         self.card = artifacts.read_json(CARD) if CARD.is_file() else {}
         # What the network reads and tells apart, taken from the network itself.
         self.image_shape = tuple(self.model.input_shape[1:])
@@ -84,6 +88,13 @@ class Evaluator:
     def features(self, images, batch_size: int = 1000) -> np.ndarray:
         return self._features.predict(as_unit_images(images, self.image_shape),
                                       batch_size=batch_size, verbose=0)
+
+    def probabilities_and_features(self, images, batch_size: int = 1000
+                                   ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`probabilities` and :meth:`features` of the same images, in one pass."""
+        probs, features = self._both.predict(as_unit_images(images, self.image_shape),
+                                             batch_size=batch_size, verbose=0)
+        return probs, features
 
 
 @functools.lru_cache(maxsize=1)

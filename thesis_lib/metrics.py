@@ -107,10 +107,14 @@ def class_coverage(probabilities, threshold: float = 0.05) -> dict:
 
 def evaluate_images(images, evaluator, reference_features, splits: int = 10) -> dict:
     """Fréchet distance to ``reference_features``, MNIST score and class coverage of ``images``."""
-    probs = evaluator.probabilities(images)
+    probs, features = evaluator.probabilities_and_features(images)
+    return _metrics(probs, features, reference_features, splits)
+
+
+def _metrics(probs, features, reference_features, splits: int = 10) -> dict:
     score, score_sd = mnist_score(probs, splits)
     coverage = class_coverage(probs)
-    return {"frechet_distance": frechet_distance(evaluator.features(images), reference_features),
+    return {"frechet_distance": frechet_distance(features, reference_features),
             "mnist_score": score, "mnist_score_sd": score_sd,
             "classes_covered": coverage["classes_covered"],
             "kl_to_uniform": coverage["kl_to_uniform"],
@@ -125,8 +129,8 @@ def real_data_references(evaluator, mnist, n: int = 10_000, seed: int = 0) -> di
     """
     (x_train, _), (x_test, _) = mnist
     idx = np.random.default_rng(seed).choice(len(x_train), n, replace=False)
-    test_features = evaluator.features(x_test)
+    test_probs, test_features = evaluator.probabilities_and_features(x_test)
     floor = evaluate_images(x_train[idx], evaluator, test_features)
-    ceiling = evaluate_images(x_test, evaluator, test_features)
+    ceiling = _metrics(test_probs, test_features, test_features)
     return {"train_vs_test": floor, "test_set": ceiling, "n": n, "seed": seed,
             "test_features": test_features}

@@ -103,6 +103,10 @@ class GANConfig:
     gp_weight: float | None = None  # only for wasserstein_gp (its default: 10)
     conditional: bool = False
     precision: str = "float32"
+    # Generated (and real training) images behind a run's final metrics; every committed full
+    # run uses 10,000. Fewer make a smoke test cheaper: on a CPU, generating and scoring 10,000
+    # images costs more than the quick profile's training.
+    metric_samples: int = 10_000
 
     def __post_init__(self):
         _positive_int("epochs", self.epochs)
@@ -131,6 +135,10 @@ class GANConfig:
         _subset("train_subset", self.train_subset, MNIST_TRAIN_SIZE)
         _positive_float("learning_rate", self.learning_rate)
         _positive_int("monitor_every", self.monitor_every)
+        _positive_int("metric_samples", self.metric_samples)
+        if self.metric_samples < 100:
+            raise ValueError(f"metric_samples must be at least 100 (the MNIST score splits them "
+                             f"in 10), got {self.metric_samples}.")
 
 
 @dataclass(frozen=True)
@@ -208,7 +216,7 @@ _REGISTRY = {
         "full": ClassifierConfig(epochs=15, batch_size=128),
     },
     "dcgan": {
-        "quick": GANConfig(epochs=2, train_subset=2_560, monitor_every=1),
+        "quick": GANConfig(epochs=2, train_subset=1_280, monitor_every=1, metric_samples=2_000),
         "full": GANConfig(epochs=100),
     },
     # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.
@@ -275,6 +283,7 @@ LABELS = {
     "gp_weight": "peso de la penalización del gradiente (λ)",
     "conditional": "generación condicionada a la clase",
     "precision": "precisión numérica",
+    "metric_samples": "imágenes para las métricas finales",
     "seeds": "semillas por medición",
     "alg1_steps": "algoritmo 1: pasos de G",
     "dstar_steps": "D óptimo: pasos de D",

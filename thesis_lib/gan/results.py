@@ -144,14 +144,38 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
     return generator
 
 
-def sample_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
-    """``n`` generated images in [0, 1] from latent points drawn with ``[seed, stream]``; a
-    conditional GAN gets the classes in equal shares."""
+def generated_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
+    """``n`` images in [0, 1] from a GAN being trained, from latent points drawn with
+    ``[seed, stream]``; a conditional GAN gets the classes in equal shares."""
     z = np.random.default_rng([seed, stream]).normal(size=(n, gan.latent_dim)).astype("float32")
     if gan.conditional:
         labels = np.arange(n) % gan.num_classes
         z = [z, np.eye(gan.num_classes, dtype="float32")[labels]]
     return unit_images(gan.generator, z, output)
+
+
+def sample_images(card: dict, n: int, labels=None, seed: int = 0) -> np.ndarray:
+    """``n`` images, shaped (n, 28, 28, 1) in [0, 1], from the generator a committed run saved
+    (thesis §3.3): its weights are checked against the card's SHA-256 before use.
+
+    Latent points are N(0, I) draws with ``seed``. A conditional run takes ``labels`` (n digits;
+    default 0, 1, …, 9 in turn); an unconditional one refuses them.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    generator = load_generator(card)
+    z = np.random.default_rng([seed, 70_000]).normal(
+        size=(n, card["config"]["latent_dim"])).astype("float32")
+    output = card["options"].get("output", "sigmoid")
+    if not card["config"].get("conditional", False):
+        if labels is not None:
+            raise ValueError("this run's generator is unconditional: call sample_images "
+                             "without labels.")
+        return unit_images(generator, z, output)
+    labels = np.arange(n) % 10 if labels is None else np.asarray(labels)
+    if labels.shape != (n,) or labels.min() < 0 or labels.max() > 9:
+        raise ValueError(f"labels must be {n} digits in 0..9, got shape {labels.shape}.")
+    return unit_images(generator, [z, np.eye(10, dtype="float32")[labels]], output)
 
 
 def epochs_in_band(rows: list[dict], key: str, band: tuple[float, float]) -> list[int]:
@@ -262,8 +286,9 @@ def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
     maximum: the training sample, which the evaluator learned from, scores a little higher)."""
     import pandas as pd
     real = card["real_data"]
+    n = card.get("config", {}).get("metric_samples", 10_000)
     rows = {label: card["metrics"],
-            "10 000 imágenes reales de entrenamiento": real["train_vs_test"],
+            f"{num(n)} imágenes reales de entrenamiento": real["train_vs_test"],
             "conjunto de prueba (contra sí mismo)": real["test_set"]}
     frame = pd.DataFrame({METRICS[k]: [m[k] for m in rows.values()] for k in METRICS},
                          index=list(rows))

@@ -24,7 +24,7 @@ import numpy as np
 
 from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
 from thesis_lib.callbacks import EpochLog
-from thesis_lib.gan.results import sample_images
+from thesis_lib.gan.results import generated_images
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -64,7 +64,7 @@ class MetricsMonitor(keras.callbacks.Callback):
         done = epoch + 1
         if done % self.every and done != self.params.get("epochs"):
             return
-        result = metrics.evaluate_images(sample_images(self.model, self.n, self.seed,
+        result = metrics.evaluate_images(generated_images(self.model, self.n, self.seed,
                                                        self.output), self.evaluator,
                                          self.reference)
         self.log.write(done, {k: result[k] for k in ("frechet_distance", "mnist_score",
@@ -102,17 +102,18 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     output = options.get("output", "sigmoid")
     images, labels = prepare_images(config, output, mnist, with_labels=True)
     ev = evaluator.load_evaluator()
-    refs = metrics.real_data_references(ev, mnist)
+    n_metrics = config.metric_samples
+    refs = metrics.real_data_references(ev, mnist, n=n_metrics)
     gan = build_dcgan(config, **options, image_shape=images.shape[1:],
                       num_classes=ev.num_classes)
     monitor = MetricsMonitor(ev, refs["test_features"], out_dir, config.monitor_every,
-                             output, seed=seed)
+                             output, n=min(2000, n_metrics), seed=seed)
     start = time.perf_counter()
     train_gan(gan, images, config, out_dir, labels=labels if config.conditional else None,
               verbose=verbose, extra_callbacks=[monitor],
               pixel_range=(-1.0, 1.0) if output == "tanh" else (0.0, 1.0))
     seconds = time.perf_counter() - start
-    final = metrics.evaluate_images(sample_images(gan, 10_000, seed, output, 40_000), ev,
+    final = metrics.evaluate_images(generated_images(gan, n_metrics, seed, output, 40_000), ev,
                                     refs["test_features"])
     weights = artifacts.atomic_save(gan.generator.save_weights, out_dir / "generator.weights.h5")
     steps_per_epoch = len(images) // (config.batch_size * config.critic_steps)
@@ -161,12 +162,15 @@ def parser() -> cli.Parser:
     p.add_argument("--beta-2", type=float, default=None)
     p.add_argument("--conditional", action="store_true", help="condition G and D on the digit")
     p.add_argument("--precision", choices=PRECISIONS, default=None)
+    p.add_argument("--metric-samples", type=int, default=None,
+                   help="generated images behind the final metrics (default 10000)")
     p.add_argument("--out", type=Path, default=Path("results/dcgan"))
     return p
 
 
 OVERRIDES = ("epochs", "monitor_every", "train_subset", "loss", "critic_steps", "clip",
-             "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2", "precision")
+             "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2", "precision",
+             "metric_samples")
 
 
 def main(argv=None) -> int:
