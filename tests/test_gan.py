@@ -40,6 +40,21 @@ def test_variants_build_with_the_expected_outputs():
         dcgan.generator(latent_dim=0)
 
 
+def test_network_widths_count_as_the_layers_say():
+    # G: dense 100 → 7·7·f, two 4×4 transposed convolutions f → f, a 7×7 convolution f → 1.
+    for f in (128, 64, 16):
+        expected = (100 + 1) * 49 * f + 2 * (16 * f * f + f) + 49 * f + 1
+        assert dcgan.generator(filters=f).count_params() == expected
+    assert dcgan.generator(filters=128).count_params() == 1_164_289  # the thesis's
+    # D: two 3×3 stride-2 convolutions (1 → f, f → f) and a dense unit on 7·7·f.
+    for f in (64, 32):
+        expected = (9 + 1) * f + (9 * f * f + f) + 49 * f + 1
+        assert dcgan.discriminator(filters=f).count_params() == expected
+    assert dcgan.discriminator().count_params() == 40_705
+    with pytest.raises(ValueError, match="filters must be a positive integer"):
+        dcgan.generator(filters=0)
+
+
 @pytest.fixture
 def report():
     return gan_checks.isolation_report(build_dcgan(get_config("dcgan", "quick")), REAL)

@@ -20,7 +20,7 @@ def test_cards_are_found_with_their_directory(tiny_dcgan_run):
     root, card, _ = tiny_dcgan_run
     cards = gan_results.load_cards(root, profile="quick")
     assert len(cards) == 1 and cards[0]["generator_sha256"] == card["generator_sha256"]
-    assert cards[0]["run_dir"] == root / "tanh-quick-e1-n256-seed1"
+    assert cards[0]["run_dir"] == root / "tanh-quick-e1-n256-b64-seed1"
     assert gan_results.load_cards(root, profile="full") == []
     assert gan_results.history(cards[0]["run_dir"])[0]["epoch"] == 1
 

@@ -13,7 +13,7 @@ def test_tiny_tanh_run_writes_card_metrics_and_weights(tiny_dcgan_run):
     # gan_runs.run("tanh", "quick", seed=1, epochs=1, train_subset=256, batch_size=64,
     # latent_dim=8), shared with test_gan_results.py (conftest.py)
     root, card, _ = tiny_dcgan_run
-    out = root / "tanh-quick-e1-n256-seed1"
+    out = root / "tanh-quick-e1-n256-b64-seed1"
     assert card["steps"] == 4 and card["options"] == {"output": "tanh"}
     assert card["generator_sha256"] == artifacts.sha256(out / card["generator_weights"])
     for key in ("frechet_distance", "mnist_score", "classes_covered"):
@@ -35,3 +35,19 @@ def test_images_are_scaled_for_the_output_activation(mnist):
 def test_unknown_variant():
     with pytest.raises(ValueError, match="valid: baseline"):
         gan_runs.run("wgan", "quick")
+
+
+@pytest.mark.parametrize("variant, conditional", [("infogan", False), ("small", True)])
+def test_chapter3_runs_sample_by_code_or_digit_from_their_card(variant, conditional, tmp_path,
+                                                               mnist):
+    from thesis_lib.gan import results
+    card = gan_runs.run(variant, "quick", seed=0, out_root=tmp_path, mnist=mnist, verbose=0,
+                        epochs=1, train_subset=128, batch_size=32, metric_samples=100,
+                        conditional=conditional)
+    assert card["options"]["g_filters"] == 64
+    if variant == "infogan":  # 62 noise numbers, a 10-way code and 2 continuous codes
+        assert card["config"]["latent_dim"] == 74
+    images = results.sample_images(card, 10, labels=list(range(10)), seed=1)
+    assert images.shape == (10, 28, 28, 1) and 0 <= images.min() and images.max() <= 1
+    # The requested digit (or code) is an input: asking for others changes the images.
+    assert not np.array_equal(images, results.sample_images(card, 10, labels=[0] * 10, seed=1))

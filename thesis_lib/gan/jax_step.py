@@ -86,7 +86,7 @@ def discriminator_update(gan, tv, ntv, real, onehot=None):
                                                     training=True)[0]
 
         loss, (accuracy, penalty) = gan.critic_objective(d_call, real, fake, onehot, alpha,
-                                                         penalty_call)
+                                                         penalty_call, z=z)
         return scale_loss(gan.d_optimizer, loss, d_opt), (loss, accuracy, penalty, state["ntv"])
 
     (_, (loss, accuracy, penalty, d_ntv)), grads = jax.value_and_grad(loss_fn, has_aux=True)(

@@ -99,6 +99,15 @@ class GAN(keras.Model):
         self.optimizer_state = [*d_optimizer.variables, *g_optimizer.variables]
 
     # --- inputs ------------------------------------------------------------------------------
+    def numpy_latent(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` latent points as NumPy, drawn from ``rng`` (monitors, metrics, sampling)."""
+        return rng.normal(size=(n, self.latent_dim)).astype("float32")
+
+    @property
+    def score_model(self):
+        """The model that maps images to D's score alone (D itself for a plain GAN)."""
+        return self.discriminator
+
     def sample_latent(self, n):
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
@@ -121,18 +130,23 @@ class GAN(keras.Model):
         return x if onehot is None else [x, ops.cast(onehot, x.dtype)]
 
     # --- the objectives, shared by every backend ----------------------------------------------
-    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None):
+    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None, z=None):
         """D's loss on m real and m generated images; returns (loss, (accuracy, penalty)).
 
         ``d_call(images, onehot)`` runs D in training mode; ``penalty_call`` (default
-        ``d_call``) is the one the gradient penalty differentiates with respect to its input.
+        ``d_call``) is the one the gradient penalty differentiates with respect to its input;
+        ``z`` are the latent points the generated images came from (for :meth:`extra_loss`).
         """
         m = ops.shape(real)[0]
         images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
         both = None if onehot is None else ops.concatenate([onehot, onehot], axis=0)
-        scores = losses.critic_scores(d_call(images, both))
+        outputs = d_call(images, both)
+        scores = losses.critic_scores(self.score_of(outputs))
         real_out, fake_out = scores[:m], scores[m:]
         loss = self.loss_strategy.d_loss(real_out, fake_out)
+        extra = self.extra_loss(outputs, z, start=m)
+        if extra is not None:
+            loss = loss + extra
         penalty = ops.zeros(())
         if self.loss_strategy.gp_weight:
             call = penalty_call or d_call
@@ -142,8 +156,20 @@ class GAN(keras.Model):
 
     def generator_objective(self, g_call, d_call, z, onehot):
         """G's loss on the images it makes from ``z`` (and the classes ``onehot``)."""
-        return self.loss_strategy.g_loss(losses.critic_scores(d_call(g_call(z, onehot),
-                                                                     onehot)))
+        outputs = d_call(g_call(z, onehot), onehot)
+        loss = self.loss_strategy.g_loss(losses.critic_scores(self.score_of(outputs)))
+        extra = self.extra_loss(outputs, z, start=0)
+        return loss if extra is None else loss + extra
+
+    # --- hooks for variants whose D has more than a score (InfoGAN) ---------------------------
+    def score_of(self, outputs):
+        """D's real/fake score among its outputs (all of them for a plain GAN)."""
+        return outputs
+
+    def extra_loss(self, outputs, z, start):
+        """A term both players add to their loss, computed from D's outputs on the generated
+        images (rows ``start:``) and the latent points ``z`` they came from; None here."""
+        return None
 
     # --- the two updates (stateful backends) ------------------------------------------------
     def _d_call(self, x, onehot):
@@ -163,7 +189,7 @@ class GAN(keras.Model):
 
         def loss():
             out["loss"], out["aux"] = self.critic_objective(self._d_call, real, fake, onehot,
-                                                            alpha)
+                                                            alpha, z=z)
             return losses.scale_loss(self.d_optimizer, out["loss"])
 
         variables = self.discriminator.trainable_variables
@@ -303,20 +329,23 @@ D_ACTIVATIONS = {"probability": "sigmoid", "score": "linear"}
 
 def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
                 upsampling: str = "transpose", image_shape=(28, 28, 1),
-                num_classes: int = 10) -> GAN:
+                num_classes: int = 10, g_filters: int = 128, d_filters: int = 64) -> GAN:
     """The thesis's DCGAN (or a variant) wrapped in :class:`GAN` and compiled; with the default
     config, as Brownlee does: both optimizers Adam(learning_rate=0.0002, beta_1=0.5).
 
     ``output`` is G's last activation; D's follows the config's loss. ``image_shape`` and
     ``num_classes`` describe the data (MNIST by default; classes matter only when
-    ``config.conditional``).
+    ``config.conditional``); ``g_filters`` and ``d_filters`` the networks' widths (the
+    thesis's 128 and 64 by default).
     """
     classes = num_classes if config.conditional else None
     return build_gan(
         config,
         lambda d_output: dcgan.discriminator(batch_norm=batch_norm,
                                              output=D_ACTIVATIONS[d_output],
-                                             image_shape=image_shape, num_classes=classes),
+                                             image_shape=image_shape, num_classes=classes,
+                                             filters=d_filters),
         lambda: dcgan.generator(config.latent_dim, output, batch_norm, upsampling,
-                                image_shape=image_shape, num_classes=classes),
+                                image_shape=image_shape, num_classes=classes,
+                                filters=g_filters),
         num_classes=num_classes)

@@ -170,9 +170,10 @@ class RemedyGAN(GAN):
         self.d_l2, self.g_l2 = float(d_l2), float(g_l2)
         self.mode_seeking, self.pac = float(mode_seeking), pac
 
-    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None):
+    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None, z=None):
         if self.pac == 1:
-            loss, aux = super().critic_objective(d_call, real, fake, onehot, alpha, penalty_call)
+            loss, aux = super().critic_objective(d_call, real, fake, onehot, alpha, penalty_call,
+                                                 z=z)
         else:
             images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
             scores = losses.critic_scores(d_call(images, None))

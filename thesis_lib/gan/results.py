@@ -15,6 +15,7 @@ from thesis_lib import artifacts, claims, runcards
 from thesis_lib.callbacks import read_csv
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import listing, num, pct, span, table
+from thesis_lib.gan import infogan
 from thesis_lib.gan.latent import unit_images
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import VALUE_NAMES, get_config
@@ -136,10 +137,14 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
             f"Restore it with `git checkout -- {path}` or rerun the training.")
     options = card["options"]
     conditional = card["config"].get("conditional", False)
-    generator = dcgan.generator(card["config"]["latent_dim"], options.get("output", "sigmoid"),
+    latent_dim = card["config"]["latent_dim"]
+    if "info_noise" in options:  # an InfoGAN: noise, then its codes
+        latent_dim = options["info_noise"] + infogan.CATEGORIES + infogan.CONTINUOUS
+    generator = dcgan.generator(latent_dim, options.get("output", "sigmoid"),
                                 options.get("batch_norm", False),
                                 options.get("upsampling", "transpose"),
-                                num_classes=10 if conditional else None)
+                                num_classes=10 if conditional else None,
+                                filters=options.get("g_filters", 128))
     generator.load_weights(path)
     return generator
 
@@ -147,7 +152,7 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
 def generated_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
     """``n`` images in [0, 1] from a GAN being trained, from latent points drawn with
     ``[seed, stream]``; a conditional GAN gets the classes in equal shares."""
-    z = np.random.default_rng([seed, stream]).normal(size=(n, gan.latent_dim)).astype("float32")
+    z = gan.numpy_latent(n, np.random.default_rng([seed, stream]))
     if gan.conditional:
         labels = np.arange(n) % gan.num_classes
         z = [z, np.eye(gan.num_classes, dtype="float32")[labels]]
@@ -159,11 +164,15 @@ def sample_images(card: dict, n: int, labels=None, seed: int = 0) -> np.ndarray:
     (thesis §3.3): its weights are checked against the card's SHA-256 before use.
 
     Latent points are N(0, I) draws with ``seed``. A conditional run takes ``labels`` (n digits;
-    default 0, 1, …, 9 in turn); an unconditional one refuses them.
+    default 0, 1, …, 9 in turn); an InfoGAN takes them as its categorical code (default random;
+    continuous codes uniform in [−1, 1]); an unconditional one refuses them.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}.")
     generator = load_generator(card)
+    if "info_noise" in card["options"]:
+        z = infogan.latent_points(n, card["options"]["info_noise"], labels, None, seed)
+        return unit_images(generator, z, card["options"].get("output", "sigmoid"))
     z = np.random.default_rng([seed, 70_000]).normal(
         size=(n, card["config"]["latent_dim"])).astype("float32")
     output = card["options"].get("output", "sigmoid")
@@ -195,7 +204,7 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
 
 
 # How the book names a variant (the others keep their command-line names: ``tanh``, ...).
-VARIANT_NAMES = {"baseline": "modelo base"}
+VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)"}
 
 
 def variant_name(variant: str) -> str:

@@ -4,11 +4,12 @@
     python -m thesis_lib.gan.runs --variant all --profile full --seed 0 1 2   # the §4.2 grid
     python -m thesis_lib.gan.runs --loss wasserstein_gp --critic-steps 5 --conditional
 
-Writes ``results/dcgan/<variant>-<profile>-e<epochs>[-n<subset>][-<loss>][-k<k>][-cond]
-[-<precision>]-seed<N>/``: ``history.csv``, ``monitor.csv``, ``metrics.csv`` (Fréchet
+Writes ``results/dcgan/<variant>-<profile>-e<epochs>[-n<subset>][-b<batch>][-<loss>][-k<k>]
+[-cond][-<precision>]-seed<N>/``: ``history.csv``, ``monitor.csv``, ``metrics.csv`` (Fréchet
 distance, MNIST score and coverage every ``monitor_every`` epochs, on 2,000 samples), sample
 grids, the final generator weights with their SHA-256, and ``card.json`` (final metrics on
-10,000 samples against the test set, the real-data floor and ceiling, timing, seed, precision,
+``metric_samples`` generated images, 10,000 unless set, against the test set, the real-data
+floor and ceiling on as many training images, timing, seed, precision,
 hardware, versions, commit). Rerunning the same command after a crash resumes from the last
 epoch.
 """
@@ -25,6 +26,7 @@ import numpy as np
 from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
 from thesis_lib.callbacks import EpochLog
 from thesis_lib.gan.results import generated_images
+from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -37,6 +39,16 @@ VARIANTS = {
     "batchnorm": {"batch_norm": True},
     "upsample": {"upsampling": "upsample"},
 }
+# Narrower networks for the chapter-3 runs on MNIST, which must fit a 2-core CPU (at most an
+# hour each): 64 channels in G's hidden layers instead of 128, D as the thesis's. Not part of
+# the §4.2 grid (``VARIANTS``, which thesis_lib.batch runs on a GPU).
+CPU_VARIANTS = {
+    "small": {"g_filters": 64},
+    # InfoGAN (thesis §3.3, the disentangled Z): 62 noise numbers + a 10-way code + 2
+    # continuous codes, as in Chen et al. 2016 for MNIST; D's body shared with the Q head.
+    "infogan": {"g_filters": 64, "info_noise": 62},
+}
+ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS}
 
 
 def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
@@ -76,6 +88,8 @@ def run_name(variant: str, profile: str, config, overrides: dict) -> str:
     parts = [variant, profile, f"e{config.epochs}"]
     if "train_subset" in overrides:
         parts.append(f"n{config.train_subset}")
+    if config.batch_size != 256:  # the thesis's batch
+        parts.append(f"b{config.batch_size}")
     if config.loss != "non_saturating":
         parts.append(config.loss)
     if config.critic_steps != 1:
@@ -90,11 +104,13 @@ def run_name(variant: str, profile: str, config, overrides: dict) -> str:
 def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",
         mnist=None, verbose: int = 1, **overrides) -> dict:
     """Train one variant; write artifacts and the card; return the card (plus ``run_dir``)."""
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(VARIANTS)}.")
-    options = dict(VARIANTS[variant])
+    if variant not in ALL_VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(ALL_VARIANTS)}.")
+    options = dict(ALL_VARIANTS[variant])
     if "latent_dim" in options:
         overrides.setdefault("latent_dim", options.pop("latent_dim"))
+    if "info_noise" in options:  # the card then names the generator's whole input
+        overrides["latent_dim"] = options["info_noise"] + CATEGORIES + CONTINUOUS
     config = get_config("dcgan", profile, seed=seed, **overrides)
     provenance = environment.provenance()  # the code that runs is the code loaded now
     out_dir = Path(out_root) / run_name(variant, profile, config, overrides)
@@ -104,8 +120,13 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     ev = evaluator.load_evaluator()
     n_metrics = config.metric_samples
     refs = metrics.real_data_references(ev, mnist, n=n_metrics)
-    gan = build_dcgan(config, **options, image_shape=images.shape[1:],
-                      num_classes=ev.num_classes)
+    if "info_noise" in options:
+        gan = build_infogan(config, noise_dim=options["info_noise"],
+                            g_filters=options.get("g_filters", 128),
+                            d_filters=options.get("d_filters", 64))
+    else:
+        gan = build_dcgan(config, **options, image_shape=images.shape[1:],
+                          num_classes=ev.num_classes)
     monitor = MetricsMonitor(ev, refs["test_features"], out_dir, config.monitor_every,
                              output, n=min(2000, n_metrics), seed=seed)
     start = time.perf_counter()
@@ -119,7 +140,7 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     steps_per_epoch = len(images) // (config.batch_size * config.critic_steps)
     card = runcards.new_card(
         "gan", provenance=provenance, precision=config.precision,
-        variant=variant, options=VARIANTS[variant], profile=profile, seed=seed,
+        variant=variant, options=ALL_VARIANTS[variant], profile=profile, seed=seed,
         config=runcards.config_dict(config), epochs=config.epochs,
         steps=config.epochs * steps_per_epoch, n_train=len(images),
         seconds_this_process=round(seconds, 1), metrics=final,
@@ -142,13 +163,16 @@ def default_out_root(profile: str) -> Path:
 
 def parser() -> cli.Parser:
     p = cli.Parser(prog="python -m thesis_lib.gan.runs", description=__doc__.splitlines()[0])
-    p.add_argument("--variant", nargs="+", choices=sorted(VARIANTS) + ["all"],
-                   default=["baseline"], help="one or more variants, or 'all'")
+    p.add_argument("--variant", nargs="+", choices=sorted(ALL_VARIANTS) + ["all"],
+                   default=["baseline"], help="one or more variants, or 'all' (the §4.2 grid)")
     p.add_argument("--profile", default="quick")
     p.add_argument("--seed", nargs="+", type=int, default=[0],
                    help="one or more seeds; runs go seed by seed, every variant per seed")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--monitor-every", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="images per step, half real and half generated (default 256)")
+    p.add_argument("--latent-dim", type=int, default=None)
     p.add_argument("--train-subset", type=int, default=None,
                    help="train on a stratified subset of this many images")
     p.add_argument("--loss", choices=GAN_LOSSES, default=None)
@@ -168,7 +192,8 @@ def parser() -> cli.Parser:
     return p
 
 
-OVERRIDES = ("epochs", "monitor_every", "train_subset", "loss", "critic_steps", "clip",
+OVERRIDES = ("epochs", "batch_size", "latent_dim", "monitor_every", "train_subset", "loss",
+             "critic_steps", "clip",
              "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2", "precision",
              "metric_samples")
 

@@ -101,7 +101,7 @@ class GANMonitor(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         rng = np.random.default_rng([self.seed, 10_000])
-        self.fixed_latent = rng.normal(size=(100, self.model.latent_dim)).astype("float32")
+        self.fixed_latent = self.model.numpy_latent(100, rng)
 
     def _inputs(self, z, labels):
         if not self.model.conditional:
@@ -116,10 +116,10 @@ class GANMonitor(keras.callbacks.Callback):
         rng = np.random.default_rng([self.seed, 20_000 + done])
         idx = rng.choice(len(self.images), min(100, len(self.images)), replace=False)
         labels = None if self.labels is None else self.labels[idx]
-        z = rng.normal(size=(len(idx), gan.latent_dim)).astype("float32")
+        z = gan.numpy_latent(len(idx), rng)
         fake = infer(gan.generator, self._inputs(z, labels))
-        real_out = infer(gan.discriminator, self._inputs(self.images[idx], labels))
-        fake_out = infer(gan.discriminator, self._inputs(fake, labels))
+        real_out = infer(gan.score_model, self._inputs(self.images[idx], labels))
+        fake_out = infer(gan.score_model, self._inputs(fake, labels))
         threshold = 0.5 if not gan.loss_strategy.wasserstein else \
             0.5 * (real_out.mean() + fake_out.mean())
         acc_real = float(np.mean(real_out > threshold))

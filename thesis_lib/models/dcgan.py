@@ -53,14 +53,22 @@ def _assemble(inputs, merge, body, name):
     return keras.Model(inputs, x, name=name)
 
 
+def _check_filters(filters):
+    if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"filters must be a positive integer, got {filters!r}.")
+    return filters
+
+
 def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
                   output: str = "sigmoid", image_shape=MNIST_SHAPE,
-                  num_classes: int | None = None) -> keras.Model:
+                  num_classes: int | None = None, filters: int = 64) -> keras.Model:
     """Conv 64 3×3/2 → LeakyReLU 0.2 → Dropout 0.4, twice → Flatten → Dense 1 (sigmoid, or
     linear for a critic). With ``num_classes``, a second input (the one-hot class) enters as
-    extra image channels."""
+    extra image channels. ``filters`` narrows (or widens) both convolutions, for runs that must
+    fit a CPU."""
     if output not in D_OUTPUTS:
         raise ValueError(f"unknown discriminator output {output!r}; valid: {', '.join(D_OUTPUTS)}.")
+    _check_filters(filters)
     shape = _check_shape(image_shape)
     inputs, merge = [keras.Input(shape, name="image")], None
     if num_classes is not None:
@@ -68,7 +76,7 @@ def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
         merge = _class_channels(*inputs, shape)
     body = []
     for i in range(2):
-        body.append(layers.Conv2D(64, 3, strides=2, padding="same"))
+        body.append(layers.Conv2D(filters, 3, strides=2, padding="same"))
         if batch_norm and i > 0:  # as in DCGAN: no normalisation on the input layer
             body.append(layers.BatchNormalization())
         body += [layers.LeakyReLU(negative_slope=0.2), layers.Dropout(0.4)]
@@ -79,9 +87,12 @@ def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
 
 def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool = False,
               upsampling: str = "transpose", name: str = "generator", *,
-              image_shape=MNIST_SHAPE, num_classes: int | None = None) -> keras.Model:
+              image_shape=MNIST_SHAPE, num_classes: int | None = None,
+              filters: int = 128) -> keras.Model:
     """Dense (h/4)·(w/4)·128 → LeakyReLU → Reshape → 2 × [upsample ×2 → LeakyReLU] → Conv c
-    7×7. With ``num_classes``, the one-hot class is concatenated to z."""
+    7×7. With ``num_classes``, the one-hot class is concatenated to z. ``filters`` replaces the
+    128 channels of every hidden layer (a generator that fits a CPU budget)."""
+    _check_filters(filters)
     if output not in OUTPUTS:
         raise ValueError(f"unknown output {output!r}; valid: {', '.join(OUTPUTS)}.")
     if upsampling not in UPSAMPLING:
@@ -93,15 +104,15 @@ def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool =
     if num_classes is not None:
         inputs.append(keras.Input((num_classes,), name="label"))
         merge = layers.Concatenate()(inputs)
-    body = [layers.Dense(h // 4 * w // 4 * 128)]
+    body = [layers.Dense(h // 4 * w // 4 * filters)]
     if batch_norm:
         body.append(layers.BatchNormalization())
-    body += [layers.LeakyReLU(negative_slope=0.2), layers.Reshape((h // 4, w // 4, 128))]
+    body += [layers.LeakyReLU(negative_slope=0.2), layers.Reshape((h // 4, w // 4, filters))]
     for _ in range(2):
         if upsampling == "transpose":
-            body.append(Conv2DTranspose(128, 4, strides=2, padding="same"))
+            body.append(Conv2DTranspose(filters, 4, strides=2, padding="same"))
         else:  # same kernel size, so both variants have the same number of parameters
-            body += [layers.UpSampling2D(2), layers.Conv2D(128, 4, padding="same")]
+            body += [layers.UpSampling2D(2), layers.Conv2D(filters, 4, padding="same")]
         if batch_norm:
             body.append(layers.BatchNormalization())
         body.append(layers.LeakyReLU(negative_slope=0.2))

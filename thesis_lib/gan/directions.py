@@ -1,0 +1,118 @@
+"""Directions in the latent space (thesis §3.3, controlled generation): the thesis's method of
+moving z along the gradient of a classifier, and a direction for a continuous attribute found by
+regression, each with what else it changes (the "entangled Z" of the thesis, with numbers).
+
+Generators here are functions from latent points (n, d) to images in [0, 1] of shape
+(n, 28, 28, 1) that a backend can differentiate (a Keras model, wrapped by
+:func:`image_function`); the classifier is a Keras model returning class probabilities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import ops
+
+from thesis_lib import backend
+from thesis_lib.gan import attributes
+from thesis_lib.gan.latent import infer
+
+
+def image_function(generator, output: str = "sigmoid"):
+    """``z ↦ images in [0, 1]`` for a Keras generator (inference mode), differentiable in z."""
+    if output == "tanh":
+        return lambda z: (generator(z, training=False) + 1.0) / 2.0
+    return lambda z: generator(z, training=False)
+
+
+def log_prob_and_gradient(images_fn, classifier, z, target: int):
+    """log p(target | G(z)) for each latent point and its gradient with respect to z.
+
+    The classifier's probabilities are floored at 1e-12 before the logarithm, so a point where
+    the classifier gives the target probability 0 still has a finite (if small) gradient.
+    """
+    z = np.asarray(z, dtype="float32")
+
+    def total(t):
+        probs = ops.cast(classifier(images_fn(t), training=False), "float32")
+        return ops.sum(ops.log(ops.maximum(probs[:, target], 1e-12)))
+
+    _, (grad,) = backend.gradient(total, z)
+    probs = infer(classifier, infer_images(images_fn, z))
+    return np.log(np.maximum(probs[:, target], 1e-12)), grad
+
+
+def infer_images(images_fn, z, chunk: int = 500) -> np.ndarray:
+    """``images_fn(z)`` as NumPy, in chunks."""
+    parts = [np.asarray(ops.convert_to_numpy(images_fn(ops.convert_to_tensor(z[i:i + chunk]))),
+                        dtype="float32") for i in range(0, len(z), chunk)]
+    return np.concatenate(parts)
+
+
+def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
+                    n_steps: int = 50, stop_at: float | None = 0.9):
+    """Gradient ascent on log p(target | G(z)) with respect to z (the thesis's "use a classifier
+    to find the direction in Z"), with normalised steps of length ``step`` per latent point.
+
+    A point stops moving once the classifier gives the target at least ``stop_at`` (None: never
+    stops). Returns ``(z_final, distance, n_moved_steps)``: the moved points, the Euclidean
+    distance each travelled from its start, and how many steps each took.
+    """
+    if step <= 0 or n_steps < 1:
+        raise ValueError(f"step must be > 0 and n_steps >= 1, got {step} and {n_steps}.")
+    start = np.asarray(z, dtype="float32")
+    z = start.copy()
+    taken = np.zeros(len(z), dtype=int)
+    for _ in range(n_steps):
+        log_p, grad = log_prob_and_gradient(images_fn, classifier, z, target)
+        active = np.ones(len(z), bool) if stop_at is None else np.exp(log_p) < stop_at
+        if not active.any():
+            break
+        norms = np.linalg.norm(grad, axis=1, keepdims=True)
+        move = step * grad / np.maximum(norms, 1e-12)
+        z = np.where(active[:, None], z + move, z).astype("float32")
+        taken += active
+    return z, np.linalg.norm(z - start, axis=1), taken
+
+
+def regression_direction(z, values):
+    """The least-squares fit ``values ≈ a + z·w`` over latent points: returns the unit direction
+    w/‖w‖, the slope ‖w‖ (the attribute's change per unit step along that direction, as fitted)
+    and the fit's R²."""
+    z = np.asarray(z, dtype="float64")
+    values = np.asarray(values, dtype="float64")
+    if len(z) != len(values) or len(z) <= z.shape[1] + 1:
+        raise ValueError(f"need more latent points than dimensions + 1 and one value per point; "
+                         f"got {len(z)} points of dimension {z.shape[1]} and {len(values)} values.")
+    design = np.column_stack([np.ones(len(z)), z])
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    w = coef[1:]
+    fitted = design @ coef
+    r2 = 1.0 - np.sum((values - fitted) ** 2) / np.sum((values - values.mean()) ** 2)
+    slope = float(np.linalg.norm(w))
+    return w / slope, slope, float(r2)
+
+
+def move_effect(images_fn, classifier, z, direction, attribute: str, distance: float):
+    """Move every latent point by ``distance`` along ``direction`` and measure what changes:
+    the attribute's mean change per unit of distance, and the share of points whose class (the
+    classifier's argmax) is no longer the one it was, overall and per starting class.
+
+    Returns a dict with ``change_per_unit``, ``flip_share``, ``flip_by_class`` (an array of 10,
+    NaN for classes with no starting point) and ``count_by_class``.
+    """
+    z = np.asarray(z, dtype="float32")
+    moved = (z + distance * np.asarray(direction, dtype="float32")[None]).astype("float32")
+    before = infer_images(images_fn, z)
+    after = infer_images(images_fn, moved)
+    change = attributes.measure(after, attribute) - attributes.measure(before, attribute)
+    class_before = infer(classifier, before).argmax(axis=1)
+    class_after = infer(classifier, after).argmax(axis=1)
+    flipped = class_before != class_after
+    k = int(ops.shape(classifier.outputs[0])[-1]) if hasattr(classifier, "outputs") else 10
+    counts = np.bincount(class_before, minlength=k)
+    flips = np.bincount(class_before[flipped], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_class = np.where(counts > 0, flips / np.maximum(counts, 1), np.nan)
+    return {"change_per_unit": float(change.mean() / distance),
+            "flip_share": float(flipped.mean()),
+            "flip_by_class": by_class, "count_by_class": counts}
