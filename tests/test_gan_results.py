@@ -174,6 +174,7 @@ def test_committed_runs_are_complete():
     assert all(sum(c["variant"] == v for c in budget) >= 2 for v in gan_runs.VARIANTS)
 
 
+@pytest.mark.slow
 @committed
 def test_committed_long_run_generator_reproduces_its_card(test_set_features):
     from thesis_lib.evaluator import load_evaluator

@@ -238,6 +238,7 @@ def test_conditional_gan_puts_each_class_in_its_mode():
     assert min(after) >= 0.9, after
 
 
+@pytest.mark.slow
 def test_wgan_gp_covers_the_ring_of_eight_gaussians():
     # Not marked all_backends: it passes on JAX (about 15 s) and PyTorch, but PyTorch needs
     # minutes on two CPU cores for the 3,000 steps.
