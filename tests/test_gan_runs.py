@@ -37,6 +37,7 @@ def test_unknown_variant():
         gan_runs.run("wgan", "quick")
 
 
+@pytest.mark.slow  # two runs through the whole command path: a minute each in CI
 @pytest.mark.parametrize("variant, conditional", [("infogan", False), ("small", True)])
 def test_chapter3_runs_sample_by_code_or_digit_from_their_card(variant, conditional, tmp_path,
                                                                mnist):
