@@ -38,15 +38,21 @@ def test_loaded_generator_reproduces_the_card_metrics(tiny_dcgan_run, test_set_f
     assert again["classes_covered"] == card["metrics"]["classes_covered"]
 
 
+def tampered_copy(card, folder):
+    """A copy of the run's folder whose generator weights have one byte flipped."""
+    shutil.copytree(card["run_dir"], folder)
+    weights = folder / card["generator_weights"]
+    raw = bytearray(weights.read_bytes())
+    raw[-100] ^= 0xFF
+    weights.write_bytes(bytes(raw))
+    return weights
+
+
 def test_tampered_or_missing_weights_are_refused(tiny_dcgan_run, tmp_path):
     root, _, _ = tiny_dcgan_run
     card = gan_results.load_cards(root, profile="quick")[0]
     copy = tmp_path / "copy"
-    shutil.copytree(card["run_dir"], copy)
-    weights = copy / card["generator_weights"]
-    raw = bytearray(weights.read_bytes())
-    raw[-100] ^= 0xFF
-    weights.write_bytes(bytes(raw))
+    weights = tampered_copy(card, copy)
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256.*git checkout"):
         gan_results.load_generator(card, copy)
     weights.unlink()
@@ -66,14 +72,9 @@ def test_sample_images_from_a_card_checks_the_weights(tiny_dcgan_run, tmp_path):
         gan_results.sample_images(card, 3, labels=[0, 1, 2])
     with pytest.raises(ValueError, match="positive integer"):
         gan_results.sample_images(card, 0)
-    copy = tmp_path / "copy"
-    shutil.copytree(card["run_dir"], copy)
-    weights = copy / card["generator_weights"]
-    raw = bytearray(weights.read_bytes())
-    raw[-100] ^= 0xFF
-    weights.write_bytes(bytes(raw))
+    tampered_copy(card, tmp_path / "copy")
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256"):
-        gan_results.sample_images({**card, "run_dir": copy}, 4)
+        gan_results.sample_images({**card, "run_dir": tmp_path / "copy"}, 4)
 
 
 def test_linear_and_spherical_interpolation():
