@@ -118,8 +118,8 @@ def test_move_effect_measures_the_attribute_change_and_the_class_flips():
     # A generator whose ink is linear in z[0] by construction: 0.2 + 0.01·z₀ on a 10×10 square.
     mask = np.zeros((1, 28, 28, 1), "float32")
     mask[:, 9:19, 9:19] = 1.0
-    images_fn = lambda z: ops.convert_to_tensor(mask) * (0.2 + 0.01 * ops.reshape(  # noqa: E731
-        ops.convert_to_tensor(z)[:, 0], (-1, 1, 1, 1)))
+    images_fn = lambda z, training=False: ops.convert_to_tensor(mask) * (  # noqa: E731
+        0.2 + 0.01 * ops.reshape(ops.convert_to_tensor(z)[:, 0], (-1, 1, 1, 1)))
     classifier = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
                                    layers.Dense(10, activation="softmax")])
     weights, bias = classifier.layers[-1].get_weights()

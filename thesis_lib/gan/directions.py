@@ -2,8 +2,8 @@
 moving z along the gradient of a classifier, and a direction for a continuous attribute found by
 regression, each with what else it changes (the "entangled Z" of the thesis, with numbers).
 
-Generators here are functions from latent points (n, d) to images in [0, 1] of shape
-(n, 28, 28, 1) that a backend can differentiate (a Keras model, wrapped by
+Generators here are functions ``fn(z, training=False)`` from latent points (n, d) to images in
+[0, 1] of shape (n, 28, 28, 1) that a backend can differentiate (a Keras model, wrapped by
 :func:`image_function`); the classifier is a Keras model returning class probabilities.
 """
 
@@ -18,10 +18,11 @@ from thesis_lib.gan.latent import infer
 
 
 def image_function(generator, output: str = "sigmoid"):
-    """``z ↦ images in [0, 1]`` for a Keras generator (inference mode), differentiable in z."""
+    """``z ↦ images in [0, 1]`` for a Keras generator, differentiable in z; called like a model
+    (``fn(z, training=False)``) so that :func:`thesis_lib.gan.latent.infer` runs it in chunks."""
     if output == "tanh":
-        return lambda z: (generator(z, training=False) + 1.0) / 2.0
-    return lambda z: generator(z, training=False)
+        return lambda z, training=False: (generator(z, training=training) + 1.0) / 2.0
+    return lambda z, training=False: generator(z, training=training)
 
 
 def log_prob_and_gradient(images_fn, classifier, z, target: int):
@@ -37,15 +38,8 @@ def log_prob_and_gradient(images_fn, classifier, z, target: int):
         return ops.sum(ops.log(ops.maximum(probs[:, target], 1e-12)))
 
     _, (grad,) = backend.gradient(total, z)
-    probs = infer(classifier, infer_images(images_fn, z))
+    probs = infer(classifier, infer(images_fn, z))
     return np.log(np.maximum(probs[:, target], 1e-12)), grad
-
-
-def infer_images(images_fn, z, chunk: int = 500) -> np.ndarray:
-    """``images_fn(z)`` as NumPy, in chunks."""
-    parts = [np.asarray(ops.convert_to_numpy(images_fn(ops.convert_to_tensor(z[i:i + chunk]))),
-                        dtype="float32") for i in range(0, len(z), chunk)]
-    return np.concatenate(parts)
 
 
 def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
@@ -102,13 +96,14 @@ def move_effect(images_fn, classifier, z, direction, attribute: str, distance: f
     """
     z = np.asarray(z, dtype="float32")
     moved = (z + distance * np.asarray(direction, dtype="float32")[None]).astype("float32")
-    before = infer_images(images_fn, z)
-    after = infer_images(images_fn, moved)
+    before = infer(images_fn, z)
+    after = infer(images_fn, moved)
     change = attributes.measure(after, attribute) - attributes.measure(before, attribute)
-    class_before = infer(classifier, before).argmax(axis=1)
+    probs_before = infer(classifier, before)
+    class_before = probs_before.argmax(axis=1)
     class_after = infer(classifier, after).argmax(axis=1)
     flipped = class_before != class_after
-    k = int(ops.shape(classifier.outputs[0])[-1]) if hasattr(classifier, "outputs") else 10
+    k = probs_before.shape[1]
     counts = np.bincount(class_before, minlength=k)
     flips = np.bincount(class_before[flipped], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):

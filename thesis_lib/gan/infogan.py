@@ -56,9 +56,7 @@ class InfoGAN(GAN):
         grid has code r), the continuous codes uniform in [−1, 1]."""
         noise = rng.normal(size=(n, self.noise_dim))
         continuous = rng.uniform(-1, 1, (n, CONTINUOUS))
-        category = (np.arange(n) // 10) % CATEGORIES
-        return np.concatenate([noise, np.eye(CATEGORIES)[category], continuous],
-                              axis=1).astype("float32")
+        return _assemble(noise, (np.arange(n) // 10) % CATEGORIES, continuous)
 
     def sample_latent(self, n):
         noise = keras.random.normal((n, self.noise_dim), seed=self.seed_generator)
@@ -107,6 +105,11 @@ def latent_points(n: int, noise_dim: int, category=None, continuous=None, seed: 
         np.broadcast_to(np.asarray(category, int), (n,))
     continuous = rng.uniform(-1, 1, (n, CONTINUOUS)) if continuous is None else \
         np.broadcast_to(np.asarray(continuous, float), (n, CONTINUOUS))
+    return _assemble(noise, category, continuous)
+
+
+def _assemble(noise, category, continuous) -> np.ndarray:
+    """``[noise, one-hot category, continuous]`` as one float32 array."""
     return np.concatenate([noise, np.eye(CATEGORIES)[category], continuous],
                           axis=1).astype("float32")
 
