@@ -36,13 +36,14 @@ TINY_RUN_SAMPLES = 1000
 
 @pytest.fixture(scope="session")
 def tiny_dcgan_run(tmp_path_factory, mnist):
-    """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the tanh variant, seed 1, one
-    epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images), shared by
+    """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the narrow variant: tanh output,
+    32 channels; seed 1, one epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images),
+    shared by
     test_gan_runs.py and test_gan_results.py. Returns (root folder, card, that count)."""
     from thesis_lib.gan import runs
 
     root = tmp_path_factory.mktemp("runs")
-    card = runs.run("tanh", "quick", seed=1, out_root=root, mnist=mnist, verbose=0,
+    card = runs.run("narrow", "quick", seed=1, out_root=root, mnist=mnist, verbose=0,
                     epochs=1, train_subset=256, batch_size=64, latent_dim=8,
                     metric_samples=TINY_RUN_SAMPLES)
     return root, card, TINY_RUN_SAMPLES
@@ -67,7 +68,7 @@ def isolated_env(monkeypatch, tmp_path):
 
 # --- subprocesses that run beside the in-process tests ----------------------------------------
 # A few tests only start a subprocess and check its result: the reruns of the all_backends tests
-# on JAX and PyTorch (test_backends.py) and the GAN checks on those backends (test_gan.py). Each
+# on JAX and PyTorch (test_backends.py). Each
 # spends minutes mostly on one core (tracing, compiling, small ops), so they start as soon as
 # the session has collected its tests, run beside the rest of the suite, and the tests that read
 # them run last. While in-process tests run, one core is left to them; once only the waiting

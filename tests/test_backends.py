@@ -20,6 +20,7 @@ import pytest
 from thesis_lib.book import ROOT
 
 BACKENDS = ["jax", "torch"]
+FAST_XLA_COMPILE = ["--xla_backend_optimization_level=0", "--xla_llvm_disable_expensive_passes=true"]
 
 
 def _reason_not_to_run(backend):
@@ -45,6 +46,10 @@ def background_job(item, tmp_dir):
         # compiled by another version or another checkout is ever reused.
         env.update(JAX_COMPILATION_CACHE_DIR=str(tmp_dir / "jax-cache"),
                    JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0.5")
+        # These tests compile many small programs and run each a few times: XLA's LLVM
+        # optimizations cost more than they save (the rerun took 400 s with them, about 300 s
+        # without, on 2 cores). The book and the runs keep XLA's defaults.
+        env["XLA_FLAGS"] = " ".join(filter(None, [env.get("XLA_FLAGS", ""), *FAST_XLA_COMPILE]))
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
             "-m", "all_backends", str(ROOT / "tests"),
             # it reads a built book, and skips at import when there is none

@@ -54,3 +54,21 @@ def test_features_and_input_conventions(mnist_dir):
         ev.features(data.scale_pm1(x_test[:5]))
     with pytest.raises(ValueError, match="28, 28"):
         ev.features(np.zeros((3, 32, 32), dtype=np.float32))
+
+
+def test_large_inputs_are_scored_once_and_callers_get_their_own_copies(mnist_dir, monkeypatch):
+    monkeypatch.setattr(evaluator, "MEMO_MIN_IMAGES", 8)
+    _, (x_test, _) = data.load_mnist(mnist_dir)
+    ev = evaluator.Evaluator()
+    calls = []
+    original = ev._both.predict
+    monkeypatch.setattr(ev._both, "predict", lambda *a, **k: calls.append(1) or original(*a, **k))
+    probs, features = ev.probabilities_and_features(x_test[:16])
+    probs[:] = 0.0  # a caller writing into its result changes nothing remembered
+    again = ev.probabilities(x_test[:16])
+    assert len(calls) == 1 and again.sum() == pytest.approx(16.0, abs=1e-3)
+    np.testing.assert_array_equal(ev.features(x_test[:16]), features)
+    ev.probabilities(x_test[:4])  # below the size kept: scored every time
+    ev.probabilities(x_test[:4])
+    other = ev.probabilities(x_test[16:32])  # other images: scored, not looked up
+    assert len(calls) == 4 and not np.allclose(other, again)

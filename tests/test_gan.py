@@ -1,11 +1,8 @@
-"""The GAN trainer (thesis Algorithm 1): each update changes its own network and only its own,
-on every backend; the classic Keras 2 recipe fails that check; training moves a toy generator
-to the data."""
+"""The GAN trainer (thesis Algorithm 1): each update changes its own network and only its own;
+the classic Keras 2 recipe fails that check (on every backend); training moves a toy generator
+to the data. The isolation of every update on JAX and PyTorch, for every loss, with labels and
+k critic steps, is in test_gan_losses.py (``all_backends``)."""
 
-import importlib.util
-import json
-import os
-import sys
 
 import keras
 import numpy as np
@@ -70,6 +67,7 @@ def test_generator_update_changes_all_of_g_and_none_of_d(report):
     assert not any(report["g_step"]["discriminator"])
 
 
+@pytest.mark.all_backends
 def test_negative_control_classic_keras2_recipe_leaves_d_frozen():
     # The trap the thesis's code falls into under Keras 3: D's train_on_batch changes nothing.
     assert not any(gan_checks.classic_recipe_report())
@@ -94,35 +92,3 @@ def test_training_moves_a_toy_generator_to_the_data(seed):
     mean, std = toy.toy_run(mean=4.0, std=0.5, steps=3000, seed=seed)
     assert abs(mean - 4.0) < 0.3
     assert abs(std - 0.5) < 0.25
-
-
-OTHER_BACKENDS = ["jax", "torch"]
-
-
-def background_job(item, tmp_dir):
-    """``python -m thesis_lib.gan.checks`` on the other backend, started with the session (see
-    conftest.py): it runs beside the in-process tests."""
-    backend = item.callspec.params["backend"]
-    if importlib.util.find_spec(backend) is None:
-        return None
-    env = dict(os.environ, KERAS_BACKEND=backend)
-    return [sys.executable, "-m", "thesis_lib.gan.checks"], env, 900
-
-
-@pytest.mark.background_job
-@pytest.mark.parametrize("backend", OTHER_BACKENDS)
-def test_all_checks_on_other_backends(backend, background_result):
-    if importlib.util.find_spec(backend) is None:
-        if os.environ.get("THESIS_REQUIRE_ALL_BACKENDS"):
-            pytest.fail(f"{backend} is not installed but THESIS_REQUIRE_ALL_BACKENDS is set")
-        pytest.skip(f"{backend} not installed")
-    returncode, stdout, stderr = background_result()
-    assert returncode is not None, f"on {backend}: no result within 900 s"
-    assert returncode == 0, stderr[-3000:]
-    result = json.loads(stdout.strip().splitlines()[-1])
-    assert result["backend"] == backend
-    assert all(result["d_step"]["discriminator"]) and not any(result["d_step"]["generator"])
-    assert all(result["g_step"]["generator"]) and not any(result["g_step"]["discriminator"])
-    assert not any(result["classic_recipe_d_changed"])          # check 3 on this backend
-    mean, std = result["toy_mean_std"]                           # check 4 on this backend
-    assert abs(mean - 4.0) < 0.3 and abs(std - 0.5) < 0.25

@@ -14,13 +14,14 @@ from thesis_lib.runcards import results_dir
 COMMITTED = results_dir() / "dcgan"
 
 
-# tiny_dcgan_run (conftest.py): one tiny run of the tanh variant, shared with test_gan_runs.py.
+# tiny_dcgan_run (conftest.py): one tiny run of the narrow variant (tanh output), shared with
+# test_gan_runs.py.
 
 def test_cards_are_found_with_their_directory(tiny_dcgan_run):
     root, card, _ = tiny_dcgan_run
     cards = gan_results.load_cards(root, profile="quick")
     assert len(cards) == 1 and cards[0]["generator_sha256"] == card["generator_sha256"]
-    assert cards[0]["run_dir"] == root / "tanh-quick-e1-n256-b64-seed1"
+    assert cards[0]["run_dir"] == root / "narrow-quick-e1-n256-b64-seed1"
     assert gan_results.load_cards(root, profile="full") == []
     assert gan_results.history(cards[0]["run_dir"])[0]["epoch"] == 1
 
@@ -56,7 +57,7 @@ def test_tampered_or_missing_weights_are_refused(tiny_dcgan_run, tmp_path):
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256.*git checkout"):
         gan_results.load_generator(card, copy)
     weights.unlink()
-    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant tanh"):
+    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant narrow"):
         gan_results.load_generator(card, copy)
 
 
@@ -445,7 +446,7 @@ def test_unit_images_calls_the_generator_without_tracing_predict():
     """``predict`` traces a tf.function per model and batch shape (TensorFlow then warns about
     retracing in the chapter); generating images must not create one."""
     from thesis_lib.models import dcgan
-    generator = dcgan.generator(latent_dim=8)
+    generator = dcgan.generator(latent_dim=8, filters=16)  # narrow: the same calls, cheaper
     z = np.random.default_rng(0).normal(size=(1203, 8))
     images = latent.unit_images(generator, z)
     assert images.shape == (1203, 28, 28, 1) and 0 <= images.min() and images.max() <= 1

@@ -9,12 +9,13 @@ from thesis_lib.callbacks import read_csv
 from thesis_lib.gan import latent
 
 
-def test_tiny_tanh_run_writes_card_metrics_and_weights(tiny_dcgan_run):
-    # gan_runs.run("tanh", "quick", seed=1, epochs=1, train_subset=256, batch_size=64,
+def test_tiny_narrow_run_writes_card_metrics_and_weights(tiny_dcgan_run):
+    # gan_runs.run("narrow", "quick", seed=1, epochs=1, train_subset=256, batch_size=64,
     # latent_dim=8), shared with test_gan_results.py (conftest.py)
     root, card, _ = tiny_dcgan_run
-    out = root / "tanh-quick-e1-n256-b64-seed1"
-    assert card["steps"] == 4 and card["options"] == {"output": "tanh"}
+    out = root / "narrow-quick-e1-n256-b64-seed1"
+    assert card["steps"] == 4
+    assert card["options"] == {"output": "tanh", "g_filters": 32, "d_filters": 32}
     assert card["generator_sha256"] == artifacts.sha256(out / card["generator_weights"])
     for key in ("frechet_distance", "mnist_score", "classes_covered"):
         assert key in card["metrics"]

@@ -204,7 +204,8 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
 
 
 # How the book names a variant (the others keep their command-line names: ``tanh``, ...).
-VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)"}
+VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)",
+                 "narrow": "modelo angosto (G y D de 32 canales)"}
 
 
 def variant_name(variant: str) -> str:

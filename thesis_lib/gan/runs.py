@@ -40,10 +40,14 @@ VARIANTS = {
     "upsample": {"upsampling": "upsample"},
 }
 # Narrower networks for the chapter-3 runs on MNIST, which must fit a 2-core CPU (at most an
-# hour each): 64 channels in G's hidden layers instead of 128, D as the thesis's. Not part of
-# the §4.2 grid (``VARIANTS``, which thesis_lib.batch runs on a GPU).
+# hour each), and for smoke tests. Not part of the §4.2 grid (``VARIANTS``, which
+# thesis_lib.batch runs on a GPU).
 CPU_VARIANTS = {
+    # G's hidden layers at 64 channels instead of 128; D as the thesis's.
     "small": {"g_filters": 64},
+    # G at 32 channels (about a sixteenth of its cost per image), D at 32 instead of 64, output
+    # in [−1, 1] as in Radford et al. (2016).
+    "narrow": {"output": "tanh", "g_filters": 32, "d_filters": 32},
     # InfoGAN (thesis §3.3, the disentangled Z): 62 noise numbers + a 10-way code + 2
     # continuous codes, as in Chen et al. 2016 for MNIST; D's body shared with the Q head.
     "infogan": {"g_filters": 64, "info_noise": 62},
