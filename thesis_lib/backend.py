@@ -15,6 +15,13 @@ def name() -> str:
     return keras.config.backend()
 
 
+def steps_per_call(steps: int) -> int:
+    """What to pass as ``compile(steps_per_execution=...)``: ``steps`` training steps per
+    compiled call, or 1 on PyTorch (Keras' PyTorch trainer refuses more). For the small networks
+    of chapters 2–3 the per-call overhead is most of a step; the result is the same either way."""
+    return 1 if name() == "torch" else steps
+
+
 def gradient(fn, *args):
     """Value of ``fn(*args)`` (a scalar) and its gradient with respect to each argument.
 

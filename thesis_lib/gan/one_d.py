@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from thesis_lib import backend
 from thesis_lib.gan import theory, toy
 from thesis_lib.gan.snapshots import train_with_snapshots
 
@@ -54,7 +55,7 @@ def train_discriminator(disc: keras.Model, p_data: theory.Mixture1D, generator: 
     y = np.tile(np.r_[np.ones(batch), np.zeros(batch)], steps)[:, None].astype("float32")
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     disc.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
-                 loss="binary_crossentropy")
+                 loss="binary_crossentropy", steps_per_execution=backend.steps_per_call(25))
     history = disc.fit(x, y, batch_size=2 * batch, epochs=1, shuffle=False, verbose=0)
     return history.history["loss"]
 

@@ -110,18 +110,25 @@ def plot_interpolation(rows_of_images, row_titles=(), size=0.7, labels=()):
 
 
 def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
-    """Save an n × n grid of images as a PNG (atomically)."""
-    # A bare Figure (no pyplot) needs no backend switch: calling matplotlib.use("Agg") here
-    # would take a notebook kernel off its inline backend and hide every later figure.
-    from matplotlib.figure import Figure
+    """Save an n × n grid of images as a PNG (atomically): dark ink on white, each image 34
+    pixels wide, 2-pixel white gaps between them and 1 around (360 × 360 for n = 10). Drawn as one array: a figure
+    of 100 Matplotlib panels took seconds per grid, and runs save one at every monitored
+    epoch."""
+    from PIL import Image
     lo, hi = pixel_range
-    fig = Figure(figsize=(n * 0.6, n * 0.6))
-    axes = fig.subplots(n, n)
-    for ax, img in zip(axes.ravel(), samples[: n * n]):
-        ax.imshow(np.squeeze(img), cmap="gray_r", vmin=lo, vmax=hi)
-        ax.axis("off")
-    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0, right=1, bottom=0, top=1)
-    artifacts.atomic_save(lambda p: fig.savefig(p, dpi=60), path)
+    images = np.asarray(samples[: n * n], dtype="float32")
+    images = images.reshape(len(images), *images.shape[1:3])  # drop a channel axis of 1
+    cell, gap, margin = 34, 2, 1
+    side = n * cell + (n - 1) * gap + 2 * margin
+    canvas = np.full((side, side), 255, dtype=np.uint8)
+    for i, image in enumerate(images):
+        ink = np.clip((image - lo) / (hi - lo), 0.0, 1.0)
+        tile = Image.fromarray(np.round(255 * (1.0 - ink)).astype(np.uint8))  # gray_r
+        r, c = divmod(i, n)
+        y, x = margin + r * (cell + gap), margin + c * (cell + gap)
+        canvas[y:y + cell, x:x + cell] = np.asarray(tile.resize((cell, cell), Image.BILINEAR))
+    picture = Image.fromarray(canvas).convert("RGB")
+    artifacts.atomic_save(lambda p: picture.save(p, format="PNG"), path)
 
 
 def real_grid(images, path: str | Path, n: int = 10, seed: int = 0) -> Path:

@@ -74,7 +74,7 @@ def gradient_vs_d(data, *, generator_steps: int = 0, d_steps=(0, 10, 30, 100, 30
     keras.utils.set_random_seed(seed + 1)
     disc = toy.mlp([data.shape[1]], (128, 128, 128), 1, "sigmoid", 0.2, "fresh_discriminator")
     disc.compile(optimizer=keras.optimizers.Adam(learning_rate=d_learning_rate),
-                 loss="binary_crossentropy")
+                 loss="binary_crossentropy", steps_per_execution=backend.steps_per_call(25))
     rows, done = [], 0
     for target in d_steps:
         if target > done:
