@@ -211,12 +211,12 @@ _REGISTRY = {
         "full": ClassifierConfig(epochs=10, batch_size=512),
     },
     "cnn_classifier": {
-        "quick": ClassifierConfig(epochs=2, batch_size=128, train_subset=6_000,
+        "quick": ClassifierConfig(epochs=2, batch_size=128, train_subset=3_000,
                                   test_subset=2_000),
         "full": ClassifierConfig(epochs=15, batch_size=128),
     },
     "dcgan": {
-        "quick": GANConfig(epochs=2, train_subset=1_280, monitor_every=1, metric_samples=2_000),
+        "quick": GANConfig(epochs=2, train_subset=512, monitor_every=1, metric_samples=1_000),
         "full": GANConfig(epochs=100),
     },
     # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.
