@@ -498,3 +498,19 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
     plotting.finish_figure(fig)
     left, right = (ax.get_window_extent() for ax in fig.axes)
     assert right.x0 - left.x1 > 0.02 * left.width  # a visible gap between the two grids
+
+
+def test_grids_saved_as_rgb_rgba_or_gray_show_side_by_side(tmp_path):
+    # The committed long run's grids are RGBA (drawn by Matplotlib), new ones RGB.
+    import matplotlib.image as mpimg
+    from thesis_lib import plotting
+    plots.save_grid(np.random.default_rng(2).random((100, 28, 28, 1)), tmp_path / "rgb.png")
+    image = mpimg.imread(tmp_path / "rgb.png")
+    mpimg.imsave(tmp_path / "rgba.png", image)
+    mpimg.imsave(tmp_path / "gray.png", image[..., 0], cmap="gray")
+    assert mpimg.imread(tmp_path / "rgba.png").shape[-1] == 4
+    fig = plotting.show_pngs([tmp_path / n for n in ("rgb.png", "rgba.png", "gray.png")],
+                             ["a", "b", "c"], ncols=3)
+    shown = [ax.get_images()[0].get_array() for ax in fig.axes]
+    assert all(a.shape == (360, 360, 3) for a in shown)
+    np.testing.assert_allclose(shown[0], shown[1], atol=1 / 255)

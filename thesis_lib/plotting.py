@@ -339,7 +339,11 @@ def show_pngs(paths, titles=(), size=3.6, ncols=2, title_pt=10, gap=0.08):
     are ``title_pt`` points, and ``gap`` (a fraction of a panel's width) of white separates
     neighbouring grids, which would otherwise touch."""
     import matplotlib.image as mpimg
-    fig = plot_image_grid([mpimg.imread(p) for p in paths], titles,
+
+    def rgb(path):  # grids saved as RGB, RGBA (older runs) or gray show side by side
+        image = mpimg.imread(path)
+        return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image[..., :3]
+    fig = plot_image_grid([rgb(p) for p in paths], titles,
                           ncols=min(ncols, len(paths)), size=size, title_size=title_pt)
     fig.get_layout_engine().set(wspace=gap, hspace=gap)
     return fig

@@ -216,7 +216,7 @@ _REGISTRY = {
         "full": ClassifierConfig(epochs=15, batch_size=128),
     },
     "dcgan": {
-        "quick": GANConfig(epochs=2, train_subset=512, monitor_every=1, metric_samples=1_000),
+        "quick": GANConfig(epochs=2, train_subset=512, monitor_every=2, metric_samples=1_000),
         "full": GANConfig(epochs=100),
     },
     # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from thesis_lib import backend
 from thesis_lib.formatting import num, pct, table
 
 
@@ -95,7 +96,9 @@ def regularized_dense(variant: str, l2: float = 1e-3, l1: float = 1e-4, rate: fl
     stack.append(layers.Dense(10, activation="softmax", kernel_regularizer=reg))
     names = {"sin regularización": "no_regularization"}
     model = keras.Sequential(stack, name=names.get(variant, variant.lower()))
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    # An epoch of the chapter's 2,000 images per compiled call: the same numbers, less overhead.
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=backend.steps_per_call(16))
     return model
 
 
