@@ -38,8 +38,8 @@ TINY_RUN_SAMPLES = 1000
 def tiny_dcgan_run(tmp_path_factory, mnist):
     """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the narrow variant: tanh output,
     32 channels; seed 1, one epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images),
-    shared by
-    test_gan_runs.py and test_gan_results.py. Returns (root folder, card, that count)."""
+    shared by test_gan_runs.py and test_gan_results.py. Returns (root folder, card, that
+    count)."""
     from thesis_lib.gan import runs
 
     root = tmp_path_factory.mktemp("runs")
@@ -68,14 +68,13 @@ def isolated_env(monkeypatch, tmp_path):
 
 # --- subprocesses that run beside the in-process tests ----------------------------------------
 # A few tests only start a subprocess and check its result: the reruns of the all_backends tests
-# on JAX and PyTorch (test_backends.py). Each
-# spends minutes mostly on one core (tracing, compiling, small ops), so they start as soon as
-# the session has collected its tests, run beside the rest of the suite, and the tests that read
-# them run last. While in-process tests run, one core is left to them; once only the waiting
-# tests remain, every core goes to the subprocesses. A test marked ``background_job`` names its
-# subprocess with a module-level ``background_job(item, tmp_dir)`` that returns
-# ``(argv, env, timeout_s)``, or None when there is nothing to start (the test then skips or
-# fails on its own).
+# on JAX and PyTorch (test_backends.py). Each spends minutes mostly on one core (tracing,
+# compiling, small ops), so they start as soon as the session has collected its tests, run beside
+# the rest of the suite, and the tests that read them run last. While in-process tests run, one
+# core is left to them; once only the waiting tests remain, every core goes to the subprocesses. A
+# test marked ``background_job`` names its subprocess with a module-level ``background_job(item,
+# tmp_dir)`` that returns ``(argv, env, timeout_s)``, or None when there is nothing to start (the
+# test then skips or fails on its own).
 
 BACKGROUND_KEY = pytest.StashKey["BackgroundJobs"]()
 

@@ -20,7 +20,8 @@ import pytest
 from thesis_lib.book import ROOT
 
 BACKENDS = ["jax", "torch"]
-FAST_XLA_COMPILE = ["--xla_backend_optimization_level=0", "--xla_llvm_disable_expensive_passes=true"]
+FAST_XLA_COMPILE = ["--xla_backend_optimization_level=0",
+                    "--xla_llvm_disable_expensive_passes=true"]
 
 
 def _reason_not_to_run(backend):

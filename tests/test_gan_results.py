@@ -57,7 +57,8 @@ def test_tampered_or_missing_weights_are_refused(tiny_dcgan_run, tmp_path):
     with pytest.raises(gan_results.GeneratorWeightsError, match="SHA-256.*git checkout"):
         gan_results.load_generator(card, copy)
     weights.unlink()
-    with pytest.raises(gan_results.GeneratorWeightsError, match="missing.*gan.runs --variant narrow"):
+    with pytest.raises(gan_results.GeneratorWeightsError,
+                       match="missing.*gan.runs --variant narrow"):
         gan_results.load_generator(card, copy)
 
 

@@ -168,6 +168,7 @@ def _compiled(gan, update, *static):
     """``update`` for this GAN under ``jax.jit`` (``static``: its arguments that fix shapes),
     compiled once per GAN: run op by op, a DCGAN update compiles hundreds of small programs,
     one per operation and shape, which on a CPU costs ten times one compiled update."""
+    # In the instance's __dict__: Keras would track a dict set as an attribute.
     cache = gan.__dict__.setdefault("_jax_updates", {})
     key = (update, static)
     if key not in cache:

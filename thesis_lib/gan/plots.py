@@ -111,9 +111,10 @@ def plot_interpolation(rows_of_images, row_titles=(), size=0.7, labels=()):
 
 def save_grid(samples, path: str | Path, pixel_range=(0.0, 1.0), n: int = 10):
     """Save an n × n grid of images as a PNG (atomically): dark ink on white, each image 34
-    pixels wide, 2-pixel white gaps between them and 1 around (360 × 360 for n = 10). Drawn as one array: a figure
-    of 100 Matplotlib panels took seconds per grid, and runs save one at every monitored
-    epoch."""
+    pixels wide, 2-pixel white gaps between them and 1 around (360 × 360 for n = 10).
+
+    Drawn as one array: a figure of 100 Matplotlib panels took seconds per grid, and runs save
+    one at every monitored epoch."""
     from PIL import Image
     lo, hi = pixel_range
     images = np.asarray(samples[: n * n], dtype="float32")

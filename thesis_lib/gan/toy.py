@@ -296,12 +296,12 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
     gen = mlp([latent_dim, *extra], g_hidden, data_dim, "linear", negative_slope, "generator")
     gan = gan_class(disc, gen, latent_dim, loss=strategy, critic_steps=critic_steps,
                     num_classes=num_classes, seed=seed, **(gan_options or {}))
-    if keras.config.backend() == "torch":
-        # Keras' PyTorch trainer refuses several steps per call, and torch.compile of these
-        # tiny networks costs more than it saves: the settings are speed-ups only.
-        jit_compile, steps_per_execution = False, 1
+    if backend.name() == "torch":
+        # torch.compile of these tiny networks costs more than it saves: a speed-up only.
+        jit_compile = False
     gan.compile(d_optimizer=make("d", d_lr), g_optimizer=make("g", g_lr),
-                jit_compile=jit_compile, steps_per_execution=steps_per_execution)
+                jit_compile=jit_compile,
+                steps_per_execution=backend.steps_per_call(steps_per_execution))
     return gan
 
 
