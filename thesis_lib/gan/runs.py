@@ -25,8 +25,10 @@ import numpy as np
 
 from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
 from thesis_lib.callbacks import EpochLog
+from thesis_lib.gan import conditional as cond_metrics
+from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
+from thesis_lib.gan.latent import unit_images
 from thesis_lib.gan.results import generated_images
-from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -50,7 +52,8 @@ CPU_VARIANTS = {
     "narrow": {"output": "tanh", "g_filters": 32, "d_filters": 32},
     # InfoGAN (thesis §3.3, the disentangled Z): 62 noise numbers + a 10-way code + 2
     # continuous codes, as in Chen et al. 2016 for MNIST; D's body shared with the Q head.
-    "infogan": {"g_filters": 64, "info_noise": 62},
+    # Both networks at 32 channels, as ``narrow`` (0.34 s per step at batch 64 on 2 cores).
+    "infogan": {"g_filters": 32, "d_filters": 32, "info_noise": 62},
 }
 ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS}
 
@@ -85,6 +88,36 @@ class MetricsMonitor(keras.callbacks.Callback):
                                          self.reference)
         self.log.write(done, {k: result[k] for k in ("frechet_distance", "mnist_score",
                                                      "classes_covered", "kl_to_uniform")})
+
+
+def conditional_card(gan, ev, mnist, seed: int, output: str, per_digit: int = 1000) -> dict:
+    """What a conditional run adds to its card (thesis §3.3): the share of ``10 × per_digit``
+    samples the evaluator reads as the requested digit, and the Fréchet distance per digit to
+    that digit's test images; the same for real training images as the reference."""
+    requested = np.repeat(np.arange(10), per_digit)
+    z = gan.numpy_latent(len(requested), np.random.default_rng([seed, 50_000]))
+    images = unit_images(gan.generator, [z, np.eye(10, dtype="float32")[requested]], output)
+    _, (x_test, y_test) = mnist
+    got = cond_metrics.evaluate(images, requested, ev, ev.features(x_test), y_test)
+    real = cond_metrics.real_reference(ev, mnist, per_digit, seed)
+
+    def summary(result):
+        return {"agreement": result["share"],
+                "agreement_per_digit": [float(v) for v in result["per_digit"]],
+                "frechet_per_digit": [float(v) for v in result["frechet_per_digit"]]}
+
+    return {"samples": len(requested), **summary(got), "real": summary(real)}
+
+
+def infogan_card(gan, ev, seed: int, output: str, n: int = 10_000) -> dict:
+    """What an InfoGAN run adds to its card: how well its categorical code matches the
+    evaluator's digit on ``n`` samples (codes in equal shares), after the best one-to-one
+    matching of codes to digits (no label is used in training)."""
+    z = gan.numpy_latent(n, np.random.default_rng([seed, 50_000]))
+    codes = z[:, -(CATEGORIES + CONTINUOUS):-CONTINUOUS].argmax(axis=1)
+    classes = ev.predict(unit_images(gan.generator, z, output))
+    accuracy, mapping = code_accuracy(codes, classes)
+    return {"samples": n, "code_accuracy": accuracy, "code_to_digit": [int(v) for v in mapping]}
 
 
 def run_name(variant: str, profile: str, config, overrides: dict) -> str:
@@ -153,6 +186,10 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
                    "test_set": {k: v for k, v in refs["test_set"].items()
                                 if k != "class_share"}},
         generator_weights=weights.name, generator_sha256=artifacts.sha256(weights))
+    if config.conditional:
+        card["conditional"] = conditional_card(gan, ev, mnist, seed, output)
+    if "info_noise" in options:
+        card["infogan"] = infogan_card(gan, ev, seed, output)
     runcards.write_card(out_dir / "card.json", card)
     return {**card, "run_dir": out_dir}
 
