@@ -3,7 +3,7 @@
 # an hour, resumable (rerun the same line after an interruption). One run after another: two
 # runs side by side on 2 cores are no faster in total.
 #
-#   bash tools/chapter33_runs.sh            # all of them, in order
+#   bash tools/chapter33_runs.sh            # all of them, in order, into results/mnist_gan
 #
 # The three runs of the WGAN comparison share a CPU budget (about 9 minutes of training each on
 # this machine): the standard GAN trains 8 epochs, the WGANs, whose epoch costs about a third
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
-OUT=results/mnist_gan
+OUT=${OUT:-results/mnist_gan}
 common=(--variant narrow --profile full --batch-size 64 --monitor-every 1 --out "$OUT")
 wgan=(--train-subset 12000 "${common[@]}")
 "$PY" -m thesis_lib.gan.runs "${common[@]}" --conditional --epochs 4 --seed 0
