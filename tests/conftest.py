@@ -36,8 +36,8 @@ TINY_RUN_SAMPLES = 1000
 
 @pytest.fixture(scope="session")
 def tiny_dcgan_run(tmp_path_factory, mnist):
-    """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the narrow variant: tanh output,
-    32 channels; seed 1, one epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images),
+    """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the narrow variant: 32 channels,
+    batch normalization in G; seed 1, one epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images),
     shared by test_gan_runs.py and test_gan_results.py. Returns (root folder, card, that
     count)."""
     from thesis_lib.gan import runs

@@ -14,7 +14,7 @@ from thesis_lib.runcards import results_dir
 COMMITTED = results_dir() / "dcgan"
 
 
-# tiny_dcgan_run (conftest.py): one tiny run of the narrow variant (tanh output), shared with
+# tiny_dcgan_run (conftest.py): one tiny run of the narrow variant (G with batch normalization), shared with
 # test_gan_runs.py.
 
 def test_cards_are_found_with_their_directory(tiny_dcgan_run):
@@ -33,7 +33,7 @@ def test_loaded_generator_reproduces_the_card_metrics(tiny_dcgan_run, test_set_f
     card = gan_results.load_cards(root, profile="quick")[0]
     generator = gan_results.load_generator(card)
     z = np.random.default_rng([card["seed"], 40_000]).normal(size=(samples, 8))
-    images = latent.unit_images(generator, z, card["options"]["output"])  # tanh: to [0, 1]
+    images = latent.unit_images(generator, z, card["options"].get("output", "sigmoid"))
     again = metrics.evaluate_images(images, load_evaluator(), test_set_features)
     assert again["frechet_distance"] == pytest.approx(card["metrics"]["frechet_distance"], rel=1e-4)
     assert again["classes_covered"] == card["metrics"]["classes_covered"]
@@ -67,7 +67,7 @@ def test_sample_images_from_a_card_checks_the_weights(tiny_dcgan_run, tmp_path):
     card = gan_results.load_cards(root, profile="quick")[0]
     images = gan_results.sample_images(card, 12, seed=5)
     assert images.shape == (12, 28, 28, 1) and images.dtype == np.float32
-    assert 0.0 <= images.min() and images.max() <= 1.0  # a tanh run, mapped to [0, 1]
+    assert 0.0 <= images.min() and images.max() <= 1.0
     assert np.array_equal(images, gan_results.sample_images(card, 12, seed=5))
     assert not np.array_equal(images, gan_results.sample_images(card, 12, seed=6))
     with pytest.raises(ValueError, match="unconditional"):

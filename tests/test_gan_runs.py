@@ -15,7 +15,7 @@ def test_tiny_narrow_run_writes_card_metrics_and_weights(tiny_dcgan_run):
     root, card, _ = tiny_dcgan_run
     out = root / "narrow-quick-e1-n256-b64-seed1"
     assert card["steps"] == 4
-    assert card["options"] == {"output": "tanh", "g_filters": 32, "d_filters": 32}
+    assert card["options"] == {"g_filters": 32, "d_filters": 32, "g_batch_norm": True}
     assert card["generator_sha256"] == artifacts.sha256(out / card["generator_weights"])
     for key in ("frechet_distance", "mnist_score", "classes_covered"):
         assert key in card["metrics"]

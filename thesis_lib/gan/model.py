@@ -329,15 +329,18 @@ D_ACTIVATIONS = {"probability": "sigmoid", "score": "linear"}
 
 def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
                 upsampling: str = "transpose", image_shape=(28, 28, 1),
-                num_classes: int = 10, g_filters: int = 128, d_filters: int = 64) -> GAN:
+                num_classes: int = 10, g_filters: int = 128, d_filters: int = 64,
+                g_batch_norm: bool | None = None) -> GAN:
     """The thesis's DCGAN (or a variant) wrapped in :class:`GAN` and compiled; with the default
     config, as Brownlee does: both optimizers Adam(learning_rate=0.0002, beta_1=0.5).
 
     ``output`` is G's last activation; D's follows the config's loss. ``image_shape`` and
     ``num_classes`` describe the data (MNIST by default; classes matter only when
     ``config.conditional``); ``g_filters`` and ``d_filters`` the networks' widths (the
-    thesis's 128 and 64 by default).
+    thesis's 128 and 64 by default). ``g_batch_norm`` normalizes G's hidden layers only
+    (default: as ``batch_norm``), as a critic with a gradient penalty must go without.
     """
+    g_batch_norm = batch_norm if g_batch_norm is None else g_batch_norm
     classes = num_classes if config.conditional else None
     return build_gan(
         config,
@@ -345,7 +348,7 @@ def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
                                              output=D_ACTIVATIONS[d_output],
                                              image_shape=image_shape, num_classes=classes,
                                              filters=d_filters),
-        lambda: dcgan.generator(config.latent_dim, output, batch_norm, upsampling,
+        lambda: dcgan.generator(config.latent_dim, output, g_batch_norm, upsampling,
                                 image_shape=image_shape, num_classes=classes,
                                 filters=g_filters),
         num_classes=num_classes)

@@ -141,7 +141,7 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
     if "info_noise" in options:  # an InfoGAN: noise, then its codes
         latent_dim = options["info_noise"] + infogan.CATEGORIES + infogan.CONTINUOUS
     generator = dcgan.generator(latent_dim, options.get("output", "sigmoid"),
-                                options.get("batch_norm", False),
+                                options.get("g_batch_norm", options.get("batch_norm", False)),
                                 options.get("upsampling", "transpose"),
                                 num_classes=10 if conditional else None,
                                 filters=options.get("g_filters", 128))
@@ -205,7 +205,7 @@ def best_epoch(rows: list[dict], key: str = "frechet_distance") -> tuple[int, fl
 
 # How the book names a variant (the others keep their command-line names: ``tanh``, ...).
 VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)",
-                 "narrow": "modelo angosto (G y D de 32 canales)"}
+                 "narrow": "modelo angosto (G y D de 32 canales, G con normalización por lotes)"}
 
 
 def variant_name(variant: str) -> str:

@@ -47,9 +47,12 @@ VARIANTS = {
 CPU_VARIANTS = {
     # G's hidden layers at 64 channels instead of 128; D as the thesis's.
     "small": {"g_filters": 64},
-    # G at 32 channels (about a sixteenth of its cost per image), D at 32 instead of 64, output
-    # in [−1, 1] as in Radford et al. (2016).
-    "narrow": {"output": "tanh", "g_filters": 32, "d_filters": 32},
+    # G at 32 channels (about a sixteenth of its cost per image), D at 32 instead of 64, batch
+    # normalization in G's hidden layers (as Radford et al. 2016; D has none, which a gradient
+    # penalty forbids). Without it this generator saturates its output in the first epoch
+    # (blank images, as the §4.2 ``tanh`` runs) and, under a WGAN critic or a conditional D,
+    # never leaves it: the first chapter-3.3 runs, tanh and no normalization, ended so.
+    "narrow": {"g_filters": 32, "d_filters": 32, "g_batch_norm": True},
     # InfoGAN (thesis §3.3, the disentangled Z): 62 noise numbers + a 10-way code + 2
     # continuous codes, as in Chen et al. 2016 for MNIST; D's body shared with the Q head.
     # Both networks at 32 channels, as ``narrow`` (0.34 s per step at batch 64 on 2 cores).
