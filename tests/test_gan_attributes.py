@@ -129,3 +129,27 @@ def test_move_effect_measures_the_attribute_change_and_the_class_flips():
     assert effect["change_per_unit"] == pytest.approx(0.01 * 100, rel=1e-4)
     assert effect["flip_share"] == 0.0 and effect["count_by_class"][3] == 50
     assert np.isnan(effect["flip_by_class"][0]) and effect["flip_by_class"][3] == 0.0
+
+
+def test_swing_effect_measures_both_attributes_and_flips_against_a_known_model():
+    # Ink is 20 + z₀ on a 10×10 square; the classifier says 1 when the ink exceeds 20, else 0.
+    mask = np.zeros((1, 28, 28, 1), "float32")
+    mask[:, 9:19, 9:19] = 1.0
+    images_fn = lambda z, training=False: ops.convert_to_tensor(mask) * (  # noqa: E731
+        0.2 + 0.01 * ops.reshape(ops.convert_to_tensor(z)[:, 0], (-1, 1, 1, 1)))
+    classifier = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
+                                   layers.Dense(10, activation="softmax")])
+    weights = np.zeros((28 * 28, 10), "float32")
+    weights[:, 1] = mask.ravel()
+    classifier.layers[-1].set_weights([weights, np.eye(10, dtype="float32")[1] * -20.0])
+    z = np.random.default_rng(5).normal(size=(40, 3)).astype("float32")
+    low, high = z.copy(), z.copy()
+    low[:, 0], high[:, 0] = -1.0, 1.0
+    effect = directions.swing_effect(images_fn, classifier, low, high)
+    assert effect["ink_change"] == pytest.approx(2.0, rel=1e-4)
+    assert effect["slant_change"] == pytest.approx(0.0, abs=1e-9)
+    assert effect["flip_share"] == 1.0 and effect["count_by_class"][0] == 40
+    assert effect["flip_by_class"][0] == 1.0 and np.isnan(effect["flip_by_class"][1])
+    # The same point twice: nothing changes.
+    same = directions.swing_effect(images_fn, classifier, high, high)
+    assert same["ink_change"] == 0.0 and same["flip_share"] == 0.0

@@ -56,15 +56,20 @@ def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
     start = np.asarray(z, dtype="float32")
     z = start.copy()
     taken = np.zeros(len(z), dtype=int)
+    active = np.ones(len(z), bool)
     for _ in range(n_steps):
-        log_p, grad = log_prob_and_gradient(images_fn, classifier, z, target)
-        active = np.ones(len(z), bool) if stop_at is None else np.exp(log_p) < stop_at
-        if not active.any():
+        # Only the points still moving are differentiated: the batch shrinks as they arrive.
+        idx = np.flatnonzero(active)
+        log_p, grad = log_prob_and_gradient(images_fn, classifier, z[idx], target)
+        if stop_at is not None:
+            arrived = np.exp(log_p) >= stop_at
+            active[idx[arrived]] = False
+            idx, grad = idx[~arrived], grad[~arrived]
+        if not len(idx):
             break
         norms = np.linalg.norm(grad, axis=1, keepdims=True)
-        move = step * grad / np.maximum(norms, 1e-12)
-        z = np.where(active[:, None], z + move, z).astype("float32")
-        taken += active
+        z[idx] = (z[idx] + step * grad / np.maximum(norms, 1e-12)).astype("float32")
+        taken[idx] += 1
     return z, np.linalg.norm(z - start, axis=1), taken
 
 
@@ -111,3 +116,25 @@ def move_effect(images_fn, classifier, z, direction, attribute: str, distance: f
     return {"change_per_unit": float(change.mean() / distance),
             "flip_share": float(flipped.mean()),
             "flip_by_class": by_class, "count_by_class": counts}
+
+
+def swing_effect(images_fn, classifier, z_low, z_high) -> dict:
+    """What changes between the images of two latent points per sample, ``z_low`` and
+    ``z_high`` (the same points moved back and forth along one direction or code): the mean
+    change of each attribute (ink, slant) from low to high, and the share of samples whose class
+    (the classifier's argmax) differs between the two, overall and per class at ``z_low``."""
+    low, high = infer(images_fn, np.asarray(z_low, "float32")), \
+        infer(images_fn, np.asarray(z_high, "float32"))
+    probs_low = infer(classifier, low)
+    class_low, class_high = probs_low.argmax(axis=1), infer(classifier, high).argmax(axis=1)
+    flipped = class_low != class_high
+    k = probs_low.shape[1]
+    counts = np.bincount(class_low, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_class = np.where(counts > 0, np.bincount(class_low[flipped], minlength=k)
+                            / np.maximum(counts, 1), np.nan)
+    return {**{f"{name}_change": float(np.mean(attributes.measure(high, name)
+                                               - attributes.measure(low, name)))
+               for name in attributes.ATTRIBUTES},
+            "flip_share": float(flipped.mean()), "flip_by_class": by_class,
+            "count_by_class": counts}
