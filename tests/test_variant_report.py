@@ -145,6 +145,32 @@ def test_budget_text_names_budget_seed_precision_and_hardware():
             "config": _config()}
     text = vr.budget_text({"standard": card}, ["standard"])
     for part in ("8 épocas", "12\u202f000 imágenes", "lote 64", "1496 pasos de G",
-                 "10 min", "semilla 0", "float32", "motor TensorFlow",
+                 "semilla 0", "float32", "motor TensorFlow",
                  "G con normalización por lotes"):
         assert part in text, part
+
+
+def test_tracks_quality_needs_the_right_sign_and_a_small_p():
+    assert vr.tracks_quality({"rho": 0.8, "p_value": 0.01}, "wasserstein_gp")
+    assert not vr.tracks_quality({"rho": 0.8, "p_value": 0.2}, "wasserstein_gp")
+    assert not vr.tracks_quality({"rho": -0.8, "p_value": 0.01}, "wasserstein_clip")
+    assert vr.tracks_quality({"rho": -0.8, "p_value": 0.01}, "standard")
+    assert not vr.tracks_quality({"rho": float("nan"), "p_value": float("nan")}, "standard")
+
+
+def test_tracking_sentence_and_excess_flips():
+    corr = {"standard": {"rho": 0.1, "p_value": 0.8},
+            "wasserstein_gp": {"rho": 0.9, "p_value": 0.001},
+            "wasserstein_clip": {"rho": 0.7, "p_value": 0.01}}
+    assert vr.tracking_sentence(corr) == (
+        "Con ese criterio, la acompañan: WGAN con penalización del gradiente y WGAN con recorte "
+        "de pesos; no la acompañan: GAN estándar (no saturante).")
+    effects = {"a": {"flip_by_class": np.full(10, 0.5)}, "b": {"flip_by_class": np.full(10, 0.2)}}
+    excess = vr.excess_flips(effects, "a", "b")
+    assert list(excess.index) == [str(d) for d in range(10)]
+    np.testing.assert_allclose(excess.values, 0.3)
+
+
+def test_spanish_lists_and_p_values():
+    assert vr.join_es(["1", "3", "7"]) == "1, 3 y 7" and vr.join_es([4]) == "4"
+    assert vr.p_text(0.0004) == "< 0,001" and vr.p_text(0.0123) == "= 0,012"

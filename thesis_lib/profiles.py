@@ -196,8 +196,8 @@ class GanVariantsConfig:
 
     critic_2d_steps: int = 600     # generator steps of each 2-D WGAN (k = 5 critic steps each)
     walk_samples: int = 20         # latent points per pair of digits in the classifier walks
-    attribute_samples: int = 2000  # samples for the attribute regressions and swings
-    code_samples: int = 2000       # samples for the InfoGAN code swings
+    attribute_samples: int = 1000  # samples for the attribute regressions and swings
+    code_samples: int = 1000       # samples for the InfoGAN code swings
     seed: int = 0
 
     def __post_init__(self):

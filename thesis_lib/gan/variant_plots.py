@@ -66,7 +66,7 @@ def plot_estimate_vs_frechet(runs):
         ax.plot(r["estimate"], r["frechet"], color="0.6", lw=0.8)
         ax.scatter(r["estimate"], r["frechet"], c=np.arange(len(r["frechet"])), cmap="viridis",
                    s=18, zorder=3)
-        ax.set(xlabel=r["label"], ylabel="distancia de Fréchet", yscale="log",
+        ax.set(xlabel=r["label"], ylabel="distancia de Fréchet",
                title=f"{r['title']}\nρ de Spearman = {num(r['rho'], 2)}")
     return fig
 
@@ -86,9 +86,12 @@ def mosaic(images, ncols: int) -> np.ndarray:
 def plot_mosaics(panels, titles, ncols: int = 8, size: float = 3.3, per_row: int = 2):
     """One panel per set of images in [0, 1] (real ones first, by convention), each tiled
     ``ncols`` wide and titled; at most ``per_row`` panels per row so the digits stay large."""
-    fig, axes = new_figure(len(panels), width=size, height=size + 0.3, per_row=per_row)
-    for ax, images, title in zip(axes, panels, titles):
-        ax.imshow(mosaic(images, ncols), cmap="gray_r", vmin=0, vmax=1)
+    tiles = [mosaic(images, ncols) for images in panels]
+    aspect = max(t.shape[0] / t.shape[1] for t in tiles)
+    fig, axes = new_figure(len(panels), width=size, height=size * aspect + 0.35,
+                           per_row=per_row)
+    for ax, tile, title in zip(axes, tiles, titles):
+        ax.imshow(tile, cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from thesis_lib import metrics, runcards
+from thesis_lib import data, metrics, runcards
 from thesis_lib.environment import hardware_text
-from thesis_lib.formatting import num
+from thesis_lib.formatting import num, pct
 from thesis_lib.gan import attributes, directions, infogan
 from thesis_lib.gan.latent import infer, unit_images
 from thesis_lib.gan.results import history, load_cards, load_generator
@@ -88,6 +88,14 @@ def estimate_vs_frechet(card: dict) -> dict:
             "p_value": float(p), "n": len(epochs)}
 
 
+def tracks_quality(corr: dict, name: str, rho_min: float = 0.5, alpha: float = 0.05) -> bool:
+    """Whether a run's estimate follows its samples' quality (:func:`estimate_vs_frechet`): a
+    WGAN estimate must fall with the Fréchet distance (ρ ≥ ``rho_min``), a standard GAN's D loss
+    rise as it falls (ρ ≤ −``rho_min``), either with p < ``alpha``."""
+    rho = corr["rho"] if name.startswith("wasserstein") else -corr["rho"]
+    return bool(np.isfinite(rho) and rho >= rho_min and corr["p_value"] < alpha)
+
+
 def _budget(card: dict) -> dict:
     config = card["config"]
     k = config["critic_steps"]
@@ -140,7 +148,7 @@ def classifier_walks(card: dict, evaluator, pairs, n: int = 100, seed: int = 0,
     z_all = np.random.default_rng([seed, 110_000]).normal(size=(30 * n, latent_dim)).astype(
         "float32")
     start_classes = evaluator.predict(infer(images_fn, z_all))
-    (x_train, y_train), (x_test, y_test) = reference or _mnist()
+    (x_train, y_train), (x_test, y_test) = reference or data.load_mnist()
     rows, shown = [], {}
     for a, b in pairs:
         z = z_all[start_classes == a][:n]
@@ -163,11 +171,6 @@ def classifier_walks(card: dict, evaluator, pairs, n: int = 100, seed: int = 0,
         shown[(a, b)] = {"before": before[order], "after": after[order],
                          "p_b": probs[order, b], "distance": distance[order]}
     return pd.DataFrame(rows), shown
-
-
-def _mnist():
-    from thesis_lib import data
-    return data.load_mnist()
 
 
 def random_direction(dim: int, seed: int = 0) -> np.ndarray:
@@ -295,7 +298,7 @@ def flips_by_class(effects: dict[str, dict]) -> pd.DataFrame:
     return frame
 
 
-def method_table(clip: dict, gp: dict) -> pd.DataFrame:
+def method_frame(clip: dict, gp: dict) -> pd.DataFrame:
     """The two WGAN methods' settings (``claims.WGAN_CLIP``, ``claims.WGAN_GP``) side by side."""
     beta = f"({num(gp['beta_1'])}; {num(gp['beta_2'])})"
     return pd.DataFrame({
@@ -307,12 +310,11 @@ def method_table(clip: dict, gp: dict) -> pd.DataFrame:
                                        num(gp["learning_rate"], sig=1),
                                        num(gp["critic_steps"])]},
         index=pd.Index(["restricción", "constante", "optimizador", "tasa de aprendizaje",
-                        "pasos del crítico por paso de G"], name="")).style
+                        "pasos del crítico por paso de G"], name=""))
 
 
 def critic_frame(summaries: dict[str, dict]):
     """:func:`thesis_lib.gan.critic_study.summary` of each method as a Spanish table."""
-    from thesis_lib.formatting import pct
     names = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
     rows = {names[m]: {
         "pesos a menos de 1 % de ±c": "—" if np.isnan(s["at_bound"]) else pct(s["at_bound"], 0),
@@ -323,11 +325,12 @@ def critic_frame(summaries: dict[str, dict]):
         for m, s in summaries.items()}
     frame = pd.DataFrame(rows).T
     frame.index.name = "método"
-    return frame.style
+    return frame
 
 
 def budget_text(cards: dict[str, dict], families) -> str:
-    """One Spanish sentence per run: its budget, seed, hardware and precision, from its card."""
+    """One Spanish sentence per run: its budget, seed, hardware and precision, from its card.
+    (Not its minutes: a resumed run's card counts only the last process's.)"""
     parts = []
     for name in families:
         card = cards[name]
@@ -335,8 +338,7 @@ def budget_text(cards: dict[str, dict], families) -> str:
         data = num(card["n_train"])
         parts.append(
             f"{FAMILY_ES[name]}: {num(card['epochs'])} épocas sobre {data} imágenes, lote "
-            f"{num(c['batch_size'])}, {num(card['steps'])} pasos de G, "
-            f"{num(card['seconds_this_process'] / 60, 0)} min de entrenamiento, semilla "
+            f"{num(c['batch_size'])}, {num(card['steps'])} pasos de G, semilla "
             f"{num(card['seed'])}, {card['precision']}, {hardware_text(card['hardware'])}")
     arch = {"narrow": "G y D de 32 canales, G con normalización por lotes",
             "infogan": "G y D de 32 canales"}
@@ -366,3 +368,36 @@ def fooled_rows(shown: dict, per_pair: int = 4):
         titles += [f"de {a} a {b}: partida (debajo, el dígito leído)",
                    f"de {a} a {b}: llegada (debajo, p({b}))"]
     return rows, labels, titles
+
+
+def join_es(items) -> str:
+    """``["a", "b", "c"]`` as ``"a, b y c"``."""
+    items = [str(i) for i in items]
+    return ", ".join(items[:-1]) + " y " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def p_text(p: float) -> str:
+    """A p-value for the page, with its relation: "= 0,012" (two significant digits) or
+    "< 0,001"."""
+    return "< 0,001" if p < 0.001 else f"= {num(p, sig=2)}"
+
+
+def tracking_sentence(corr: dict[str, dict]) -> str:
+    """Which runs' estimates follow sample quality (:func:`tracks_quality`), as a Spanish
+    sentence."""
+    yes = [FAMILY_ES[f] for f in corr if tracks_quality(corr[f], f)]
+    no = [FAMILY_ES[f] for f in corr if not tracks_quality(corr[f], f)]
+    join = join_es
+    parts = []
+    if yes:
+        parts.append(f"la acompañan: {join(yes)}")
+    if no:
+        parts.append(f"no la acompañan: {join(no)}")
+    return "Con ese criterio, " + "; ".join(parts) + "."
+
+
+def excess_flips(effects: dict[str, dict], name: str, control: str) -> pd.Series:
+    """Per starting digit, the share of class flips under swing ``name`` minus that under the
+    ``control`` swing: what the direction changes beyond what any move of its length does."""
+    return pd.Series(effects[name]["flip_by_class"] - effects[control]["flip_by_class"],
+                     index=[str(d) for d in range(len(effects[name]["flip_by_class"]))])
