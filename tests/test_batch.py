@@ -32,14 +32,30 @@ def test_variants_epochs_and_run_names_match_the_runs_cli():
                                     "metric_samples": 1000}
 
 
+@pytest.mark.parametrize("tiny", [False, True])
+def test_family_jobs_name_the_run_directories_the_runs_cli_writes(tmp_path, tiny):
+    from thesis_lib.gan import runs
+
+    for job in batch.family_jobs(tmp_path, tiny=tiny):
+        args = runs.parser().parse_args(job.argv[3:])
+        overrides = runs.overrides_from_args(args)
+        assert args.variant[0] in runs.ALL_VARIANTS
+        assert job.output.parent.parent == tmp_path / "mnist_gan"
+        assert job.kind == "family" and job.output.name == "card.json"
+        config = get_config("dcgan", "full", seed=0, **overrides)
+        assert job.output.parent.name == runs.run_name(args.variant[0], "full", config,
+                                                       overrides)
+
+
 def test_baseline_seeds_first_then_variants_seed_by_seed_then_chapters(tmp_path):
     jobs = batch.plan(tmp_path)
     names = [j.name for j in jobs]
     others = ("tanh", "latent50", "latent200", "batchnorm", "upsample")
-    expected = [f"dcgan-baseline-seed{s}" for s in (0, 1, 2)] + \
+    families = [f"family-{f}-seed0" for f in batch.FAMILIES]
+    expected = [f"dcgan-baseline-seed{s}" for s in (0, 1, 2)] + families + \
         [f"dcgan-{v}-seed{s}" for s in (0, 1, 2) for v in others]
-    assert names[:18] == expected
-    assert names[18:] == [f"chapter-{n}" for n in batch.chapter_names()]
+    assert names[:23] == expected
+    assert names[23:] == [f"chapter-{n}" for n in batch.chapter_names()]
     assert "chapter-04-2-dcgan" in names and all(j.status == batch.PENDING for j in jobs)
     first = jobs[0]
     assert first.argv[1:] == ["-m", "thesis_lib.gan.runs", "--variant", "baseline", "--profile",
@@ -51,7 +67,8 @@ def test_baseline_seeds_first_then_variants_seed_by_seed_then_chapters(tmp_path)
 
 
 def test_tiny_and_selection(tmp_path):
-    jobs = batch.plan(tmp_path, tiny=True, variants=["upsample", "baseline"], seeds=[1])
+    jobs = [j for j in batch.plan(tmp_path, tiny=True, variants=["upsample", "baseline"],
+                                  seeds=[1]) if j.kind != "family"]
     assert [j.name for j in jobs] == ["dcgan-baseline-seed1", "dcgan-upsample-seed1",
                                       "chapter-02-1-perceptron"]
     assert jobs[0].argv[-8:] == ["--epochs", "1", "--train-subset", "512",
@@ -59,6 +76,9 @@ def test_tiny_and_selection(tmp_path):
     assert jobs[0].output.parent.name == "baseline-full-e1-n512-seed1"
     assert jobs[-1].argv[jobs[-1].argv.index("-p"):][:3] == ["-p", "profile", "quick"]
     assert [j.kind for j in batch.plan(tmp_path, only="dcgan")] == ["dcgan"] * 18
+    assert [j.kind for j in batch.plan(tmp_path, only="families")] == ["family"] * 5
+    assert [j.name for j in batch.plan(tmp_path, only="families", families=["conditional"])] \
+        == ["family-conditional-seed0"]
     assert {j.kind for j in batch.plan(tmp_path, only="chapters")} == {"chapter"}
 
 
@@ -261,7 +281,8 @@ def test_tiny_batch_end_to_end(tmp_path, mnist_dir):
     that finds both done; the archive holds the card (naming the hardware) and the notebook."""
     out, archive = tmp_path / "tiny", tmp_path / "back" / "tiny.tar.gz"
     command = [PY, "-m", "thesis_lib.batch", "--tiny", "--out", str(out), "--variants",
-               "baseline", "--seeds", "0", "--parallel", "2", "--archive", str(archive)]
+               "baseline", "--seeds", "0", "--families", "--parallel", "2",
+               "--archive", str(archive)]
     env = {**os.environ, "THESIS_MNIST_DIR": str(mnist_dir), "KERAS_BACKEND": "tensorflow"}
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path,
                             timeout=600)

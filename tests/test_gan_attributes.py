@@ -114,23 +114,6 @@ def test_classifier_walk_raises_the_target_and_stops_once_confident():
     assert np.all(np.exp(after[stopped]) >= 0.9)
 
 
-def test_move_effect_measures_the_attribute_change_and_the_class_flips():
-    # A generator whose ink is linear in z[0] by construction: 0.2 + 0.01·z₀ on a 10×10 square.
-    mask = np.zeros((1, 28, 28, 1), "float32")
-    mask[:, 9:19, 9:19] = 1.0
-    images_fn = lambda z, training=False: ops.convert_to_tensor(mask) * (  # noqa: E731
-        0.2 + 0.01 * ops.reshape(ops.convert_to_tensor(z)[:, 0], (-1, 1, 1, 1)))
-    classifier = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
-                                   layers.Dense(10, activation="softmax")])
-    weights, bias = classifier.layers[-1].get_weights()
-    classifier.layers[-1].set_weights([np.zeros_like(weights), np.eye(10)[3] * 5.0])
-    z = np.random.default_rng(4).normal(size=(50, 3)).astype("float32")
-    effect = directions.move_effect(images_fn, classifier, z, [1.0, 0.0, 0.0], "ink", 2.0)
-    assert effect["change_per_unit"] == pytest.approx(0.01 * 100, rel=1e-4)
-    assert effect["flip_share"] == 0.0 and effect["count_by_class"][3] == 50
-    assert np.isnan(effect["flip_by_class"][0]) and effect["flip_by_class"][3] == 0.0
-
-
 def test_swing_effect_measures_both_attributes_and_flips_against_a_known_model():
     # Ink is 20 + z₀ on a 10×10 square; the classifier says 1 when the ink exceeds 20, else 0.
     mask = np.zeros((1, 28, 28, 1), "float32")

@@ -8,10 +8,14 @@
 Jobs, most valuable first:
 
 1. the §4.2 DCGAN grid, six variants × seeds 0, 1, 2 × 100 epochs: the baseline's three seeds,
-   then the other variants (tanh, latent50, latent200, batchnorm, upsample) seed by seed. Each
-   job is ``python -m thesis_lib.gan.runs --profile full`` in its own process; it writes
-   ``OUT/dcgan/<variant>-full-e100-seed<S>/card.json`` when done.
-2. every chapter (``chapters/*.ipynb``) executed by papermill with ``profile="full"``; the
+   then (after the §3.3 families) the other variants (tanh, latent50, latent200, batchnorm,
+   upsample) seed by seed. Each job is ``python -m thesis_lib.gan.runs --profile full`` in its
+   own process; it writes ``OUT/dcgan/<variant>-full-e100-seed<S>/card.json`` when done.
+2. the §3.3 families of chapter 3.3 (standard GAN, WGAN-GP, WGAN with clipping, conditional GAN,
+   InfoGAN), seed 0, 30 epochs on all of MNIST at the thesis's network widths, G with batch
+   normalization (the committed CPU runs of ``tools/chapter33_runs.sh`` are narrower and
+   shorter), with the papers' optimizers; into ``OUT/mnist_gan/``.
+3. every chapter (``chapters/*.ipynb``) executed by papermill with ``profile="full"``; the
    executed notebooks go to ``OUT/chapters/`` (a failed one to ``<name>.failed.ipynb``).
 
 Rerunning the same command skips what is done (a card, an executed notebook) and resumes an
@@ -64,6 +68,20 @@ SEEDS = (0, 1, 2)
 FULL_EPOCHS = 100  # profiles.get_config("dcgan", "full").epochs (a test checks)
 TINY_OVERRIDES = {"epochs": 1, "train_subset": 512, "monitor_every": 1, "metric_samples": 1000}
 TINY_CHAPTERS = ("02-1-perceptron",)
+FAMILY_EPOCHS = 30
+# name -> (variant of thesis_lib.gan.runs, extra arguments, what they add to the run's name)
+FAMILIES = {
+    "standard": ("gbatchnorm", [], ""),
+    "wasserstein_gp": ("gbatchnorm", ["--loss", "wasserstein_gp", "--critic-steps", "5",
+                                      "--optimizer", "adam", "--learning-rate", "1e-4",
+                                      "--beta-1", "0", "--beta-2", "0.9"],
+                       "-wasserstein_gp-k5"),
+    "wasserstein_clip": ("gbatchnorm", ["--loss", "wasserstein_clip", "--critic-steps", "5",
+                                        "--optimizer", "rmsprop", "--learning-rate", "5e-5"],
+                         "-wasserstein_clip-k5"),
+    "conditional": ("gbatchnorm", ["--conditional"], "-cond"),
+    "infogan": ("infogan_wide", [], ""),
+}
 BACKENDS = ("jax", "torch", "tensorflow")
 GPU_PARALLEL = 3  # three small DCGANs keep an H100 busier than one; more mostly queue
 # Left out of the archive: resumable state and per-epoch generators (tens of MB per run, and a
@@ -85,7 +103,7 @@ class Job:
     """One subprocess of the batch; complete once ``output`` exists."""
 
     name: str
-    kind: str  # "dcgan" or "chapter"
+    kind: str  # "dcgan", "family" or "chapter"
     argv: list
     output: Path
     cwd: Path = ROOT
@@ -147,6 +165,29 @@ def dcgan_jobs(out_dir: Path, variants=VARIANTS, seeds=SEEDS, tiny: bool = False
     return jobs
 
 
+def family_jobs(out_dir: Path, tiny: bool = False, seed: int = 0,
+                families=tuple(FAMILIES)) -> list[Job]:
+    """The §3.3 families (``FAMILIES``, or those named) as ``thesis_lib.gan.runs`` jobs into
+    ``OUT/mnist_gan``."""
+    jobs = []
+    epochs = TINY_OVERRIDES["epochs"] if tiny else FAMILY_EPOCHS
+    for name, (variant, extra, suffix) in FAMILIES.items():
+        if name not in families:
+            continue
+        argv = [sys.executable, "-m", "thesis_lib.gan.runs", "--variant", variant,
+                "--profile", "full", "--seed", str(seed), "--out", str(out_dir / "mnist_gan"),
+                "--epochs", str(epochs), "--monitor-every", "5", *extra]
+        subset = ""
+        if tiny:
+            argv += ["--train-subset", str(TINY_OVERRIDES["train_subset"]),
+                     "--metric-samples", str(TINY_OVERRIDES["metric_samples"])]
+            subset = f"-n{TINY_OVERRIDES['train_subset']}"
+        run = f"{variant}-full-e{epochs}{subset}{suffix}-seed{seed}"
+        jobs.append(Job(f"family-{name}-seed{seed}", "family", argv,
+                        out_dir / "mnist_gan" / run / "card.json"))
+    return jobs
+
+
 def chapter_names() -> list[str]:
     return sorted(p.stem for p in CHAPTERS_DIR.glob("*.ipynb"))
 
@@ -166,12 +207,17 @@ def chapter_jobs(out_dir: Path, names=None, profile: str = "full") -> list[Job]:
     return jobs
 
 
-def plan(out_dir: Path, *, only=None, variants=VARIANTS, seeds=SEEDS, chapters=None,
+def plan(out_dir: Path, *, only=None, variants=VARIANTS, seeds=SEEDS, families=tuple(FAMILIES),
+         chapters=None,
          tiny: bool = False) -> list[Job]:
     """Every job of the batch in running order, each marked skipped if already done."""
     jobs = []
-    if only in (None, "dcgan"):
-        jobs += dcgan_jobs(out_dir, variants, seeds, tiny)
+    dcgan = dcgan_jobs(out_dir, variants, seeds, tiny) if only in (None, "dcgan") else []
+    baseline = [j for j in dcgan if j.name.startswith("dcgan-baseline-")]
+    jobs += baseline
+    if only in (None, "families"):
+        jobs += family_jobs(out_dir, tiny, families=families)
+    jobs += [j for j in dcgan if j not in baseline]
     if only in (None, "chapters"):
         names = chapters if chapters is not None else (list(TINY_CHAPTERS) if tiny else None)
         jobs += chapter_jobs(out_dir, names, "quick" if tiny else "full")
@@ -487,9 +533,12 @@ def parser() -> cli.Parser:
                    help="stop running jobs after this many minutes (then archive)")
     p.add_argument("--tiny", action="store_true",
                    help="1 epoch on 512 images, one small chapter with profile quick")
-    p.add_argument("--only", choices=("dcgan", "chapters"), default=None)
+    p.add_argument("--only", choices=("dcgan", "families", "chapters"), default=None)
     p.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
                    metavar="VARIANT", help=f"DCGAN variants (default: {' '.join(VARIANTS)})")
+    p.add_argument("--families", nargs="*", choices=list(FAMILIES), default=list(FAMILIES),
+                   metavar="FAMILY", help=f"§3.3 families (default: {' '.join(FAMILIES)}; "
+                   "none after the flag: no family)")
     p.add_argument("--seeds", nargs="+", type=_non_negative_int, default=list(SEEDS),
                    metavar="SEED", help="DCGAN seeds (default: 0 1 2)")
     p.add_argument("--chapters", nargs="+", metavar="NAME", default=None,
@@ -531,6 +580,7 @@ def main(argv=None) -> int:
     out_dir = args.out.resolve()
     archive = (args.archive or out_dir.with_name(out_dir.name + ".tar.gz")).resolve()
     jobs = plan(out_dir, only=args.only, variants=args.variants, seeds=args.seeds,
+                families=args.families,
                 chapters=args.chapters, tiny=args.tiny)
     if args.dry_run:
         for job in jobs:

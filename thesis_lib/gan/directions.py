@@ -91,33 +91,6 @@ def regression_direction(z, values):
     return w / slope, slope, float(r2)
 
 
-def move_effect(images_fn, classifier, z, direction, attribute: str, distance: float):
-    """Move every latent point by ``distance`` along ``direction`` and measure what changes:
-    the attribute's mean change per unit of distance, and the share of points whose class (the
-    classifier's argmax) is no longer the one it was, overall and per starting class.
-
-    Returns a dict with ``change_per_unit``, ``flip_share``, ``flip_by_class`` (an array of 10,
-    NaN for classes with no starting point) and ``count_by_class``.
-    """
-    z = np.asarray(z, dtype="float32")
-    moved = (z + distance * np.asarray(direction, dtype="float32")[None]).astype("float32")
-    before = infer(images_fn, z)
-    after = infer(images_fn, moved)
-    change = attributes.measure(after, attribute) - attributes.measure(before, attribute)
-    probs_before = infer(classifier, before)
-    class_before = probs_before.argmax(axis=1)
-    class_after = infer(classifier, after).argmax(axis=1)
-    flipped = class_before != class_after
-    k = probs_before.shape[1]
-    counts = np.bincount(class_before, minlength=k)
-    flips = np.bincount(class_before[flipped], minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        by_class = np.where(counts > 0, flips / np.maximum(counts, 1), np.nan)
-    return {"change_per_unit": float(change.mean() / distance),
-            "flip_share": float(flipped.mean()),
-            "flip_by_class": by_class, "count_by_class": counts}
-
-
 def swing_effect(images_fn, classifier, z_low, z_high) -> dict:
     """What changes between the images of two latent points per sample, ``z_low`` and
     ``z_high`` (the same points moved back and forth along one direction or code): the mean

@@ -58,7 +58,10 @@ CPU_VARIANTS = {
     # Both networks at 32 channels, as ``narrow`` (0.34 s per step at batch 64 on 2 cores).
     "infogan": {"g_filters": 32, "d_filters": 32, "info_noise": 62},
 }
-ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS}
+# Chapter 3.3's families at the thesis's widths (G 128 channels, D 64), for a GPU
+# (thesis_lib.batch): G with batch normalization, as ``narrow`` and for the same reason.
+GPU_VARIANTS = {"gbatchnorm": {"g_batch_norm": True}, "infogan_wide": {"info_noise": 62}}
+ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS, **GPU_VARIANTS}
 
 
 def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
@@ -242,13 +245,19 @@ OVERRIDES = ("epochs", "batch_size", "latent_dim", "monitor_every", "train_subse
              "metric_samples")
 
 
+def overrides_from_args(args) -> dict:
+    """The config overrides a parsed command line asks for."""
+    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+    if args.conditional:
+        overrides["conditional"] = True
+    return overrides
+
+
 def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
     variants = list(VARIANTS) if "all" in args.variant else list(dict.fromkeys(args.variant))
-    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
-    if args.conditional:
-        overrides["conditional"] = True
+    overrides = overrides_from_args(args)
     # Fail on bad input (epochs <= 0, a negative λ, ...) before any data or training.
     cli.run_checked(p, lambda: [get_config("dcgan", args.profile, seed=s, **overrides)
                                 for s in args.seed])

@@ -26,7 +26,7 @@ FAMILY_ES = {"standard": "GAN estándar (no saturante)",
              "conditional": "GAN condicional", "infogan": "InfoGAN"}
 COMPARISON = ("standard", "wasserstein_gp", "wasserstein_clip")
 ESTIMATE_LABEL = {"standard": "pérdida de D", "wasserstein_gp": "estimación de W₁ del crítico",
-                  "wasserstein_clip": "estimación del crítico (escala K·W₁)"}
+                  "wasserstein_clip": "estimación del crítico recortado"}
 ATTRIBUTE_ES = {"ink": "tinta", "slant": "inclinación"}
 SWING_NAMES = {"ink": "DCGAN: dirección de la tinta", "slant": "DCGAN: dirección de la inclinación",
                "random": "DCGAN: dirección al azar (control)", "c1": "InfoGAN: código c₁",
@@ -203,8 +203,8 @@ def attribute_directions(card: dict, evaluator, n: int = 10_000, seed: int = 0):
 def infogan_codes(card: dict, evaluator, n: int = 10_000, seed: int = 0) -> dict:
     """For each continuous code of the run's InfoGAN: the swing from −1/√3 to +1/√3 (one
     standard deviation of the uniform code each side) with everything else held, measured as for
-    the z directions; and, as the control (key ``noise``), a swing of ±1 along a random
-    direction of the noise."""
+    the z directions; and, as the control (key ``noise``), a swing of the same length (±1/√3)
+    along a random direction of the noise."""
     generator = load_generator(card)
     images_fn = directions.image_function(generator, card["options"].get("output", "sigmoid"))
     noise_dim = card["options"]["info_noise"]
@@ -217,7 +217,7 @@ def infogan_codes(card: dict, evaluator, n: int = 10_000, seed: int = 0) -> dict
         low[:, column], high[:, column] = -sd, sd
         out[f"c{i + 1}"] = directions.swing_effect(images_fn, evaluator.model, low, high)
     d = np.zeros(z.shape[1], "float32")
-    d[:noise_dim] = random_direction(noise_dim, seed)
+    d[:noise_dim] = sd * random_direction(noise_dim, seed)  # as long as a code's swing
     out["noise"] = directions.swing_effect(images_fn, evaluator.model, z - d, z + d)
     return out
 
