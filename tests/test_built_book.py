@@ -19,9 +19,9 @@ from thesis_lib import book, book_checks, browser
 HTML = Path(os.environ.get("THESIS_BOOK_HTML", book.ROOT / "_build" / "html"))
 REQUIRED = os.environ.get("THESIS_REQUIRE_BUILT_BOOK") == "1"
 SCREENSHOTS = HTML.parent / "screenshots"
-# Pages photographed offline: a chapter full of equations, the DCGAN chapter, the bibliography.
-PHOTOGRAPHED = ("chapters/02-2-redes-prealimentadas.html", "chapters/04-2-dcgan.html",
-                "referencias.html")
+# Pages photographed offline: chapters full of equations, the DCGAN chapter, the bibliography.
+PHOTOGRAPHED = ("chapters/02-2-redes-prealimentadas.html", "chapters/03-3-variantes.html",
+                "chapters/04-2-dcgan.html", "referencias.html")
 
 if not (HTML / "index.html").is_file():
     if REQUIRED:
