@@ -92,3 +92,39 @@ def test_training_moves_a_toy_generator_to_the_data(seed):
     mean, std = toy.toy_run(mean=4.0, std=0.5, steps=3000, seed=seed)
     assert abs(mean - 4.0) < 0.3
     assert abs(std - 0.5) < 0.25
+
+
+def test_projection_head_computes_w_phi_plus_b_plus_class_embedding_dot_phi():
+    d = dcgan.discriminator(num_classes=10, filters=8, conditioning="projection",
+                            output="linear")
+    head = d.get_layer("projection")
+    rng = np.random.default_rng(1)
+    head.set_weights([rng.normal(size=w.shape).astype("float32") for w in head.get_weights()])
+    features = keras.Model(d.inputs, head.input[0])
+    x, y = REAL[:4], np.eye(10, dtype="float32")[[0, 3, 3, 9]]
+    phi = keras.ops.convert_to_numpy(features([x, y]))
+    kernel, bias, embedding = head.get_weights()
+    expected = phi @ kernel + bias + np.sum((y @ embedding) * phi, axis=1, keepdims=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(d([x, y])), expected, rtol=1e-4,
+                               atol=1e-4)
+    other = np.eye(10, dtype="float32")[[1, 1, 1, 1]]
+    assert not np.allclose(keras.ops.convert_to_numpy(d([x, other])), expected, atol=1e-3)
+
+
+def test_projection_discriminator_reloads_and_refuses_unknown_conditioning(tmp_path):
+    d = dcgan.discriminator(num_classes=10, filters=8, conditioning="projection")
+    x, y = REAL[:2], np.eye(10, dtype="float32")[[2, 7]]
+    d.save(tmp_path / "d.keras")
+    again = keras.saving.load_model(tmp_path / "d.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again([x, y])),
+                               keras.ops.convert_to_numpy(d([x, y])), rtol=1e-6)
+    with pytest.raises(ValueError, match="valid: planes, projection"):
+        dcgan.discriminator(num_classes=10, conditioning="embedding")
+
+
+def test_projection_conditional_gan_updates_only_its_own_network():
+    gan = build_dcgan(get_config("dcgan", "quick", conditional=True), g_filters=8, d_filters=8,
+                      g_batch_norm=True, d_conditioning="projection")
+    report = gan_checks.isolation_report(gan, REAL[:4], np.array([0, 1, 2, 3]))
+    assert all(report["d_step"]["discriminator"]) and not any(report["d_step"]["generator"])
+    assert all(report["g_step"]["generator"]) and not any(report["g_step"]["discriminator"])

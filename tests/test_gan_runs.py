@@ -39,14 +39,15 @@ def test_unknown_variant():
 
 
 @pytest.mark.slow  # two runs through the whole command path: a minute each in CI
-@pytest.mark.parametrize("variant, conditional", [("infogan", False), ("small", True)])
+@pytest.mark.parametrize("variant, conditional", [("infogan", False),
+                                                  ("narrow_projection", True)])
 def test_chapter3_runs_sample_by_code_or_digit_from_their_card(variant, conditional, tmp_path,
                                                                mnist):
     from thesis_lib.gan import results
     card = gan_runs.run(variant, "quick", seed=0, out_root=tmp_path, mnist=mnist, verbose=0,
                         epochs=1, train_subset=128, batch_size=32, metric_samples=100,
                         conditional=conditional)
-    assert card["options"]["g_filters"] == 64
+    assert card["options"]["g_filters"] == gan_runs.ALL_VARIANTS[variant]["g_filters"]
     if variant == "infogan":  # 62 noise numbers, a 10-way code and 2 continuous codes
         assert card["config"]["latent_dim"] == 74
     images = results.sample_images(card, 10, labels=list(range(10)), seed=1)

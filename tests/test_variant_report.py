@@ -174,3 +174,17 @@ def test_tracking_sentence_and_excess_flips():
 def test_spanish_lists_and_p_values():
     assert vr.join_es(["1", "3", "7"]) == "1, 3 y 7" and vr.join_es([4]) == "4"
     assert vr.p_text(0.0004) == "< 0,001" and vr.p_text(0.0123) == "= 0,012"
+
+
+def test_conditioning_frame_sets_runs_side_by_side():
+    base = {"epochs": 9, "steps": 8433, "run_dir": "a", "config": _config(conditional=True),
+            "conditional": {"agreement": 0.73}, "metrics": {"frechet_distance": 97.6}}
+    planes = {**base, "options": {"d_filters": 32}}
+    projection = {**base, "epochs": 6, "steps": 5622, "conditional": {"agreement": 0.96},
+                  "options": {"d_filters": 64, "d_conditioning": "projection"}}
+    frame = vr.conditioning_frame([planes, projection])
+    assert list(frame.index) == [vr.CONDITIONING_ES["planes"], vr.CONDITIONING_ES["projection"]]
+    assert list(frame["canales de D"]) == [32, 64]
+    assert list(frame["acuerdo"]) == [0.73, 0.96]
+    with pytest.raises(ValueError, match="not a conditional run"):
+        vr.conditioning_frame([{**planes, "config": _config()}])

@@ -79,7 +79,7 @@ FAMILIES = {
     "wasserstein_clip": ("gbatchnorm", ["--loss", "wasserstein_clip", "--critic-steps", "5",
                                         "--optimizer", "rmsprop", "--learning-rate", "5e-5"],
                          "-wasserstein_clip-k5"),
-    "conditional": ("gbatchnorm", ["--conditional"], "-cond"),
+    "conditional": ("gbatchnorm_projection", ["--conditional"], "-cond"),
     "infogan": ("infogan_wide", [], ""),
 }
 BACKENDS = ("jax", "torch", "tensorflow")

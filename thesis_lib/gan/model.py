@@ -330,7 +330,7 @@ D_ACTIVATIONS = {"probability": "sigmoid", "score": "linear"}
 def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
                 upsampling: str = "transpose", image_shape=(28, 28, 1),
                 num_classes: int = 10, g_filters: int = 128, d_filters: int = 64,
-                g_batch_norm: bool | None = None) -> GAN:
+                g_batch_norm: bool | None = None, d_conditioning: str = "planes") -> GAN:
     """The thesis's DCGAN (or a variant) wrapped in :class:`GAN` and compiled; with the default
     config, as Brownlee does: both optimizers Adam(learning_rate=0.0002, beta_1=0.5).
 
@@ -339,6 +339,8 @@ def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
     ``config.conditional``); ``g_filters`` and ``d_filters`` the networks' widths (the
     thesis's 128 and 64 by default). ``g_batch_norm`` normalizes G's hidden layers only
     (default: as ``batch_norm``), as a critic with a gradient penalty must go without.
+    ``d_conditioning`` is how a conditional D receives the class (see
+    :func:`thesis_lib.models.dcgan.discriminator`).
     """
     g_batch_norm = batch_norm if g_batch_norm is None else g_batch_norm
     classes = num_classes if config.conditional else None
@@ -347,7 +349,8 @@ def build_dcgan(config, *, output: str = "sigmoid", batch_norm: bool = False,
         lambda d_output: dcgan.discriminator(batch_norm=batch_norm,
                                              output=D_ACTIVATIONS[d_output],
                                              image_shape=image_shape, num_classes=classes,
-                                             filters=d_filters),
+                                             filters=d_filters,
+                                             conditioning=d_conditioning),
         lambda: dcgan.generator(config.latent_dim, output, g_batch_norm, upsampling,
                                 image_shape=image_shape, num_classes=classes,
                                 filters=g_filters),

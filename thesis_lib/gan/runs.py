@@ -53,14 +53,23 @@ CPU_VARIANTS = {
     # (blank images, as the §4.2 ``tanh`` runs) and, under a WGAN critic or a conditional D,
     # never leaves it: the first chapter-3.3 runs, tanh and no normalization, ended so.
     "narrow": {"g_filters": 32, "d_filters": 32, "g_batch_norm": True},
+    # For the conditional GAN: ``narrow``'s generator; D at the thesis's 64 channels (D is
+    # cheap) with the class entering by projection (Miyato and Koyama 2018) instead of as
+    # image planes. With planes and 32 channels, the narrow conditional GAN drew the requested
+    # digit only 73 % of the time after 9 epochs.
+    "narrow_projection": {"g_filters": 32, "d_filters": 64, "g_batch_norm": True,
+                          "d_conditioning": "projection"},
     # InfoGAN (thesis §3.3, the disentangled Z): 62 noise numbers + a 10-way code + 2
     # continuous codes, as in Chen et al. 2016 for MNIST; D's body shared with the Q head.
     # Both networks at 32 channels, as ``narrow`` (0.34 s per step at batch 64 on 2 cores).
     "infogan": {"g_filters": 32, "d_filters": 32, "info_noise": 62},
 }
 # Chapter 3.3's families at the thesis's widths (G 128 channels, D 64), for a GPU
-# (thesis_lib.batch): G with batch normalization, as ``narrow`` and for the same reason.
-GPU_VARIANTS = {"gbatchnorm": {"g_batch_norm": True}, "infogan_wide": {"info_noise": 62}}
+# (thesis_lib.batch): G with batch normalization, as ``narrow`` and for the same reason; the
+# conditional one with the class entering D by projection, as ``narrow_projection``.
+GPU_VARIANTS = {"gbatchnorm": {"g_batch_norm": True},
+                "gbatchnorm_projection": {"g_batch_norm": True, "d_conditioning": "projection"},
+                "infogan_wide": {"info_noise": 62}}
 ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS, **GPU_VARIANTS}
 
 

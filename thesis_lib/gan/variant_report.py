@@ -37,6 +37,12 @@ def default_dir() -> Path:
     return runcards.results_dir() / "mnist_gan"
 
 
+def attempts_dir() -> Path:
+    """Conditional runs kept as evidence for a choice, outside the families
+    (``cards_by_family`` reads only :func:`default_dir`)."""
+    return runcards.results_dir() / "mnist_gan_attempts"
+
+
 def family(card: dict) -> str:
     """Which of the chapter's families a card belongs to."""
     if "info_noise" in card["options"]:
@@ -341,6 +347,8 @@ def budget_text(cards: dict[str, dict], families) -> str:
             f"{num(c['batch_size'])}, {num(card['steps'])} pasos de G, semilla "
             f"{num(card['seed'])}, {card['precision']}, {hardware_text(card['hardware'])}")
     arch = {"narrow": "G y D de 32 canales, G con normalización por lotes",
+            "narrow_projection": "G de 32 canales con normalización por lotes, D de 64 "
+                                 "canales con la clase por proyección",
             "infogan": "G y D de 32 canales"}
     kinds = sorted({arch.get(cards[f]["variant"], cards[f]["variant"]) for f in families})
     return ("Corridas guardadas (" + "; ".join(kinds) + ") — " + "; ".join(parts) + ".")
@@ -401,3 +409,27 @@ def excess_flips(effects: dict[str, dict], name: str, control: str) -> pd.Series
     ``control`` swing: what the direction changes beyond what any move of its length does."""
     return pd.Series(effects[name]["flip_by_class"] - effects[control]["flip_by_class"],
                      index=[str(d) for d in range(len(effects[name]["flip_by_class"]))])
+
+
+CONDITIONING_ES = {"planes": "planos de imagen (diez canales constantes)",
+                   "projection": "proyección (Miyato y Koyama)"}
+
+
+def conditioning_text(card: dict) -> str:
+    """How the run's discriminator receives the class, in Spanish."""
+    return CONDITIONING_ES[card["options"].get("d_conditioning", "planes")]
+
+
+def conditioning_frame(cards: list[dict]) -> pd.DataFrame:
+    """The conditional runs side by side: how D receives the class, D's width, the budget, and
+    the evaluator's agreement and Fréchet distance over 10,000 samples (§3.3)."""
+    rows = []
+    for card in cards:
+        if not card["config"].get("conditional"):
+            raise ValueError(f"{card['run_dir']} is not a conditional run.")
+        rows.append({"la clase entra en D por": conditioning_text(card),
+                     "canales de D": card["options"].get("d_filters", 64),
+                     "épocas": card["epochs"], "pasos de G": card["steps"],
+                     "acuerdo": card["conditional"]["agreement"],
+                     "distancia de Fréchet": card["metrics"]["frechet_distance"]})
+    return pd.DataFrame(rows).set_index("la clase entra en D por")

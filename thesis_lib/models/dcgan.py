@@ -16,6 +16,7 @@ from thesis_lib.models.layers import Conv2D, Conv2DTranspose  # same weights; fa
 OUTPUTS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activation -> pixel range
 D_OUTPUTS = ("sigmoid", "linear")  # a probability (minimax, non-saturating) or a critic's score
 UPSAMPLING = ("transpose", "upsample")
+D_CONDITIONING = ("planes", "projection")  # how a conditional D receives the class
 MNIST_SHAPE = (28, 28, 1)
 
 
@@ -50,6 +51,40 @@ class ClassPlanes(layers.Layer):
         return (*image_shape[:-1], image_shape[-1] + label_shape[-1])
 
 
+@keras.saving.register_keras_serializable(package="thesis_lib")
+class ProjectionHead(layers.Layer):
+    """D's last layer conditioned by projection (Miyato and Koyama 2018): the logit
+    w·φ(x) + b + e(y)·φ(x), with e(y) a learned vector per class, then ``activation``.
+
+    The class enters the score directly instead of through the first convolution, as the
+    class planes do; there it is easy for a narrow D to ignore."""
+
+    def __init__(self, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, features_shape, label_shape):
+        units, classes = features_shape[-1], label_shape[-1]
+        self.kernel = self.add_weight(shape=(units, 1), initializer="glorot_uniform",
+                                      name="kernel")
+        self.bias = self.add_weight(shape=(1,), initializer="zeros", name="bias")
+        self.embedding = self.add_weight(shape=(classes, units), initializer="glorot_uniform",
+                                         name="embedding")
+
+    def call(self, features, label):
+        label = ops.cast(label, features.dtype)
+        projection = ops.sum(ops.matmul(label, self.embedding) * features, axis=-1,
+                             keepdims=True)
+        return self.activation(ops.matmul(features, self.kernel) + self.bias + projection)
+
+    def compute_output_shape(self, features_shape, label_shape):
+        return (*features_shape[:-1], 1)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "activation": keras.activations.serialize(self.activation)}
+
+
 def _class_channels(image, label, shape):
     """The one-hot class as extra image channels: each class a constant plane."""
     return ClassPlanes(name="class_planes")(image, label)
@@ -75,18 +110,25 @@ def _check_filters(filters):
 
 def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
                   output: str = "sigmoid", image_shape=MNIST_SHAPE,
-                  num_classes: int | None = None, filters: int = 64) -> keras.Model:
+                  num_classes: int | None = None, filters: int = 64,
+                  conditioning: str = "planes") -> keras.Model:
     """Conv 64 3×3/2 → LeakyReLU 0.2 → Dropout 0.4, twice → Flatten → Dense 1 (sigmoid, or
     linear for a critic). With ``num_classes``, a second input (the one-hot class) enters as
-    extra image channels. ``filters`` narrows (or widens) both convolutions, for runs that must
+    extra image channels (``conditioning="planes"``) or through a :class:`ProjectionHead`
+    (``"projection"``). ``filters`` narrows (or widens) both convolutions, for runs that must
     fit a CPU."""
     if output not in D_OUTPUTS:
         raise ValueError(f"unknown discriminator output {output!r}; valid: {', '.join(D_OUTPUTS)}.")
+    if conditioning not in D_CONDITIONING:
+        raise ValueError(f"unknown conditioning {conditioning!r}; valid: "
+                         f"{', '.join(D_CONDITIONING)}.")
     _check_filters(filters)
     shape = _check_shape(image_shape)
     inputs, merge = [keras.Input(shape, name="image")], None
     if num_classes is not None:
         inputs.append(keras.Input((num_classes,), name="label"))
+        if conditioning == "projection":
+            return _projection_discriminator(inputs, batch_norm, output, filters, name)
         merge = _class_channels(*inputs, shape)
     body = []
     for i in range(2):
@@ -97,6 +139,18 @@ def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
     body += [layers.Flatten(), layers.Dense(1, activation=None if output == "linear" else output,
                                             dtype=_head_dtype())]
     return _assemble(inputs, merge, body, name)
+
+
+def _projection_discriminator(inputs, batch_norm, output, filters, name):
+    x = inputs[0]
+    for i in range(2):
+        x = layers.Conv2D(filters, 3, strides=2, padding="same")(x)
+        if batch_norm and i > 0:
+            x = layers.BatchNormalization()(x)
+        x = layers.Dropout(0.4)(layers.LeakyReLU(negative_slope=0.2)(x))
+    head = ProjectionHead(activation=None if output == "linear" else output, dtype=_head_dtype(),
+                          name="projection")
+    return keras.Model(inputs, head(layers.Flatten()(x), inputs[1]), name=name)
 
 
 def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool = False,
