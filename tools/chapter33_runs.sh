@@ -12,9 +12,9 @@
 # conditional run, class as image planes into a 32-channel D, drew the requested digit 73 % of
 # the time after 9 epochs (trained 4, then resumed to 9, sharing the CPU with other runs); it
 # is kept in results/mnist_gan_attempts, which the chapter compares with the committed one.
-# The three runs of the WGAN comparison share a CPU budget of about 10 minutes each, alone on
+# The three runs of the WGAN comparison share a planned CPU budget of 10 minutes each, alone on
 # this machine, monitoring included: the epochs come from a 2-epoch timing of each (83, 35 and
-# 23 s per epoch), so the standard GAN trains 7 epochs and the WGANs, whose epoch has a fifth
+# 23 s per epoch, start-up included; the runs then took 8, 7 and 9 minutes), so the standard GAN trains 7 epochs and the WGANs, whose epoch has a fifth
 # of the generator updates (5 critic updates each), 17 (gradient penalty) and 26 (clipping).
 # Each is monitored every epoch; the conditional GAN at the profile's default.
 set -euo pipefail
