@@ -186,14 +186,13 @@ def render_page(entries: list[dict], order: list[str]) -> str:
             continue
         lines += [f"({anchor(stem)})=", f"## {chapter_title(stem)}", "",
                   f"Capítulo: {{doc}}`{stem}`.", "",
-                  "| afirmación | la tesis dice | veredicto | el libro obtuvo | evidencia |",
-                  "|---|---|---|---|---|"]
+                  "| la tesis dice | veredicto | el libro obtuvo |", "|---|---|---|"]
         for e in mine:
-            said = _cell(e["claim"])
+            said = f"§{e['section']}. {_cell(e['claim'])}"
             if e.get("claimed") not in (None, ""):
                 said += f" (valor: {_cell(e['claimed'])})"
-            lines.append(f"| §{e['section']}, `{e['id']}` | {said} | **{e['verdict']}** "
-                         f"| {_cell(e['obtained'])} | {_evidence(e)} |")
+            lines.append(f"| {said} | **{e['verdict']}** | {_cell(e['obtained']).rstrip('.')}.<br>"
+                         f"Evidencia: {_evidence(e)}. Fila `{e['id']}`. |")
         lines.append("")
     return "\n".join(lines)
 
