@@ -124,33 +124,26 @@ def discriminator(batch_norm: bool = False, name: str = "discriminator", *,
                          f"{', '.join(D_CONDITIONING)}.")
     _check_filters(filters)
     shape = _check_shape(image_shape)
-    inputs, merge = [keras.Input(shape, name="image")], None
-    if num_classes is not None:
-        inputs.append(keras.Input((num_classes,), name="label"))
-        if conditioning == "projection":
-            return _projection_discriminator(inputs, batch_norm, output, filters, name)
-        merge = _class_channels(*inputs, shape)
     body = []
     for i in range(2):
         body.append(layers.Conv2D(filters, 3, strides=2, padding="same"))
         if batch_norm and i > 0:  # as in DCGAN: no normalisation on the input layer
             body.append(layers.BatchNormalization())
         body += [layers.LeakyReLU(negative_slope=0.2), layers.Dropout(0.4)]
-    body += [layers.Flatten(), layers.Dense(1, activation=None if output == "linear" else output,
-                                            dtype=_head_dtype())]
+    body.append(layers.Flatten())
+    activation = None if output == "linear" else output
+    inputs, merge = [keras.Input(shape, name="image")], None
+    if num_classes is not None:
+        inputs.append(keras.Input((num_classes,), name="label"))
+        if conditioning == "projection":  # the same body; the class enters at the head
+            features = inputs[0]
+            for layer in body:
+                features = layer(features)
+            head = ProjectionHead(activation=activation, dtype=_head_dtype(), name="projection")
+            return keras.Model(inputs, head(features, inputs[1]), name=name)
+        merge = _class_channels(*inputs, shape)
+    body.append(layers.Dense(1, activation=activation, dtype=_head_dtype()))
     return _assemble(inputs, merge, body, name)
-
-
-def _projection_discriminator(inputs, batch_norm, output, filters, name):
-    x = inputs[0]
-    for i in range(2):
-        x = layers.Conv2D(filters, 3, strides=2, padding="same")(x)
-        if batch_norm and i > 0:
-            x = layers.BatchNormalization()(x)
-        x = layers.Dropout(0.4)(layers.LeakyReLU(negative_slope=0.2)(x))
-    head = ProjectionHead(activation=None if output == "linear" else output, dtype=_head_dtype(),
-                          name="projection")
-    return keras.Model(inputs, head(layers.Flatten()(x), inputs[1]), name=name)
 
 
 def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool = False,
