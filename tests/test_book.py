@@ -184,3 +184,24 @@ def test_no_cell_hides_its_stderr(path):
     # warning or error printed to stderr still reaches the page and fails the HTML checks.
     for i, cell in enumerate(load(path)["cells"]):
         assert "remove-stderr" not in cell["metadata"].get("tags", []), f"{path.name} cell {i}"
+
+
+def test_pre_execute_fills_the_cache_the_build_reads_and_skips_what_is_there(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "ch.ipynb"
+    nbformat.write(nb, path)
+    cache = tmp_path / "cache"
+    assert book.pre_execute([path], cache) == []
+    assert book.executed_notebook(path, cache).cells[0].outputs[0]["text"] == "42\n"
+    from jupyter_cache import get_cache
+    assert len(get_cache(str(cache)).list_cache_records()) == 1
+    assert book.pre_execute([path], cache) == []  # already there: not run again
+    assert len(get_cache(str(cache)).list_cache_records()) == 1
+    broken = tmp_path / "broken.ipynb"
+    nb.cells[0].source = "raise ValueError('no')"
+    nbformat.write(nb, broken)
+    assert book.pre_execute([broken], cache) == ["broken.ipynb: CellExecutionError"]

@@ -208,14 +208,56 @@ def execution_cache_dir(build_dir: Path = ROOT / "_build", root: Path = ROOT) ->
     return build_dir / ".jupyter_cache" / f"code-{code_fingerprint(root)}"
 
 
+def pre_execute(paths, cache_dir: Path | None = None, timeout: int = 900) -> list[str]:
+    """Execute chapters into the book's execution cache as the book build would (myst-nb's
+    cache mode: the chapter's folder as working directory, no errors allowed), so that a build
+    running at the same time finds them done. ``.ci/run`` gives the last chapters of the book to
+    its second core this way. A chapter already cached is skipped; one that fails is left out
+    of the cache (the build then runs it and reports the error). Returns the failures."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    cache = get_cache(str(cache_dir or execution_cache_dir()))
+    failed = []
+    for path in map(Path, paths):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            cache.match_cache_notebook(nb)
+            continue
+        except KeyError:
+            pass
+        result = single_nb_execution(nb, cwd=str(path.resolve().parent), allow_errors=False,
+                                     timeout=timeout, meta_override=True)
+        if result.err is not None:
+            failed.append(f"{path.name}: {result.err.__class__.__name__}")
+            continue
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(path.resolve()),
+                                                  data={"execution_seconds": result.time}),
+                                    check_validity=False, overwrite=True)
+        print(f"pre-executed {path.name} in {result.time:.0f} s", flush=True)
+    return failed
+
+
 def main(argv: list[str]) -> int:
     """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks;
-    ``--check-outputs`` compares the check cells with the last book build's execution."""
+    ``--check-outputs`` compares the check cells with the last book build's execution;
+    ``--init-cache`` creates the execution cache; ``--pre-execute NB...`` fills it."""
     if argv[:1] == ["--check-outputs"]:
         problems = check_outputs(chapter_notebooks(), execution_cache_dir())
         print("\n".join(problems) or f"check cells of {len(chapter_notebooks())} chapters: "
               "stored outputs = this build's outputs")
         return 1 if problems else 0
+    if argv[:1] == ["--init-cache"]:  # before two processes open it at once
+        from jupyter_cache import get_cache
+        get_cache(str(execution_cache_dir()))
+        return 0
+    if argv[:1] == ["--pre-execute"]:
+        failed = pre_execute(argv[1:])
+        for line in failed:
+            print(f"not pre-executed (the book build will run it): {line}")
+        return 0
     for p in sync_setup_cells():
         print(f"updated setup cell of {p.relative_to(ROOT)}")
     if argv[:1] == ["--refresh"]:

@@ -264,3 +264,27 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int = 0):
         raise ValueError(f"x and y differ in length ({len(x)} vs {len(y)}).")
     idx = stratified_indices(y, size, seed)
     return x[idx], y[idx]
+
+
+def balanced_indices(labels: np.ndarray, size: int, seed: int = 0,
+                     num_classes: int = 10) -> np.ndarray:
+    """Indices of ``size`` items with the same count of every class (``size / num_classes``
+    each), drawn without replacement by a generator seeded with ``seed``; sorted.
+
+    The scarce-data experiment (thesis §5) uses it: its N labelled images are class-balanced.
+    """
+    labels = np.asarray(labels)
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0 \
+            or size % num_classes:
+        raise ValueError(f"a balanced subset needs a positive multiple of {num_classes} items, "
+                         f"got {size!r}.")
+    per_class = size // num_classes
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for c in range(num_classes):
+        pool = np.flatnonzero(labels == c)
+        if len(pool) < per_class:
+            raise ValueError(f"class {c} has {len(pool)} items, fewer than the {per_class} a "
+                             f"balanced subset of {size} needs; choose a smaller size.")
+        chosen.append(rng.choice(pool, size=per_class, replace=False))
+    return np.sort(np.concatenate(chosen))

@@ -197,6 +197,43 @@ def render_page(entries: list[dict], order: list[str]) -> str:
     return "\n".join(lines)
 
 
+def rows_frame(entries: list[dict], ids: list[str]):
+    """The ledger rows ``ids`` (in that order) as a short Spanish table: the row's id, the
+    verdict and what the book obtained; the conclusions chapter shows them beside each of the
+    thesis's conclusions. An unknown id is an error, so a renamed row cannot vanish silently."""
+    import pandas as pd
+
+    by_id = {e["id"]: e for e in entries}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise LedgerError(f"no ledger row {', '.join(missing)}; see results/claims.yml.")
+    return pd.DataFrame([{"fila": i, "veredicto": by_id[i]["verdict"],
+                          "el libro obtuvo": " ".join(str(by_id[i]["obtained"]).split())}
+                         for i in ids])
+
+
+PARTS = {"1": "Introducción", "2": "Redes neuronales", "3": "Redes generativas adversarias",
+         "4": "Puesta en práctica", "5": "Conclusiones", "6": "Apéndice"}
+
+
+def counts_frame(entries: list[dict]):
+    """How many rows of each part of the thesis (by its section's first number) have each
+    verdict, with a total row."""
+    import pandas as pd
+
+    rows = []
+    for key, name in PARTS.items():
+        mine = [e for e in entries if str(e["section"]).split(".")[0] == key]
+        if mine:
+            tally = counts(mine)
+            rows.append({"parte de la tesis": f"§{key} {name}",
+                         **{v: tally.get(v, 0) for v in VERDICTS}, "total": len(mine)})
+    tally = counts(entries)
+    rows.append({"parte de la tesis": "total", **{v: tally.get(v, 0) for v in VERDICTS},
+                 "total": len(entries)})
+    return pd.DataFrame(rows)
+
+
 def toc_order(toc: Path = ROOT / "_toc.yml") -> list[str]:
     """Chapter stems in table-of-contents order."""
     data = yaml.safe_load(toc.read_text(encoding="utf-8"))
