@@ -2,13 +2,16 @@
 
 Cesano & Fuidio, Universidad de la República, 2024. The package follows the book:
 
-- ``nn/``: chapter 2 and the appendix (perceptron §2.1, feedforward §2.2, regularization §2.4,
-  autodiff §2.5, convolution §2.6, optim §6);
+- ``nn/``: chapter 2 and the appendix (perceptron §2.1, feedforward §2.2, erm §2.3,
+  regularization §2.4, autodiff §2.5, convolution §2.6, optim §6); ``history``: the §2.1
+  ILSVRC tables;
 - ``gan/``: chapter 3 and §4.2 (model, losses, jax_step, training, runs, results, latent, toy,
   checks, plots);
 - ``models/``: the networks (the §4.1 classifiers, the DCGAN, a JAX-friendly transposed
   convolution, their Spanish description); ``classifier_runs``, ``evaluator`` and ``metrics``:
   the §4.1 experiments and the frozen evaluator every GAN metric uses;
+- ``data_summary``: §4's opening (MNIST counted); ``scarce``: §5's closing claim tested;
+  ``ledger``: the claims ledger and its page;
 - ``claims``: what the thesis asserts and the code uses as a number; ``runcards``: where
   results live and what a run card holds; ``batch``: the one-command GPU batch;
 - support: ``data`` (MNIST), ``profiles`` (quick/full hyperparameters), ``plotting``,

@@ -347,3 +347,72 @@ def show_pngs(paths, titles=(), size=3.6, ncols=2, title_pt=10, gap=0.08):
                           ncols=min(ncols, len(paths)), size=size, title_size=title_pt)
     fig.get_layout_engine().set(wspace=gap, hspace=gap)
     return fig
+
+
+def plot_xor_sample(ax, x, y, title=None, size=22, lim=(-0.75, 1.75)):
+    """A noisy XOR sample (thesis §2.3) coloured by class, with the four exact corners marked."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    for cls in (0, 1):
+        pts = x[y == cls]
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, color=CLASS_COLORS[cls], edgecolor="k",
+                   linewidth=0.4, label=f"clase {cls}", zorder=3)
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], marker="+", s=120, color="C3", zorder=4,
+               label="esquinas")
+    ax.set(xlim=lim, ylim=lim, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    if title:
+        ax.set_title(title, fontsize=11)
+    return ax
+
+
+def plot_decision_regions(ax, probability, x, y, title=None, lim=(-0.75, 1.75), n=201):
+    """Where the classifier answers 1 (shaded) and its boundary f(x) = ½ (red), under the
+    points ``x`` coloured by their label ``y``; ``probability`` maps an (m, 2) array of inputs
+    to f(x) ∈ (0, 1)."""
+    g = np.linspace(*lim, n)
+    gx, gy = np.meshgrid(g, g)
+    p = np.asarray(probability(np.c_[gx.ravel(), gy.ravel()])).reshape(gx.shape)
+    ax.contourf(gx, gy, (p >= 0.5).astype(float), levels=[0.5, 1.5], colors=[CLASS_COLORS[1]],
+                alpha=0.25)
+    ax.contour(gx, gy, p, levels=[0.5], colors="C3", linewidths=2)
+    plot_xor_sample(ax, x, y, title=title, lim=lim)
+    return ax
+
+
+def plot_risk_curves(ax, run, title=None):
+    """Empirical risk after every step and held-out risk where recorded, for one training run
+    (an object with ``train_risk``, ``heldout_at``, ``heldout_risk`` and
+    ``best_heldout_step``, as ``thesis_lib.nn.erm.Run``); a dotted line at the lowest held-out
+    risk."""
+    ax.plot(run.train_risk, label="empírico")
+    ax.plot(run.heldout_at, run.heldout_risk, ls="--", label="en reservados")
+    ax.axvline(run.best_heldout_step, color="0.5", lw=0.8, ls=":")
+    ax.set(xlabel="iteración", ylabel="riesgo (entropía cruzada media)")
+    ax.legend(fontsize=10)
+    if title:
+        ax.set_title(title, fontsize=11)
+    return ax
+
+
+def plot_final_risks(ax, runs, chosen=None, title=None):
+    """Final held-out risk against final empirical risk, one point per run (green: the runs
+    with ``solves_xor``, grey: the others; a star on ``chosen``), over the diagonal y = x."""
+    train = np.array([r.train_risk[-1] for r in runs])
+    held = np.array([r.heldout_risk[-1] for r in runs])
+    solved = np.array([bool(r.solves_xor) for r in runs])
+    top = 1.05 * max(train.max(), held.max())
+    ax.plot([0, top], [0, top], color="0.6", lw=0.8)
+    for mask, color, label in ((solved, "C2", "resuelve XOR"), (~solved, "0.55", "no la resuelve")):
+        ax.scatter(train[mask], held[mask], s=30, color=color, edgecolor="k", lw=0.4,
+                   label=label, zorder=3)
+    if chosen is not None:
+        ax.scatter([chosen.train_risk[-1]], [chosen.heldout_risk[-1]], marker="*", s=220,
+                   color="C2" if chosen.solves_xor else "0.55", edgecolor="k", lw=0.6, zorder=4)
+    pad = 0.03 * top
+    ax.set(xlim=(-pad, top), ylim=(-pad, top), xlabel="riesgo empírico final",
+           ylabel="riesgo en reservados final")
+    ax.legend(fontsize=10, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=11)
+    return ax

@@ -31,7 +31,9 @@ import keras
 import numpy as np
 
 from thesis_lib import cli, data, environment, evaluator, runcards
-from thesis_lib.formatting import num
+from thesis_lib.data_summary import mosaic
+from thesis_lib.formatting import num, spanish_ticks
+from thesis_lib.formatting import table as format_table
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.runs import ALL_VARIANTS
 from thesis_lib.gan.training import train_gan as fit_gan
@@ -277,8 +279,6 @@ def table(summary_frame):
     """The summary as a short Spanish table (percentages, decimal comma)."""
     import pandas as pd
 
-    from thesis_lib.formatting import table as format_table
-
     rows = [{"N": num(r.n), "brazo": ARM_LABELS[r.arm], "semillas": num(r.seeds),
              "exactitud media (%)": num(100 * r["mean"], 1),
              "mín.–máx. (%)": f"{num(100 * r['min'], 1)}–{num(100 * r['max'], 1)}",
@@ -321,10 +321,8 @@ def plot_accuracy(frame):
     arm's gain over ``alone`` seed by seed (paired), in percentage points."""
     import matplotlib.pyplot as plt
 
-    from thesis_lib.formatting import spanish_ticks
-
     base = frame[frame.arm == "alone"].set_index(["n", "seed"])["accuracy"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.8), constrained_layout=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
     sizes = sorted(frame.n.unique())
     for k, arm in enumerate(ARMS):
         colour, marker = ARM_STYLE[arm]
@@ -351,7 +349,8 @@ def plot_accuracy(frame):
     left.set(ylabel="exactitud en prueba (%)", title="Exactitud de cada brazo")
     right.set(ylabel="ganancia sobre «solo» (puntos)",
               title="Ganancia por semilla (media; mín.–máx.)")
-    left.legend(fontsize=8, loc="lower right")
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=4,
+               fontsize=9, frameon=False)
     spanish_ticks(fig)
     return fig
 
@@ -361,8 +360,6 @@ def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0):
     the final 10 × 10 grid of the GAN trained on them (row d asks for digit d)."""
     import matplotlib.image as mpimg
     import matplotlib.pyplot as plt
-
-    from thesis_lib.data_summary import mosaic
 
     x, y = labelled_subset(mnist, n, seed)
     per = min(10, n // 10)
@@ -404,8 +401,6 @@ def gan_frame(out_root):
 def gan_table(gans):
     """:func:`gan_frame` summarised per N, in Spanish."""
     import pandas as pd
-
-    from thesis_lib.formatting import table as format_table
 
     rows = []
     for n, g in gans.groupby("n"):
