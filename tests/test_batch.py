@@ -264,7 +264,8 @@ def test_manifest_of_a_batch_stopped_by_its_budget(tmp_path, monkeypatch, capsys
     (["--backend", "cntk"], "argument --backend: invalid choice: 'cntk'"),
     (["--parallel", "0"], "argument --parallel: must be a positive integer"),
     (["--budget-minutes", "-5"], "argument --budget-minutes: must be a number of minutes"),
-    (["--chapters", "99-nada"], "unknown chapter(s) 99-nada; valid: 02-1-perceptron"),
+    (["--chapters", "99-nada"], "unknown chapter(s) 99-nada; valid: 02-0-antecedentes, "
+                                "02-1-perceptron"),
 ])
 def test_bad_arguments_print_one_line_and_exit_2(tmp_path, args, message):
     result = subprocess.run([PY, "-m", "thesis_lib.batch", "--out", str(tmp_path / "b"), *args],

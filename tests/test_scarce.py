@@ -118,3 +118,32 @@ def test_one_tiny_cell_end_to_end(tmp_path, mnist):
     gan = runcards.read_card(tmp_path / "n10-seed0" / "gan" / "card.json", "gan")
     assert gan["n_train"] == 10 and 0 <= gan["metrics"]["agreement"] <= 1
     assert config.sizes == (10,)
+
+
+def test_elapsed_seconds_add_up_over_processes(tmp_path):
+    path = tmp_path / "seconds.json"
+    for expected_epochs in (1, 2):  # a second process resumes the count
+        tracker = scarce.ElapsedSeconds(path)
+        tracker.on_train_begin()
+        tracker.on_epoch_begin(0)
+        tracker.on_epoch_end(expected_epochs - 1)
+    from thesis_lib import artifacts
+    saved = artifacts.read_json(path)
+    assert saved["epochs"] == 2 and saved["seconds"] >= 0
+    card = {"details": {"seconds_this_process": 5.0, "seconds_all_processes": 12.0}}
+    assert scarce.gan_seconds(card) == 12.0
+    assert scarce.gan_seconds({"details": {"seconds_this_process": 5.0}}) == 5.0
+
+
+def test_paired_wins_count_seed_by_seed():
+    values = {(100, 0, "alone"): 0.70, (100, 1, "alone"): 0.80, (300, 0, "alone"): 0.9,
+              (100, 0, "gan"): 0.75, (100, 1, "gan"): 0.79, (300, 0, "gan"): 0.95}
+    assert scarce.paired_wins(scarce.results_frame(cards(values)), "gan") == (2, 3)
+
+
+def test_paired_difference_against_another_arm():
+    values = {(100, 0, "classic"): 0.80, (100, 0, "both"): 0.78, (100, 1, "classic"): 0.7,
+              (100, 1, "both"): 0.75}
+    diff = scarce.paired_difference(scarce.results_frame(cards(values)), "both", "classic")
+    np.testing.assert_allclose(sorted(diff), [-0.02, 0.05])
+    assert scarce.paired_wins(scarce.results_frame(cards(values)), "both", "classic") == (1, 2)

@@ -30,7 +30,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import cli, data, environment, evaluator, runcards
+from thesis_lib import artifacts, cli, data, environment, evaluator, runcards
 from thesis_lib.data_summary import mosaic
 from thesis_lib.formatting import num, spanish_ticks
 from thesis_lib.formatting import table as format_table
@@ -62,6 +62,25 @@ def labelled_subset(mnist, n: int, seed: int):
     return data.add_channel(data.scale_01(x_train[idx])), np.asarray(y_train[idx])
 
 
+class ElapsedSeconds(keras.callbacks.Callback):
+    """Training seconds summed over every process that trained the GAN (``seconds.json`` beside
+    its checkpoint): a GAN resumed after an interruption still reports its whole cost."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+
+    def on_train_begin(self, logs=None):
+        self.total = artifacts.read_json(self.path)["seconds"] if self.path.is_file() else 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.total += time.perf_counter() - self.start
+        artifacts.write_json(self.path, {"seconds": round(self.total, 1), "epochs": epoch + 1})
+
+
 def train_gan(x, y, config, seed: int, out_dir, verbose: int = 0):
     """A conditional GAN (chapter 3.3's ``narrow_projection``) trained on ``x, y`` only, for
     about ``config.gan_steps`` generator steps; resumes from ``out_dir``'s checkpoint."""
@@ -74,9 +93,13 @@ def train_gan(x, y, config, seed: int, out_dir, verbose: int = 0):
                             conditional=True, seed=seed, precision=config.gan_precision,
                             monitor_every=epochs)
     gan = build_dcgan(gan_config, **ALL_VARIANTS[GAN_VARIANT], num_classes=10)
-    fit_gan(gan, images, gan_config, out_dir, labels=labels, verbose=verbose)
-    return gan, {"variant": GAN_VARIANT, "epochs": epochs, "steps": epochs * steps_per_epoch,
-                 "copies_of_the_n_images_per_epoch": reps, "config": runcards.config_dict(gan_config)}
+    seconds = ElapsedSeconds(Path(out_dir) / "seconds.json")
+    fit_gan(gan, images, gan_config, out_dir, labels=labels, verbose=verbose,
+            extra_callbacks=[seconds])
+    return gan, {"variant": GAN_VARIANT, "seconds_all_processes": round(seconds.total, 1),
+                 "epochs": epochs, "steps": epochs * steps_per_epoch,
+                 "copies_of_the_n_images_per_epoch": reps,
+                 "config": runcards.config_dict(gan_config)}
 
 
 def synthetic_pool(gan, size: int, seed: int):
@@ -379,10 +402,17 @@ def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0):
     return fig
 
 
+def gan_seconds(card: dict) -> float:
+    """A GAN's training seconds: over all its processes where the card has them (runs from
+    this version on), else those of the process that wrote the card."""
+    details = card["details"]
+    return details.get("seconds_all_processes", details.get("seconds_this_process", 0.0))
+
+
 def budget(out_root) -> dict:
     """CPU seconds spent, read from the cards: the GANs' training and the classifiers'."""
     gans = load_gan_cards(out_root)
-    return {"gan_seconds": sum(c["details"].get("seconds_this_process", 0) for c in gans),
+    return {"gan_seconds": sum(gan_seconds(c) for c in gans),
             "classifier_seconds": sum(c["seconds"] for c in load_cards(out_root)),
             "gans": len(gans)}
 
@@ -394,7 +424,7 @@ def gan_frame(out_root):
 
     return pd.DataFrame([{"n": c["n_train"], "seed": c["seed"], "steps": c["steps"],
                           "agreement": c["metrics"].get("agreement"),
-                          "seconds": c["details"].get("seconds_this_process")}
+                          "seconds": gan_seconds(c)}
                          for c in load_gan_cards(out_root)])
 
 
@@ -411,3 +441,16 @@ def gan_table(gans):
                          f"({num(100 * g.agreement.min(), 1)}–{num(100 * g.agreement.max(), 1)})",
                      "minutos de CPU por GAN": num(g.seconds.mean() / 60, 1)})
     return format_table(pd.DataFrame(rows), index=False)
+
+
+def paired_difference(frame, arm: str, baseline: str = "alone"):
+    """``arm``'s accuracy minus ``baseline``'s for every (N, seed): the same N images, so the
+    difference is free of which images were drawn."""
+    base = frame[frame.arm == baseline].set_index(["n", "seed"])["accuracy"]
+    return (frame[frame.arm == arm].set_index(["n", "seed"])["accuracy"] - base).dropna()
+
+
+def paired_wins(frame, arm: str, baseline: str = "alone") -> tuple[int, int]:
+    """In how many (N, seed) pairs ``arm`` beats ``baseline``, of how many."""
+    diff = paired_difference(frame, arm, baseline)
+    return int((diff > 0).sum()), int(len(diff))
