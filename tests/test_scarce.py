@@ -82,7 +82,7 @@ def test_summary_pairs_each_arm_with_alone_on_the_same_seed():
     assert out.loc["alone", "std"] == pytest.approx(np.std([0.7, 0.8], ddof=1))
     assert list(out.index) == list(scarce.ARMS)
     shown = scarce.table(out.reset_index()).data
-    assert "+2,0 (−1,0 a +5,0)" in shown["ganancia sobre «solo» (puntos)"].tolist()
+    assert "+2,00 (−1,0 a +5,0)" in shown["ganancia sobre «solo» (puntos)"].tolist()
 
 
 def test_a_cell_with_every_card_is_read_not_trained(tmp_path):

@@ -98,14 +98,14 @@ def plot_shares_and_pixels(counts: pd.DataFrame, x_train):
     the histogram of the training pixels' values (log scale: most are 0)."""
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), constrained_layout=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.4), constrained_layout=True)
     width = 0.4
     for k, split in enumerate(SPLITS):
         left.bar(counts["dígito"] + (k - 0.5) * width, counts[f"% {split}"], width, label=split)
     left.axhline(10, color="black", lw=0.8, ls="--")
     left.set(xticks=range(10), xlabel="dígito", ylabel="porcentaje de las imágenes",
-             ylim=(8, 12), title="Peso de cada dígito")
-    left.legend(loc="upper left", fontsize=9)
+             ylim=(0, 14), title="Peso de cada dígito")
+    left.legend(loc="upper center", ncol=2, fontsize=9)
     values = np.bincount(np.asarray(x_train).ravel(), minlength=256)
     right.bar(np.arange(256), values, width=1.0, color="0.3")
     right.set(yscale="log", xlabel="valor del píxel (0 = fondo, 255 = tinta plena)",
@@ -114,7 +114,7 @@ def plot_shares_and_pixels(counts: pd.DataFrame, x_train):
     return fig
 
 
-def plot_mean_images(means, size: float = 0.9):
+def plot_mean_images(means, size: float = 0.75):
     """The average image of each digit side by side, in one panel."""
     import matplotlib.pyplot as plt
 

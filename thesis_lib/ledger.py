@@ -198,18 +198,19 @@ def render_page(entries: list[dict], order: list[str]) -> str:
 
 
 def rows_frame(entries: list[dict], ids: list[str]):
-    """The ledger rows ``ids`` (in that order) as a short Spanish table: the row's id, the
-    verdict and what the book obtained; the conclusions chapter shows them beside each of the
-    thesis's conclusions. An unknown id is an error, so a renamed row cannot vanish silently."""
+    """The ledger rows ``ids`` (in that order) as a short Spanish table: the thesis section,
+    the verdict and what the book obtained; the conclusions chapter shows them beside each of
+    the thesis's conclusions. An unknown id is an error, so a renamed row cannot vanish
+    silently."""
     import pandas as pd
 
     by_id = {e["id"]: e for e in entries}
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise LedgerError(f"no ledger row {', '.join(missing)}; see results/claims.yml.")
-    return pd.DataFrame([{"fila": i, "veredicto": by_id[i]["verdict"],
-                          "el libro obtuvo": " ".join(str(by_id[i]["obtained"]).split())}
-                         for i in ids])
+    return pd.DataFrame([{"§": by_id[i]["section"], "la tesis dice": _cell(by_id[i]["claim"]),
+                          "veredicto": by_id[i]["verdict"],
+                          "el libro obtuvo": _cell(by_id[i]["obtained"])} for i in ids])
 
 
 PARTS = {"1": "Introducción", "2": "Redes neuronales", "3": "Redes generativas adversarias",
@@ -217,21 +218,19 @@ PARTS = {"1": "Introducción", "2": "Redes neuronales", "3": "Redes generativas 
 
 
 def counts_frame(entries: list[dict]):
-    """How many rows of each part of the thesis (by its section's first number) have each
-    verdict, with a total row."""
+    """How many rows have each verdict (one row per verdict), per part of the thesis (by its
+    section's first number: one column each, "§2" ...) and in total."""
     import pandas as pd
 
-    rows = []
-    for key, name in PARTS.items():
+    columns = {}
+    for key in PARTS:
         mine = [e for e in entries if str(e["section"]).split(".")[0] == key]
         if mine:
             tally = counts(mine)
-            rows.append({"parte de la tesis": f"§{key} {name}",
-                         **{v: tally.get(v, 0) for v in VERDICTS}, "total": len(mine)})
+            columns[f"§{key}"] = [tally.get(v, 0) for v in VERDICTS] + [len(mine)]
     tally = counts(entries)
-    rows.append({"parte de la tesis": "total", **{v: tally.get(v, 0) for v in VERDICTS},
-                 "total": len(entries)})
-    return pd.DataFrame(rows)
+    columns["total"] = [tally.get(v, 0) for v in VERDICTS] + [len(entries)]
+    return pd.DataFrame(columns, index=pd.Index([*VERDICTS, "total"], name="veredicto"))
 
 
 def toc_order(toc: Path = ROOT / "_toc.yml") -> list[str]:

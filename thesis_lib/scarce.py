@@ -303,10 +303,10 @@ def table(summary_frame):
     import pandas as pd
 
     rows = [{"N": num(r.n), "brazo": ARM_LABELS[r.arm], "semillas": num(r.seeds),
-             "exactitud media (%)": num(100 * r["mean"], 1),
+             "exactitud media (%)": num(100 * r["mean"], 2),
              "mín.–máx. (%)": f"{num(100 * r['min'], 1)}–{num(100 * r['max'], 1)}",
              "ganancia sobre «solo» (puntos)": "—" if r.arm == "alone" else
-             f"{num(100 * r.gain, 1, sign=True)} "
+             f"{num(100 * r.gain, 2, sign=True)} "
              f"({num(100 * r.gain_min, 1, sign=True)} a {num(100 * r.gain_max, 1, sign=True)})"}
             for _, r in summary_frame.iterrows()]
     return format_table(pd.DataFrame(rows), index=False)
@@ -345,7 +345,7 @@ def plot_accuracy(frame):
     import matplotlib.pyplot as plt
 
     base = frame[frame.arm == "alone"].set_index(["n", "seed"])["accuracy"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 4.3), layout="constrained")
     sizes = sorted(frame.n.unique())
     for k, arm in enumerate(ARMS):
         colour, marker = ARM_STYLE[arm]

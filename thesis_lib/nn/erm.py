@@ -313,10 +313,16 @@ def spread_table(runs):
 
 
 def show_spread(runs):
-    """:func:`spread_table` as the book shows it: risks with three decimals, accuracies as
-    percentages with one (a pandas Styler)."""
-    return table(spread_table(runs), decimals={c: 3 for c in RISK_COLUMNS},
-                 percent=ACCURACY_COLUMNS)
+    """:func:`spread_table` as the book shows it, one row per quantity so that it fits the
+    column: risks with three decimals, accuracies as percentages with one (a pandas Styler)."""
+    import pandas as pd
+
+    frame = spread_table(runs)
+    shown = pd.DataFrame({stat: [num(frame.loc[stat, c], 3) if c in RISK_COLUMNS
+                                 else pct(frame.loc[stat, c], 1) for c in frame.columns]
+                          for stat in frame.index}, index=list(frame.columns))
+    shown.index.name = frame.index.name
+    return table(shown)
 
 
 def training_numbers(config, runs, prefix: str = "erm_") -> dict[str, str]:
