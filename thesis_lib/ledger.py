@@ -208,7 +208,8 @@ def rows_frame(entries: list[dict], ids: list[str]):
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise LedgerError(f"no ledger row {', '.join(missing)}; see results/claims.yml.")
-    return pd.DataFrame([{"sección": f"§{by_id[i]['section']}", "la tesis dice": _cell(by_id[i]["claim"]),
+    return pd.DataFrame([{"sección": f"§{by_id[i]['section']}",
+                          "la tesis dice": _cell(by_id[i]["claim"]),
                           "veredicto": by_id[i]["verdict"],
                           "el libro obtuvo": _cell(by_id[i]["obtained"])} for i in ids])
 
