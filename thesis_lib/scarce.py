@@ -288,8 +288,9 @@ def results_frame(cards):
 def summary(frame):
     """Mean, standard deviation, min and max test accuracy per (N, arm), and the mean gain of
     each arm over ``alone`` computed seed by seed (paired: the same N images)."""
-    base = frame[frame.arm == "alone"].set_index(["n", "seed"])["accuracy"]
-    frame = frame.assign(gain=frame.apply(lambda r: r.accuracy - base[(r.n, r.seed)], axis=1))
+    gains = {(arm, n, seed): g for arm in ARMS
+             for (n, seed), g in paired_difference(frame, arm).items()}
+    frame = frame.assign(gain=[gains[(r.arm, r.n, r.seed)] for r in frame.itertuples()])
     out = frame.groupby(["n", "arm"], sort=False).agg(
         seeds=("accuracy", "size"), mean=("accuracy", "mean"), std=("accuracy", "std"),
         min=("accuracy", "min"), max=("accuracy", "max"), gain=("gain", "mean"),
@@ -344,7 +345,6 @@ def plot_accuracy(frame):
     arm's gain over ``alone`` seed by seed (paired), in percentage points."""
     import matplotlib.pyplot as plt
 
-    base = frame[frame.arm == "alone"].set_index(["n", "seed"])["accuracy"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 4.3), layout="constrained")
     sizes = sorted(frame.n.unique())
     for k, arm in enumerate(ARMS):
@@ -358,8 +358,7 @@ def plot_accuracy(frame):
                   label=ARM_LABELS[arm])
         if arm == "alone":
             continue
-        gains = 100 * (rows.set_index(["n", "seed"]).accuracy - base).dropna()
-        g = gains.groupby(level="n")
+        g = (100 * paired_difference(frame, arm)).groupby(level="n")
         right.errorbar(np.array(g.mean().index) * jitter, g.mean().values,
                        yerr=[g.mean().values - g.min().values, g.max().values - g.mean().values],
                        color=colour, marker=marker, capsize=3, label=ARM_LABELS[arm])
