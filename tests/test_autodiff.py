@@ -35,6 +35,25 @@ def test_thesis_gradient_by_the_framework():
     np.testing.assert_allclose(grads, [2, 2, 1], atol=1e-6)
 
 
+@pytest.mark.all_backends
+def test_compiled_gradient_function_equals_the_plain_gradient_and_is_reusable():
+    def with_aux(x, w):
+        each = keras.ops.tanh(keras.ops.matmul(x, w))[:, 0] ** 2
+        return keras.ops.sum(each), each
+
+    compiled = backend.gradient_function(with_aux)
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(3, 1))
+    for n in (5, 4, 2):  # the batch shrinks, as in a walk whose points arrive one by one
+        x = rng.normal(size=(n, 3))
+        value, each, grads = compiled(x, w)
+        plain_value, plain_grads = backend.gradient(lambda a, b: with_aux(a, b)[0], x, w)
+        assert value == pytest.approx(plain_value, rel=1e-5) and each.shape == (n,)
+        np.testing.assert_allclose(each.sum(), value, rtol=1e-5)
+        for g, plain in zip(grads, plain_grads):
+            np.testing.assert_allclose(g, plain, rtol=1e-4, atol=1e-6)
+
+
 def test_relu_kink_and_negative_side():
     f, nodes = thesis_graph(x=-4.0, y=3.0, z=2.0)  # u = -2 < 0: the ReLU blocks the gradient
     f.backward()

@@ -86,11 +86,19 @@ def chromium():
 
 
 MATH_PAGES = [p for p in PAGES if 'class="math' in read(p)]
+_PROBED = {}
+
+
+def probe(name, chromium):
+    """The page's offline probe, run once per page (the screenshot test reuses it)."""
+    if name not in _PROBED:
+        _PROBED[name] = browser.probe_page(HTML / name, None, chromium)
+    return _PROBED[name]
 
 
 @pytest.mark.parametrize("name", MATH_PAGES)
 def test_offline_math_is_typeset_and_fits_the_column(name, chromium):
-    result = browser.probe_page(HTML / name, None, chromium)
+    result = probe(name, chromium)
     assert result["mathjax"], f"{name}: MathJax did not load offline ({result})"
     assert result["formulas"] > 0 and result["untypeset"] == 0, result
     assert not result["wide"], f"{name}: equations wider than the column: {result['wide']}"
@@ -101,7 +109,8 @@ def test_offline_screenshot(name, chromium):
     assert name in PAGES
     shot = SCREENSHOTS / name.replace("/", "__").replace(".html", ".png")
     shot.unlink(missing_ok=True)
-    result = browser.probe_page(HTML / name, shot, chromium)
+    result = probe(name, chromium)
     assert "error" not in result, result
     assert result["untypeset"] == 0, result
+    browser.save_screenshot(HTML / name, shot, chromium)
     assert shot.is_file() and shot.stat().st_size > 10_000

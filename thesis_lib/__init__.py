@@ -2,7 +2,7 @@
 
 Cesano & Fuidio, Universidad de la República, 2024. The package follows the book:
 
-- ``nn/``: chapter 2 and the appendix (perceptron §2.1, feedforward §2.2, erm §2.3,
+- ``nn/``: chapter 2 and the appendix (perceptron §2.1, feedforward and xor §2.2, erm §2.3,
   regularization §2.4, autodiff §2.5, convolution §2.6, optim §6); ``history``: the §2.1
   ILSVRC tables;
 - ``gan/``: chapter 3 and §4.2 (model, losses, jax_step, training, runs, results, latent, toy,
@@ -58,5 +58,27 @@ def _import_tensorflow_quietly() -> None:
         _os.close(saved)
 
 
+class _QuietTensorFlowOnFirstUse:
+    """An import hook that finds nothing itself: the first import of ``keras`` or
+    ``tensorflow`` anywhere in the process first imports TensorFlow quietly.
+
+    Importing TensorFlow costs about 9 s of one core; the chapters and commands that never touch
+    Keras (the history, the perceptron, MNIST counted, the ledger) no longer pay for it.
+    """
+
+    def __init__(self):
+        self.done = False
+
+    def find_spec(self, name, path=None, target=None):
+        if not self.done and name in ("keras", "tensorflow"):
+            # Set first: the import below comes back through this hook.
+            self.done = True
+            _import_tensorflow_quietly()
+        return None  # the usual finders do the import itself
+
+
 if not _Path("/proc/driver/nvidia").exists():
-    _import_tensorflow_quietly()
+    import sys as _sys
+
+    if not any(isinstance(f, _QuietTensorFlowOnFirstUse) for f in _sys.meta_path):
+        _sys.meta_path.insert(0, _QuietTensorFlowOnFirstUse())

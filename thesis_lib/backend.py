@@ -51,6 +51,57 @@ def gradient(fn, *args):
     return to_np(value), [to_np(g) for g in grads]
 
 
+def gradient_function(fn):
+    """``fn`` (arrays → (scalar, auxiliary array)) as a reusable ``g(*arrays)`` that returns
+    ``(value, auxiliary, [gradient per argument])`` as float64 numpy values.
+
+    For a gradient taken many times over the same networks (a walk in a generator's latent
+    space): on TensorFlow the computation is traced once into a graph (``tf.function``, shapes
+    generalised after a second batch size), where the backward pass skips what nobody asked for
+    (eagerly, each convolution's backward pass also computes its filters' gradient) and the ops
+    pay no Python dispatch; a walk of the DCGAN generator runs about twice as fast. JAX and
+    PyTorch differentiate as :func:`gradient` does.
+    """
+    backend = name()
+    to_np = lambda t: np.asarray(keras.ops.convert_to_numpy(t), dtype=np.float64)  # noqa: E731
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(reduce_retracing=True)
+        def traced(*tensors):
+            with tf.GradientTape() as tape:
+                for t in tensors:
+                    tape.watch(t)
+                value, aux = fn(*tensors)
+            return value, aux, tape.gradient(value, list(tensors))
+
+        def run(*args):
+            value, aux, grads = traced(*[tf.constant(np.asarray(a, dtype="float32"))
+                                         for a in args])
+            return to_np(value), to_np(aux), [to_np(g) for g in grads]
+        return run
+    if backend == "jax":
+        import jax
+
+        def run(*args):
+            tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")) for a in args]
+            (value, aux), grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))),
+                                                     has_aux=True)(*tensors)
+            return to_np(value), to_np(aux), [to_np(g) for g in grads]
+        return run
+    if backend == "torch":
+        import torch
+
+        def run(*args):
+            tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")).detach()
+                       .clone().requires_grad_(True) for a in args]
+            value, aux = fn(*tensors)
+            grads = torch.autograd.grad(value, tensors)
+            return to_np(value), to_np(aux.detach()), [to_np(g) for g in grads]
+        return run
+    raise ValueError(f"unsupported Keras backend {backend!r}; use tensorflow, jax or torch.")
+
+
 def derivative(fn, x):
     """Elementwise derivative of an elementwise function ``fn`` at the points ``x``."""
     _, (grad,) = gradient(lambda t: keras.ops.sum(fn(t)), np.asarray(x))

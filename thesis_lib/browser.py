@@ -69,6 +69,19 @@ def _run(chromium: str, url: str, extra: list[str], profile: str, timeout: float
     return result.stdout
 
 
+def save_screenshot(page: Path, screenshot: Path, chromium: str | None = None,
+                    timeout: float = 90) -> None:
+    """Open ``page`` offline and save what the window shows to ``screenshot`` (a PNG)."""
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("no Chromium found: install Debian's `chromium` or set CHROMIUM")
+    screenshot = Path(screenshot)
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        _run(chromium, Path(page).resolve().as_uri(), [f"--screenshot={screenshot}"], profile,
+             timeout)
+
+
 def probe_page(page: Path, screenshot: Path | None = None, chromium: str | None = None,
                timeout: float = 90) -> dict:
     """Open ``page`` offline; return ``{"mathjax", "formulas", "untypeset", "wide"}`` and save
@@ -84,11 +97,10 @@ def probe_page(page: Path, screenshot: Path | None = None, chromium: str | None 
     try:
         with tempfile.TemporaryDirectory() as profile:
             dom = _run(chromium, probe.as_uri(), ["--dump-dom"], profile, timeout)
-            if screenshot is not None:
-                screenshot.parent.mkdir(parents=True, exist_ok=True)
-                _run(chromium, page.as_uri(), [f"--screenshot={screenshot}"], profile, timeout)
     finally:
         probe.unlink(missing_ok=True)
+    if screenshot is not None:
+        save_screenshot(page, screenshot, chromium, timeout)
     match = re.search(r"<title>PROBE(.*?)</title>", dom, re.S)
     if not match:
         return {"mathjax": False, "formulas": 0, "untypeset": None, "wide": [],

@@ -195,9 +195,9 @@ class GanVariantsConfig:
     chapter draws from the committed MNIST runs for each measurement."""
 
     critic_2d_steps: int = 600     # generator steps of each 2-D WGAN (k = 5 critic steps each)
-    walk_samples: int = 20         # latent points per pair of digits in the classifier walks
-    attribute_samples: int = 1000  # samples for the attribute regressions and swings
-    code_samples: int = 1000       # samples for the InfoGAN code swings
+    walk_samples: int = 10         # latent points per pair of digits in the classifier walks
+    attribute_samples: int = 400   # samples for the attribute regressions and swings
+    code_samples: int = 400        # samples for the InfoGAN code swings
     seed: int = 0
 
     def __post_init__(self):
@@ -299,7 +299,7 @@ _REGISTRY = {
         "full": ClassifierConfig(epochs=15, batch_size=128),
     },
     "dcgan": {
-        "quick": GANConfig(epochs=2, train_subset=512, monitor_every=2, metric_samples=1_000),
+        "quick": GANConfig(epochs=2, train_subset=512, monitor_every=2, metric_samples=500),
         "full": GANConfig(epochs=100),
     },
     # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.

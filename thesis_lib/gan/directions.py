@@ -25,21 +25,30 @@ def image_function(generator, output: str = "sigmoid"):
     return lambda z, training=False: generator(z, training=training)
 
 
-def log_prob_and_gradient(images_fn, classifier, z, target: int):
-    """log p(target | G(z)) for each latent point and its gradient with respect to z.
+def log_prob_gradient_function(images_fn, classifier, target: int):
+    """``z ↦ (log p(target | G(z)) per latent point, its gradient with respect to z)``, built
+    once for many calls (:func:`thesis_lib.backend.gradient_function`).
 
     The classifier's probabilities are floored at 1e-12 before the logarithm, so a point where
     the classifier gives the target probability 0 still has a finite (if small) gradient.
     """
-    z = np.asarray(z, dtype="float32")
-
-    def total(t):
+    def log_probs(t):
         probs = ops.cast(classifier(images_fn(t), training=False), "float32")
-        return ops.sum(ops.log(ops.maximum(probs[:, target], 1e-12)))
+        each = ops.log(ops.maximum(probs[:, target], 1e-12))
+        return ops.sum(each), each
 
-    _, (grad,) = backend.gradient(total, z)
-    probs = infer(classifier, infer(images_fn, z))
-    return np.log(np.maximum(probs[:, target], 1e-12)), grad
+    compiled = backend.gradient_function(log_probs)
+
+    def run(z):
+        _, each, (grad,) = compiled(np.asarray(z, dtype="float32"))
+        return each, grad
+    return run
+
+
+def log_prob_and_gradient(images_fn, classifier, z, target: int):
+    """log p(target | G(z)) for each latent point and its gradient with respect to z (one call
+    of :func:`log_prob_gradient_function`)."""
+    return log_prob_gradient_function(images_fn, classifier, target)(z)
 
 
 def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
@@ -57,10 +66,11 @@ def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
     z = start.copy()
     taken = np.zeros(len(z), dtype=int)
     active = np.ones(len(z), bool)
+    log_prob_and_grad = log_prob_gradient_function(images_fn, classifier, target)
     for _ in range(n_steps):
         # Only the points still moving are differentiated: the batch shrinks as they arrive.
         idx = np.flatnonzero(active)
-        log_p, grad = log_prob_and_gradient(images_fn, classifier, z[idx], target)
+        log_p, grad = log_prob_and_grad(z[idx])
         if stop_at is not None:
             arrived = np.exp(log_p) >= stop_at
             active[idx[arrived]] = False

@@ -3,7 +3,7 @@
 The thesis's four components of supervised learning on one small example: the data are a
 noisy XOR sample (points drawn around the four corners of the unit square, labelled by the XOR
 of their corner), a training part and an independent held-out part; the family is the 2-2-1 ReLU
-network of §2.2 (:func:`thesis_lib.nn.feedforward.xor_forward`) with a sigmoid on its output;
+network of §2.2 (:func:`thesis_lib.nn.xor.xor_forward`) with a sigmoid on its output;
 the loss is the binary cross-entropy; the optimiser is plain full-batch gradient descent with
 the gradient written out by backpropagation (§2.5). Everything is numpy in double precision;
 functions that draw take a ``numpy.random.Generator``, and the experiment derives one per use
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from thesis_lib.formatting import num, pct, table
-from thesis_lib.nn.feedforward import THESIS_XOR, XOR_X, XOR_Y, xor_forward
+from thesis_lib.nn.xor import THESIS_XOR, XOR_X, XOR_Y, xor_forward
 
-# θ = (θ⁽¹⁾ 2×2, c 2, θ⁽²⁾ 2, b 1): the arguments of feedforward.xor_forward, in this order.
+# θ = (θ⁽¹⁾ 2×2, c 2, θ⁽²⁾ 2, b 1): the arguments of xor.xor_forward, in this order.
 PARAMETERS = (("θ⁽¹⁾", (2, 2)), ("c", (2,)), ("θ⁽²⁾", (2,)), ("b", ()))
 N_PARAMS = 9
 REDUCTIONS = ("mean", "sum")
