@@ -86,31 +86,53 @@ def chromium():
 
 
 MATH_PAGES = [p for p in PAGES if 'class="math' in read(p)]
-_PROBED = {}
 
 
-def probe(name, chromium):
-    """The page's offline probe, run once per page (the screenshot test reuses it)."""
-    if name not in _PROBED:
-        _PROBED[name] = browser.probe_page(HTML / name, None, chromium)
-    return _PROBED[name]
+@pytest.fixture(scope="module")
+def probes(chromium):
+    """Every page with formulas, and every photographed page, probed in one browser."""
+    names = sorted(set(MATH_PAGES) | set(PHOTOGRAPHED))
+    found = browser.probe_pages([HTML / n for n in names], chromium)
+    return {n: found[(HTML / n).resolve()] for n in names}
 
 
 @pytest.mark.parametrize("name", MATH_PAGES)
-def test_offline_math_is_typeset_and_fits_the_column(name, chromium):
-    result = probe(name, chromium)
+def test_offline_math_is_typeset_and_fits_the_column(name, probes):
+    result = probes[name]
     assert result["mathjax"], f"{name}: MathJax did not load offline ({result})"
     assert result["formulas"] > 0 and result["untypeset"] == 0, result
     assert not result["wide"], f"{name}: equations wider than the column: {result['wide']}"
 
 
 @pytest.mark.parametrize("name", PHOTOGRAPHED)
-def test_offline_screenshot(name, chromium):
+def test_offline_screenshot(name, chromium, probes):
     assert name in PAGES
     shot = SCREENSHOTS / name.replace("/", "__").replace(".html", ".png")
     shot.unlink(missing_ok=True)
-    result = probe(name, chromium)
+    result = probes[name]
     assert "error" not in result, result
     assert result["untypeset"] == 0, result
     browser.save_screenshot(HTML / name, shot, chromium)
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_probe_sees_a_wide_equation_and_a_page_without_mathjax(chromium):
+    # Two altered copies of a real page, beside it so that its _static/ links resolve.
+    name = next(p for p in MATH_PAGES if p.startswith("chapters/"))
+    page, html = HTML / name, read(name)
+    wide = page.with_name(".test-wide.html")
+    no_mathjax = page.with_name(".test-no-mathjax.html")
+    equation = '<div class="math notranslate nohighlight">\\[' + " + ".join(["x_{1}"] * 150) + \
+        "\\]</div>"
+    wide.write_text(html.replace("</main>", equation + "</main>", 1), encoding="utf-8")
+    no_mathjax.write_text(re.sub(r"<script[^>]*mathjax[^>]*>\s*</script>", "", html),
+                          encoding="utf-8")
+    try:
+        found = browser.probe_pages([page, wide, no_mathjax], chromium)
+    finally:
+        wide.unlink()
+        no_mathjax.unlink()
+    assert not found[page.resolve()]["wide"] and found[page.resolve()]["mathjax"]
+    assert len(found[wide.resolve()]["wide"]) == 1
+    assert found[no_mathjax.resolve()]["mathjax"] is False
+    assert found[no_mathjax.resolve()]["untypeset"] > 0

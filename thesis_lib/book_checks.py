@@ -8,6 +8,7 @@ them in CI, together with the offline browser check of :mod:`thesis_lib.browser`
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -75,8 +76,11 @@ STREAMS = ("div.output.stream", "div.output.stderr", "div.output.text_plain",
            "div.cell_output pre")
 
 
+@functools.lru_cache(maxsize=32)
 def text_of(html: str, *, code=False, math=True, streams=True) -> str:
-    """Visible text of a page's article, optionally without code, math or printed output."""
+    """Visible text of a page's article, optionally without code, math or printed output.
+
+    Memoised: every check of a page asks for its text, and parsing a chapter takes a while."""
     main = _article(html)
     _drop(main, NUMBERING)
     if not code:

@@ -39,8 +39,10 @@ window.addEventListener("load", function () {
       if (need > room + 1) wide.push({id: el.id || "", need: Math.round(need), room: room,
                                       tex: el.textContent.slice(0, 80)});
     });
-    document.title = "PROBE" + JSON.stringify({mathjax: mathjax, formulas:
+    var result = JSON.stringify({mathjax: mathjax, formulas:
       document.querySelectorAll("mjx-container").length, untypeset: untypeset, wide: wide});
+    document.title = "PROBE" + result;
+    if (window.parent !== window) window.parent.postMessage(result, "*");
   }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     MathJax.startup.promise.then(function () { report(true); }, function () { report(false); });
@@ -62,9 +64,11 @@ def find_chromium() -> str | None:
     return None
 
 
-def _run(chromium: str, url: str, extra: list[str], profile: str, timeout: float) -> str:
+def _run(chromium: str, url: str, extra: list[str], profile: str, timeout: float,
+         budget_ms: int = 20000) -> str:
     cmd = [chromium, *QUIET_FLAGS, *OFFLINE_FLAGS, f"--user-data-dir={profile}",
-           f"--window-size={WINDOW[0]},{WINDOW[1]}", "--virtual-time-budget=20000", *extra, url]
+           f"--window-size={WINDOW[0]},{WINDOW[1]}", f"--virtual-time-budget={budget_ms}",
+           *extra, url]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return result.stdout
 
@@ -82,28 +86,72 @@ def save_screenshot(page: Path, screenshot: Path, chromium: str | None = None,
              timeout)
 
 
-def probe_page(page: Path, screenshot: Path | None = None, chromium: str | None = None,
-               timeout: float = 90) -> dict:
-    """Open ``page`` offline; return ``{"mathjax", "formulas", "untypeset", "wide"}`` and save
-    a screenshot to ``screenshot`` if given."""
+# Opens the pages one after another in a frame as wide as the window, collects what each
+# page's probe posts, and writes them all into its own title.
+HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>WAITING</title></head>
+<body style="margin:0"><iframe id="page" style="width:%(width)dpx;height:%(height)dpx;border:0">
+</iframe><script>
+var pages = %(pages)s, results = [], i = 0, timer = null;
+function next() {
+  clearTimeout(timer);
+  if (i >= pages.length) { document.title = "PROBES" + JSON.stringify(results); return; }
+  timer = setTimeout(function () { results.push(null); i++; next(); }, %(per_page_ms)d);
+  document.getElementById("page").src = pages[i];
+}
+window.addEventListener("message", function (event) {
+  results.push(JSON.parse(event.data)); i++; next();
+});
+next();
+</script></body></html>"""
+NEVER_LOADED = {"mathjax": False, "formulas": 0, "untypeset": None, "wide": [],
+                "error": "the page never finished loading"}
+
+
+def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20) -> dict:
+    """Open each of ``pages`` (HTML files of one built book) offline and return, per page,
+    ``{"mathjax", "formulas", "untypeset", "wide"}``: whether MathJax loaded, how many
+    formulas it typeset and left untypeset, and which display equations are wider than the
+    column.
+
+    One browser for all of them: the pages load one after another in a frame as wide as the
+    window (starting Chromium costs seconds, and the book has a page of formulas per chapter).
+    """
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError("no Chromium found: install Debian's `chromium` or set CHROMIUM")
-    page = Path(page).resolve()
-    html = page.read_text(encoding="utf-8")
-    # A sibling copy, so that the page's relative links to _static/ still resolve.
-    probe = page.with_name(f".probe-{page.name}")
-    probe.write_text(html.replace("</head>", PROBE + "</head>", 1), encoding="utf-8")
+    pages = [Path(p).resolve() for p in pages]
+    if not pages:
+        return {}
+    root = Path(os.path.commonpath([p.parent for p in pages]))
+    # Sibling copies with the probe, so that each page's relative links to _static/ resolve.
+    probes = [p.with_name(f".probe-{p.name}") for p in pages]
+    harness = root / ".probe-harness.html"
     try:
+        for page, probe in zip(pages, probes):
+            html = page.read_text(encoding="utf-8")
+            probe.write_text(html.replace("</head>", PROBE + "</head>", 1), encoding="utf-8")
+        harness.write_text(HARNESS % {
+            "width": WINDOW[0], "height": WINDOW[1], "per_page_ms": int(per_page_s * 1000),
+            "pages": json.dumps([probe.relative_to(root).as_posix() for probe in probes])},
+            encoding="utf-8")
         with tempfile.TemporaryDirectory() as profile:
-            dom = _run(chromium, probe.as_uri(), ["--dump-dom"], profile, timeout)
+            dom = _run(chromium, harness.as_uri(), ["--dump-dom"], profile,
+                       timeout=60 + 2 * per_page_s * len(pages),
+                       budget_ms=int(per_page_s * 1000) * (len(pages) + 1))
     finally:
-        probe.unlink(missing_ok=True)
+        for path in (*probes, harness):
+            path.unlink(missing_ok=True)
+    match = re.search(r"<title>PROBES(.*?)</title>", dom, re.S)
+    import html as _html
+    found = json.loads(_html.unescape(match.group(1))) if match else []
+    found += [None] * (len(pages) - len(found))
+    return {page: result or dict(NEVER_LOADED) for page, result in zip(pages, found)}
+
+
+def probe_page(page: Path, screenshot: Path | None = None, chromium: str | None = None,
+               timeout: float = 90) -> dict:
+    """:func:`probe_pages` for one page, and a screenshot saved to ``screenshot`` if given."""
+    result = probe_pages([page], chromium)[Path(page).resolve()]
     if screenshot is not None:
         save_screenshot(page, screenshot, chromium, timeout)
-    match = re.search(r"<title>PROBE(.*?)</title>", dom, re.S)
-    if not match:
-        return {"mathjax": False, "formulas": 0, "untypeset": None, "wide": [],
-                "error": "the page never finished loading"}
-    import html as _html
-    return json.loads(_html.unescape(match.group(1)))
+    return result

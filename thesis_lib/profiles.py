@@ -194,7 +194,7 @@ class GanVariantsConfig:
     """Thesis §3.3 (chapter 3.3): the 2-D critic study's training and how many samples the
     chapter draws from the committed MNIST runs for each measurement."""
 
-    critic_2d_steps: int = 600     # generator steps of each 2-D WGAN (k = 5 critic steps each)
+    critic_2d_steps: int = 300     # generator steps of each 2-D WGAN (k = 5 critic steps each)
     walk_samples: int = 10         # latent points per pair of digits in the classifier walks
     attribute_samples: int = 400   # samples for the attribute regressions and swings
     code_samples: int = 400        # samples for the InfoGAN code swings
