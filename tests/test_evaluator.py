@@ -32,9 +32,6 @@ def test_card_records_a_full_profile_run():
     assert card["weights_sha256"] == evaluator.expected_sha256()
 
 
-# Slow (20 s on one core): CI gets the same number from chapter 4.1, whose check cell scores all
-# 10,000 test images with the evaluator and compares the accuracy with its stored output.
-@pytest.mark.slow
 def test_evaluator_scores_at_least_99_2_percent_on_the_test_set(mnist_dir):
     _, (x_test, y_test) = data.load_mnist(mnist_dir)
     ev = evaluator.load_evaluator()
