@@ -32,7 +32,7 @@ def mnist(mnist_dir):
 
 
 # Final metrics of the shared tiny run below: on this many generated images instead of 10,000.
-TINY_RUN_SAMPLES = 1000
+TINY_RUN_SAMPLES = 500
 
 
 @pytest.fixture(scope="session")
