@@ -22,11 +22,13 @@ def steps_per_call(steps: int) -> int:
     return 1 if name() == "torch" else steps
 
 
-def gradient(fn, *args):
-    """Value of ``fn(*args)`` (a scalar) and its gradient with respect to each argument.
+def _to_numpy(t) -> np.ndarray:
+    return np.asarray(keras.ops.convert_to_numpy(t), dtype=np.float64)
 
-    ``args`` are numbers or arrays; results come back as float64 numpy values.
-    """
+
+def _value_aux_and_gradient(fn, args):
+    """``fn(*args)`` → (scalar, auxiliary or None), differentiated eagerly: the value, the
+    auxiliary and the gradient with respect to each argument, as float64 numpy values."""
     backend = name()
     tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")) for a in args]
     if backend == "tensorflow":
@@ -34,21 +36,31 @@ def gradient(fn, *args):
         with tf.GradientTape() as tape:
             for t in tensors:
                 tape.watch(t)
-            value = fn(*tensors)
+            value, aux = fn(*tensors)
         grads = tape.gradient(value, tensors)
     elif backend == "jax":
         import jax
-        value, grads = jax.value_and_grad(lambda *a: fn(*a), argnums=tuple(range(len(args))))(
-            *tensors)
+        (value, aux), grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))),
+                                                 has_aux=True)(*tensors)
     elif backend == "torch":
         import torch
         tensors = [t.detach().clone().requires_grad_(True) for t in tensors]
-        value = fn(*tensors)
+        value, aux = fn(*tensors)
         grads = torch.autograd.grad(value, tensors)
+        aux = None if aux is None else aux.detach()
     else:
         raise ValueError(f"unsupported Keras backend {backend!r}; use tensorflow, jax or torch.")
-    to_np = lambda t: np.asarray(keras.ops.convert_to_numpy(t), dtype=np.float64)  # noqa: E731
-    return to_np(value), [to_np(g) for g in grads]
+    return (_to_numpy(value), None if aux is None else _to_numpy(aux),
+            [_to_numpy(g) for g in grads])
+
+
+def gradient(fn, *args):
+    """Value of ``fn(*args)`` (a scalar) and its gradient with respect to each argument.
+
+    ``args`` are numbers or arrays; results come back as float64 numpy values.
+    """
+    value, _, grads = _value_aux_and_gradient(lambda *t: (fn(*t), None), args)
+    return value, grads
 
 
 def gradient_function(fn):
@@ -60,46 +72,24 @@ def gradient_function(fn):
     generalised after a second batch size), where the backward pass skips what nobody asked for
     (eagerly, each convolution's backward pass also computes its filters' gradient) and the ops
     pay no Python dispatch; a walk of the DCGAN generator runs about twice as fast. JAX and
-    PyTorch differentiate as :func:`gradient` does.
+    PyTorch differentiate eagerly, as :func:`gradient` does.
     """
-    backend = name()
-    to_np = lambda t: np.asarray(keras.ops.convert_to_numpy(t), dtype=np.float64)  # noqa: E731
-    if backend == "tensorflow":
-        import tensorflow as tf
+    if name() != "tensorflow":
+        return lambda *args: _value_aux_and_gradient(fn, args)
+    import tensorflow as tf
 
-        @tf.function(reduce_retracing=True)
-        def traced(*tensors):
-            with tf.GradientTape() as tape:
-                for t in tensors:
-                    tape.watch(t)
-                value, aux = fn(*tensors)
-            return value, aux, tape.gradient(value, list(tensors))
-
-        def run(*args):
-            value, aux, grads = traced(*[tf.constant(np.asarray(a, dtype="float32"))
-                                         for a in args])
-            return to_np(value), to_np(aux), [to_np(g) for g in grads]
-        return run
-    if backend == "jax":
-        import jax
-
-        def run(*args):
-            tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")) for a in args]
-            (value, aux), grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))),
-                                                     has_aux=True)(*tensors)
-            return to_np(value), to_np(aux), [to_np(g) for g in grads]
-        return run
-    if backend == "torch":
-        import torch
-
-        def run(*args):
-            tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")).detach()
-                       .clone().requires_grad_(True) for a in args]
+    @tf.function(reduce_retracing=True)
+    def traced(*tensors):
+        with tf.GradientTape() as tape:
+            for t in tensors:
+                tape.watch(t)
             value, aux = fn(*tensors)
-            grads = torch.autograd.grad(value, tensors)
-            return to_np(value), to_np(aux.detach()), [to_np(g) for g in grads]
-        return run
-    raise ValueError(f"unsupported Keras backend {backend!r}; use tensorflow, jax or torch.")
+        return value, aux, tape.gradient(value, list(tensors))
+
+    def run(*args):
+        value, aux, grads = traced(*[tf.constant(np.asarray(a, dtype="float32")) for a in args])
+        return _to_numpy(value), _to_numpy(aux), [_to_numpy(g) for g in grads]
+    return run
 
 
 def derivative(fn, x):

@@ -147,11 +147,3 @@ def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20) -> d
     found += [None] * (len(pages) - len(found))
     return {page: result or dict(NEVER_LOADED) for page, result in zip(pages, found)}
 
-
-def probe_page(page: Path, screenshot: Path | None = None, chromium: str | None = None,
-               timeout: float = 90) -> dict:
-    """:func:`probe_pages` for one page, and a screenshot saved to ``screenshot`` if given."""
-    result = probe_pages([page], chromium)[Path(page).resolve()]
-    if screenshot is not None:
-        save_screenshot(page, screenshot, chromium, timeout)
-    return result
