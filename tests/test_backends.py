@@ -14,6 +14,7 @@ The two reruns start with the session and run beside the in-process tests (see
 import importlib.util
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,11 +52,18 @@ def background_job(item, tmp_dir):
         # optimizations cost more than they save (the rerun took 400 s with them, about 300 s
         # without, on 2 cores). The book and the runs keep XLA's defaults.
         env["XLA_FLAGS"] = " ".join(filter(None, [env.get("XLA_FLAGS", ""), *FAST_XLA_COMPILE]))
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "-m", "all_backends", str(ROOT / "tests"),
-            # it reads a built book, and skips at import when there is none
-            "--ignore", str(ROOT / "tests" / "test_built_book.py")]
+    # Only the files that hold such tests, and without nbval: collecting the whole suite
+    # imported every test module and nbval's notebook stack (seconds of a core per rerun).
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:nbval",
+            "-m", "all_backends", *map(str, files_with_all_backends_tests())]
     return argv, env, 1200
+
+
+def files_with_all_backends_tests() -> list:
+    """The test files that mention the ``all_backends`` marker (this one aside)."""
+    return [path for path in sorted((ROOT / "tests").glob("test_*.py"))
+            if path.name != "test_backends.py"
+            and "all_backends" in path.read_text(encoding="utf-8")]
 
 
 @pytest.mark.background_job
@@ -68,3 +76,11 @@ def test_all_backends_tests_pass_on(backend, background_result):
     assert returncode is not None, f"on {backend}: no result within 1200 s\n{stdout[-4000:]}"
     assert returncode == 0, f"on {backend}:\n{stdout[-4000:]}\n{stderr[-2000:]}"
     assert " passed" in stdout and "skipped" not in stdout.splitlines()[-1], stdout[-500:]
+
+
+def test_the_reruns_cover_every_all_backends_test_of_this_session(request):
+    marked = {Path(str(item.path)) for item in request.session.items
+              if item.get_closest_marker("all_backends")}
+    if not marked:
+        pytest.skip("no all_backends test was collected in this session")
+    assert marked <= set(files_with_all_backends_tests())

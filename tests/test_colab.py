@@ -47,7 +47,8 @@ def test_colab_branch_installs_the_package_and_the_chapters_import(tmp_path):
                       capture_output=True).returncode:
         pytest.skip("not a git checkout: the Colab cell clones the repository")
     venv = tmp_path / "colab-venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # Without its own pip: Colab has one preinstalled, and so has the path entry below.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
                                 "get_paths()['purelib'])"], capture_output=True, text=True,
