@@ -25,8 +25,8 @@ def main() -> None:
         if name is None or name.lower().replace("_", "-") in SKIP:
             continue
         files = dist.files or []
-        # Seconds to unpack and byte-compile, as measured here: about 45 MB/s plus 1 ms a file
-        # (TensorFlow 43 s, PyTorch 29 s).
+        # Install time, only to balance the halves: about 45 MB/s plus 1 ms a file, as measured
+        # here with bytecode compilation (.ci/run now skips it; the proportions hold).
         seconds = sum((f.size or 0) for f in files) / 45e6 + 0.001 * len(files)
         found[name.lower()] = (f"{name}=={dist.version}", seconds)
     halves = ([], []), [0, 0]

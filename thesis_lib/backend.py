@@ -26,18 +26,24 @@ def _to_numpy(t) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(t), dtype=np.float64)
 
 
+def _tape(fn, tensors):
+    """TensorFlow: ``fn(*tensors)`` → (value, aux) and the value's gradient per tensor (eager,
+    or traced when called inside a ``tf.function``)."""
+    import tensorflow as tf
+    with tf.GradientTape() as tape:
+        for t in tensors:
+            tape.watch(t)
+        value, aux = fn(*tensors)
+    return value, aux, tape.gradient(value, tensors)
+
+
 def _value_aux_and_gradient(fn, args):
     """``fn(*args)`` → (scalar, auxiliary or None), differentiated eagerly: the value, the
     auxiliary and the gradient with respect to each argument, as float64 numpy values."""
     backend = name()
     tensors = [keras.ops.convert_to_tensor(np.asarray(a, dtype="float32")) for a in args]
     if backend == "tensorflow":
-        import tensorflow as tf
-        with tf.GradientTape() as tape:
-            for t in tensors:
-                tape.watch(t)
-            value, aux = fn(*tensors)
-        grads = tape.gradient(value, tensors)
+        value, aux, grads = _tape(fn, tensors)
     elif backend == "jax":
         import jax
         (value, aux), grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))),
@@ -78,13 +84,7 @@ def gradient_function(fn):
         return lambda *args: _value_aux_and_gradient(fn, args)
     import tensorflow as tf
 
-    @tf.function(reduce_retracing=True)
-    def traced(*tensors):
-        with tf.GradientTape() as tape:
-            for t in tensors:
-                tape.watch(t)
-            value, aux = fn(*tensors)
-        return value, aux, tape.gradient(value, list(tensors))
+    traced = tf.function(lambda *tensors: _tape(fn, list(tensors)), reduce_retracing=True)
 
     def run(*args):
         value, aux, grads = traced(*[tf.constant(np.asarray(a, dtype="float32")) for a in args])

@@ -146,4 +146,3 @@ def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20) -> d
     found = json.loads(_html.unescape(match.group(1))) if match else []
     found += [None] * (len(pages) - len(found))
     return {page: result or dict(NEVER_LOADED) for page, result in zip(pages, found)}
-
