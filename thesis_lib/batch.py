@@ -42,7 +42,6 @@ import fnmatch
 import importlib.util
 import json
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -51,11 +50,12 @@ import sys
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from thesis_lib import artifacts, cli, environment
+from thesis_lib import artifacts, campaign, cli, environment
+# The runner moved to thesis_lib.jobs (the campaign shares it); its names stay reachable here.
+from thesis_lib.jobs import (DONE, FAILED, INTERRUPTED, NOT_STARTED, PENDING,  # noqa: F401
+                             RUNNING, SKIPPED, STOPPED, Job, Runner, _rel, error_line, now)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS_DIR = ROOT / "chapters"
@@ -88,52 +88,7 @@ GPU_PARALLEL = 3  # three small DCGANs keep an H100 busier than one; more mostly
 # finished run's card already names its final weights by SHA-256).
 ARCHIVE_EXCLUDES = ("*/checkpoint/*", "*generator-epoch*.keras")
 
-PENDING, RUNNING, DONE, FAILED, SKIPPED = "pending", "running", "done", "failed", "skipped"
-NOT_STARTED = "not started (budget)"
-STOPPED = "stopped (hard stop)"
-INTERRUPTED = "stopped (interrupted)"
 
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass
-class Job:
-    """One subprocess of the batch; complete once ``output`` exists."""
-
-    name: str
-    kind: str  # "dcgan", "family" or "chapter"
-    argv: list
-    output: Path
-    cwd: Path = ROOT
-    partial: Path | None = None  # papermill writes here; renamed to ``output`` on success
-    status: str = PENDING
-    seconds: float | None = None
-    returncode: int | None = None
-    error: str | None = None
-    earlier: dict | None = None  # this job's record in the previous manifest, when skipped
-
-    def done(self) -> bool:
-        return self.output.is_file()
-
-    def record(self, out_dir: Path) -> dict:
-        rec = {"name": self.name, "kind": self.kind, "status": self.status,
-               "seconds": self.seconds, "returncode": self.returncode,
-               "output": _rel(self.output, out_dir), "log": f"logs/{self.name}.log",
-               "command": shlex.join(str(a) for a in self.argv)}
-        if self.error:
-            rec["error"] = self.error
-        if self.earlier:
-            rec["earlier"] = {k: self.earlier.get(k) for k in ("status", "seconds")}
-        return rec
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def dcgan_run_name(variant: str, seed: int, tiny: bool = False) -> str:
@@ -161,7 +116,8 @@ def dcgan_jobs(out_dir: Path, variants=VARIANTS, seeds=SEEDS, tiny: bool = False
             for key, value in TINY_OVERRIDES.items():
                 argv += [f"--{key.replace('_', '-')}", str(value)]
         jobs.append(Job(f"dcgan-{variant}-seed{seed}", "dcgan", argv,
-                        out_dir / "dcgan" / dcgan_run_name(variant, seed, tiny) / "card.json"))
+                        out_dir / "dcgan" / dcgan_run_name(variant, seed, tiny) / "card.json",
+                        ROOT))
     return jobs
 
 
@@ -184,7 +140,7 @@ def family_jobs(out_dir: Path, tiny: bool = False, seed: int = 0,
             subset = f"-n{TINY_OVERRIDES['train_subset']}"
         run = f"{variant}-full-e{epochs}{subset}{suffix}-seed{seed}"
         jobs.append(Job(f"family-{name}-seed{seed}", "family", argv,
-                        out_dir / "mnist_gan" / run / "card.json"))
+                        out_dir / "mnist_gan" / run / "card.json", ROOT))
     return jobs
 
 
@@ -298,127 +254,6 @@ def provenance(env: dict) -> dict:
         return info
 
 
-_EXCEPTION = re.compile(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b(:|$)")
-
-
-def error_line(path: Path) -> str | None:
-    """A failed job's error from its log: the last line that names an exception (papermill
-    prints the cell's traceback, then its own), else the last non-empty line."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, fh.seek(0, 2) - 20_000))
-            lines = [ln.strip() for ln in fh.read().decode("utf-8", "replace").splitlines()]
-    except OSError:
-        return None
-    lines = [ln for ln in lines if ln and not ln.startswith("=== ")]
-    chosen = [ln for ln in lines if _EXCEPTION.match(ln)] or lines
-    return chosen[-1][:500] if chosen else None
-
-
-class Runner:
-    """Starts the pending jobs in order, ``parallel`` at a time, within the time limits."""
-
-    def __init__(self, jobs, out_dir: Path, env: dict, parallel: int = 1,
-                 budget_s: float | None = None, hard_stop_s: float | None = None,
-                 on_change=lambda: None, poll_s: float = 1.0, clock=time.monotonic):
-        self.jobs, self.out_dir, self.env, self.parallel = jobs, out_dir, env, parallel
-        self.budget_s, self.hard_stop_s, self.on_change = budget_s, hard_stop_s, on_change
-        self.poll_s, self.clock = poll_s, clock
-        self.running = {}  # job name -> (job, process, start time, log file)
-
-    def run(self) -> None:
-        start = self.clock()
-        pending = [j for j in self.jobs if j.status == PENDING]
-        while pending or self.running:
-            self._reap()
-            elapsed = self.clock() - start
-            if self.hard_stop_s is not None and elapsed >= self.hard_stop_s:
-                self.stop(STOPPED)
-            if self.budget_s is not None and elapsed >= self.budget_s or \
-                    self.hard_stop_s is not None and elapsed >= self.hard_stop_s:
-                for job in pending:
-                    job.status = NOT_STARTED
-                if pending:
-                    self.on_change()
-                pending = []
-            while pending and len(self.running) < self.parallel:
-                self._start(pending.pop(0))
-            if self.running:
-                time.sleep(self.poll_s)
-
-    def _start(self, job: Job) -> None:
-        log_path = self.out_dir / "logs" / f"{job.name}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        job.output.parent.mkdir(parents=True, exist_ok=True)
-        # Appended to, not replaced: a resumed job's log keeps the interrupted attempt.
-        log = open(log_path, "a", encoding="utf-8")
-        log.write(f"=== {job.name}: started {now()}\n$ {shlex.join(map(str, job.argv))}\n")
-        log.flush()
-        env = self.env
-        if job.kind == "chapter":  # as .ci/run: MPLBACKEND would stop the kernel's inline figures
-            env = {k: v for k, v in env.items() if k != "MPLBACKEND"}
-        # Its own process group, so a stop also ends a papermill job's kernel.
-        process = subprocess.Popen(job.argv, cwd=job.cwd, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-        job.status, job.error = RUNNING, None
-        self.running[job.name] = (job, process, self.clock(), log)
-        print(f"[{now()}] start {job.name}", flush=True)
-        self.on_change()
-
-    def _reap(self) -> None:
-        for name, (job, process, started, log) in list(self.running.items()):
-            code = process.poll()
-            if code is not None:
-                self._finish(job, code, self.clock() - started, log)
-                del self.running[name]
-
-    def _finish(self, job: Job, code: int, seconds: float, log, status=None) -> None:
-        job.returncode, job.seconds = code, round(seconds, 1)
-        log.flush()
-        tail = error_line(Path(log.name))
-        log.write(f"=== {job.name}: exit status {code} after {seconds:.0f} s, {now()}\n")
-        log.close()
-        if status is None and code == 0 and job.partial is not None and job.partial.exists():
-            os.replace(job.partial, job.output)  # only a complete run gets the final name
-            job.output.with_name(f"{job.output.stem}.failed.ipynb").unlink(missing_ok=True)
-        if status is not None:
-            job.status = status
-        elif code == 0 and job.done():
-            job.status = DONE
-        else:
-            job.status = FAILED
-            job.error = tail if code else f"exited 0 without writing {job.output.name}"
-            if job.partial is not None and job.partial.exists():
-                os.replace(job.partial, job.output.with_name(f"{job.output.stem}.failed.ipynb"))
-        print(f"[{now()}] {job.status} {job.name} ({job.seconds:.0f} s)"
-              + (f": {job.error}" if job.error else ""), flush=True)
-        self.on_change()
-
-    def stop(self, status: str) -> None:
-        """End every running job (SIGTERM to its group, SIGKILL 20 s later); a DCGAN run
-        resumes from its last epoch's checkpoint when the batch is rerun on this machine."""
-        for _, process, _, _ in self.running.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for _, process, _, _ in self.running.values():
-            try:
-                process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-        for name, (job, process, started, log) in list(self.running.items()):
-            self._finish(job, process.returncode, self.clock() - started, log, status)
-            del self.running[name]
-
-
-def _signal_group(process, sig) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 # Results that chapters write into the repository (04-2's own full DCGAN run goes to
 # results/dcgan/): a listing taken before the first run into OUT, to find what is new later.
 def snapshot(root: Path) -> dict:
@@ -521,7 +356,21 @@ _minutes = _bounded(float, 0.0, False, "a number of minutes >= 0")
 
 def parser() -> cli.Parser:
     p = cli.Parser(prog="python -m thesis_lib.batch", description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, required=True, help="the batch's folder (resumable)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the batch's folder (resumable; required except with --campaign)")
+    p.add_argument("--campaign", action="store_true",
+                   help="the CPU campaign instead (thesis_lib.campaign): the thesis's GANs at "
+                        "the thesis's scale, one job at a time, resumed across sessions")
+    p.add_argument("--status", action="store_true",
+                   help="with --campaign: epochs done, seconds per step and hours left per job")
+    p.add_argument("--campaign-dir", type=Path, default=None,
+                   help="with --campaign: its working folder (default: $THESIS_CAMPAIGN_DIR, "
+                        "else ~/.cache/thesis-campaign)")
+    p.add_argument("--settings", default=None, metavar="threads=N,xla=on|off",
+                   help="with --campaign: run with these settings instead of timing them")
+    p.add_argument("--restart-job", action="append", default=[], metavar="JOB",
+                   help="with --campaign: discard this job's work and start it over on the "
+                        "current commit (after a change that alters its numbers)")
     p.add_argument("--backend", choices=BACKENDS, default=None,
                    help="Keras backend of the jobs (default: $KERAS_BACKEND, else tensorflow "
                         "where it is installed, else jax)")
@@ -564,6 +413,10 @@ def _on_sigterm(signum, frame):
 def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    if args.campaign:
+        return campaign_main(p, args)
+    if args.out is None:
+        p.error("--out is required (or --campaign for the CPU campaign)")
     if args.hard_stop_minutes is not None and args.budget_minutes is not None \
             and args.hard_stop_minutes < args.budget_minutes:
         p.error("--hard-stop-minutes must not be smaller than --budget-minutes")
@@ -657,6 +510,29 @@ def main(argv=None) -> int:
     if state == "interrupted":
         return 130
     return 1 if any(job.status == FAILED for job in jobs) else 0
+
+
+def campaign_main(p, args) -> int:
+    """``--campaign``: run or report the CPU campaign (thesis_lib.campaign)."""
+    queue = campaign.TINY_QUEUE if args.tiny else campaign.QUEUE
+    names = {j.name for j in queue}
+    unknown = [n for n in args.restart_job if n not in names]
+    if unknown:
+        p.error(f"unknown campaign job(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
+    try:
+        forced = campaign.parse_settings(args.settings)
+    except ValueError as error:
+        p.error(str(error))
+    state = campaign.Campaign(args.campaign_dir or campaign.default_dir(), queue)
+    if args.status or args.dry_run:
+        print(state.status_text())
+        return 0
+    backend = args.backend or "tensorflow"
+    try:
+        return campaign.run(state, backend=backend, forced=forced, restart=args.restart_job,
+                            log=lambda text: print(text, flush=True))
+    except RuntimeError as error:
+        p.error(str(error))
 
 
 if __name__ == "__main__":

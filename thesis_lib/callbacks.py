@@ -35,6 +35,49 @@ class Timer(keras.callbacks.Callback):
         self.steps.append(time.perf_counter() - self._step_start)
 
 
+class Progress(keras.callbacks.Callback):
+    """For runs that take hours: at most every ``every_s`` seconds, one line (epoch, step, the
+    recent seconds per step, the time left) and ``progress.json`` beside the run's logs, which
+    ``python -m thesis_lib.batch --campaign --status`` reads."""
+
+    def __init__(self, path: str | Path, every_s: float = 60.0, clock=time.monotonic,
+                 printer=print):
+        super().__init__()
+        self.path, self.every_s, self.clock, self.printer = Path(path), every_s, clock, printer
+        self.recent = []  # (time, global step) pairs of the last few reports
+
+    def on_train_begin(self, logs=None):
+        self.epochs = self.params.get("epochs") or 0
+        self.steps = self.params.get("steps") or 0
+        self.recent, self._last = [], None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = self.clock()
+        step = self.epoch * self.steps + batch + 1
+        if not self.recent:
+            self.recent.append((now, step))  # the first step includes tracing: not timed
+            self._last = now
+            return
+        if now - self._last < self.every_s and batch + 1 != self.steps:
+            return
+        self._last = now
+        self.recent = (self.recent + [(now, step)])[-10:]
+        (t0, s0), (t1, s1) = self.recent[0], self.recent[-1]
+        per_step = (t1 - t0) / (s1 - s0) if s1 > s0 else None
+        left = self.epochs * self.steps - step
+        info = {"epoch": self.epoch + 1, "epochs": self.epochs, "step": batch + 1,
+                "steps_per_epoch": self.steps, "seconds_per_step": per_step,
+                "hours_left": None if per_step is None else per_step * left / 3600,
+                "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        artifacts.write_json(self.path, info)
+        if per_step is not None:
+            self.printer(f"epoch {self.epoch + 1}/{self.epochs}, step {batch + 1}/{self.steps}: "
+                         f"{per_step:.2f} s/step, {info['hours_left']:.1f} h left", flush=True)
+
+
 def _seed_states(model):
     """The random-generator states of a model (latent sampling, dropout masks).
 

@@ -107,9 +107,18 @@ class GANConfig:
     # run uses 10,000. Fewer make a smoke test cheaper: on a CPU, generating and scoring 10,000
     # images costs more than the quick profile's training.
     metric_samples: int = 10_000
+    # Every how many epochs the metrics are computed on 2,000 samples (None: as monitor_every);
+    # the CPU campaign (thesis_lib.campaign) scores every epoch and draws grids every tenth.
+    metrics_every: int | None = None
+    # None: an epoch is one pass over the data (Brownlee's 234 steps for MNIST at batch 256);
+    # a number: an "epoch" is that many generator steps of the same data stream, so that runs
+    # with different k can be checkpointed and scored at equal generator steps (thesis §3.3).
+    steps_per_epoch: int | None = None
 
     def __post_init__(self):
         _positive_int("epochs", self.epochs)
+        _positive_int("metrics_every", self.metrics_every, allow_none=True)
+        _positive_int("steps_per_epoch", self.steps_per_epoch, allow_none=True)
         _positive_int("batch_size", self.batch_size)
         _choice("loss", self.loss, GAN_LOSSES)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -386,6 +395,8 @@ LABELS = {
     "conditional": "generación condicionada a la clase",
     "precision": "precisión numérica",
     "metric_samples": "imágenes para las métricas finales",
+    "metrics_every": "métricas cada (épocas)",
+    "steps_per_epoch": "pasos de G por época",
     "seeds": "semillas por medición",
     "alg1_steps": "algoritmo 1: pasos de G",
     "dstar_steps": "D óptimo: pasos de D",
@@ -422,7 +433,7 @@ VALUE_NAMES = {
                       "mixed_float16": "mixta float16"},
 }
 # Fields left out of the table when None (they apply to some losses only).
-HIDDEN_WHEN_NONE = ("clip", "gp_weight")
+HIDDEN_WHEN_NONE = ("clip", "gp_weight", "metrics_every", "steps_per_epoch")
 # What a None means for each field that allows it.
 NONE_MEANS = {"train_subset": f"todas ({num(MNIST_TRAIN_SIZE)})",
               "test_subset": f"todas ({num(MNIST_TEST_SIZE)})"}

@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
-from thesis_lib.callbacks import EpochLog
+from thesis_lib.callbacks import EpochLog, Progress
 from thesis_lib.gan import conditional as cond_metrics
 from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
 from thesis_lib.gan.latent import unit_images
@@ -86,23 +86,61 @@ def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
 
 
 class MetricsMonitor(keras.callbacks.Callback):
-    """Every ``every`` epochs: the GAN metrics on ``n`` generated images (``metrics.csv``)."""
+    """Every ``every`` epochs: the GAN metrics on ``n`` generated images (``metrics.csv``); for
+    an InfoGAN also its code accuracy on them. With ``keep_best``, the generator of the epoch
+    with the lowest Fréchet distance so far is kept as ``generator-best-epochNNN.weights.h5``, named
+    by ``best.json`` with its distance, across resumed runs (thesis §4.2, "when to stop")."""
 
-    def __init__(self, evaluator, reference_features, out_dir, every, output, n=2000, seed=0):
+    def __init__(self, evaluator, reference_features, out_dir, every, output, n=2000, seed=0,
+                 keep_best: bool = False):
         super().__init__()
         self.evaluator, self.reference = evaluator, reference_features
-        self.log, self.every, self.output = EpochLog(Path(out_dir) / "metrics.csv"), every, output
-        self.n, self.seed = n, seed
+        self.out_dir = Path(out_dir)
+        self.log, self.every, self.output = EpochLog(self.out_dir / "metrics.csv"), every, output
+        self.n, self.seed, self.keep_best = n, seed, keep_best
+
+    def _best(self, before_epoch: int):
+        """The best epoch before ``before_epoch`` on record (a resumed run's earlier epochs)."""
+        path = self.out_dir / "best.json"
+        if not path.is_file():
+            return None
+        best = artifacts.read_json(path)
+        return best if best["epoch"] < before_epoch else None
 
     def on_epoch_end(self, epoch, logs=None):
         done = epoch + 1
         if done % self.every and done != self.params.get("epochs"):
             return
-        result = metrics.evaluate_images(generated_images(self.model, self.n, self.seed,
-                                                       self.output), self.evaluator,
-                                         self.reference)
-        self.log.write(done, {k: result[k] for k in ("frechet_distance", "mnist_score",
-                                                     "classes_covered", "kl_to_uniform")})
+        z = self.model.numpy_latent(self.n, np.random.default_rng([self.seed, 30_000]))
+        inputs = z
+        if self.model.conditional:
+            inputs = [z, data.one_hot(np.arange(self.n) % self.model.num_classes,
+                                      self.model.num_classes)]
+        images = unit_images(self.model.generator, inputs, self.output)
+        result = metrics.evaluate_images(images, self.evaluator, self.reference)
+        row = {k: result[k] for k in ("frechet_distance", "mnist_score", "classes_covered",
+                                      "kl_to_uniform")}
+        if hasattr(self.model, "noise_dim"):  # an InfoGAN: its categorical code against digits
+            noise = self.model.noise_dim
+            codes = z[:, noise:noise + CATEGORIES].argmax(axis=1)
+            row["code_accuracy"] = code_accuracy(codes, self.evaluator.predict(images))[0]
+        self.log.write(done, row)
+        if self.keep_best:
+            best = self._best(done)
+            if best is None or row["frechet_distance"] < best["frechet_distance"]:
+                # Named by epoch and pointed to by best.json once complete, so the pointer never
+                # names the generator of an epoch that a killed process left half done. Weights,
+                # not a .keras archive: that records when it was saved, so equal weights would
+                # hash differently and a resumed run could not be checked against a whole one.
+                name = f"generator-best-epoch{done:03d}.weights.h5"
+                artifacts.atomic_save(self.model.generator.save_weights, self.out_dir / name)
+                artifacts.write_json(self.out_dir / "best.json",
+                                     {"epoch": done, "generator": name, "samples": self.n,
+                                      "frechet_distance": row["frechet_distance"]})
+                best = {"generator": name}
+            for old in self.out_dir.glob("generator-best-epoch*.weights.h5"):
+                if old.name != best["generator"]:
+                    old.unlink()
 
 
 def conditional_card(gan, ev, mnist, seed: int, output: str, per_digit: int = 1000) -> dict:
@@ -138,6 +176,8 @@ def infogan_card(gan, ev, seed: int, output: str, n: int = 10_000) -> dict:
 def run_name(variant: str, profile: str, config, overrides: dict) -> str:
     """The run directory's name: what differs from the §4.2 baseline recipe is in it."""
     parts = [variant, profile, f"e{config.epochs}"]
+    if config.steps_per_epoch is not None:  # "epochs" of this many generator steps
+        parts.append(f"steps{config.steps_per_epoch}")
     if "train_subset" in overrides:
         parts.append(f"n{config.train_subset}")
     if config.batch_size != 256:  # the thesis's batch
@@ -154,8 +194,14 @@ def run_name(variant: str, profile: str, config, overrides: dict) -> str:
 
 
 def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",
-        mnist=None, verbose: int = 1, **overrides) -> dict:
-    """Train one variant; write artifacts and the card; return the card (plus ``run_dir``)."""
+        mnist=None, verbose: int = 1, keep_best: bool = False, jit_compile: bool | None = None,
+        progress: bool = False, **overrides) -> dict:
+    """Train one variant; write artifacts and the card; return the card (plus ``run_dir``).
+
+    ``keep_best`` keeps the generator of the epoch with the lowest Fréchet distance
+    (``generator-best-epochNNN.weights.h5``, named in the card with its SHA-256). ``jit_compile`` compiles
+    the training step with XLA (None: Keras' choice); it changes speed and rounding, not the
+    recipe, so it is not part of the run's name (the CPU campaign picks it per process)."""
     if variant not in ALL_VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(ALL_VARIANTS)}.")
     options = dict(ALL_VARIANTS[variant])
@@ -179,17 +225,22 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     else:
         gan = build_dcgan(config, **options, image_shape=images.shape[1:],
                           num_classes=ev.num_classes)
-    monitor = MetricsMonitor(ev, refs["test_features"], out_dir, config.monitor_every,
-                             output, n=min(2000, n_metrics), seed=seed)
+    if jit_compile is not None:
+        gan.jit_compile = bool(jit_compile)
+    monitor = MetricsMonitor(ev, refs["test_features"], out_dir,
+                             config.metrics_every or config.monitor_every, output,
+                             n=min(2000, n_metrics), seed=seed, keep_best=keep_best)
     start = time.perf_counter()
+    extra = [monitor] + ([Progress(out_dir / "progress.json")] if progress else [])
     train_gan(gan, images, config, out_dir, labels=labels if config.conditional else None,
-              verbose=verbose, extra_callbacks=[monitor],
+              verbose=verbose, extra_callbacks=extra,
               pixel_range=(-1.0, 1.0) if output == "tanh" else (0.0, 1.0))
     seconds = time.perf_counter() - start
     final = metrics.evaluate_images(generated_images(gan, n_metrics, seed, output, 40_000), ev,
                                     refs["test_features"])
     weights = artifacts.atomic_save(gan.generator.save_weights, out_dir / "generator.weights.h5")
-    steps_per_epoch = len(images) // (config.batch_size * config.critic_steps)
+    steps_per_epoch = config.steps_per_epoch or \
+        len(images) // (config.batch_size * config.critic_steps)
     card = runcards.new_card(
         "gan", provenance=provenance, precision=config.precision,
         variant=variant, options=ALL_VARIANTS[variant], profile=profile, seed=seed,
@@ -201,6 +252,10 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
                    "test_set": {k: v for k, v in refs["test_set"].items()
                                 if k != "class_share"}},
         generator_weights=weights.name, generator_sha256=artifacts.sha256(weights))
+    card["jit_compile"] = bool(gan.jit_compile)
+    if keep_best:
+        best = artifacts.read_json(out_dir / "best.json")
+        card["best"] = {**best, "generator_sha256": artifacts.sha256(out_dir / best["generator"])}
     if config.conditional:
         card["conditional"] = conditional_card(gan, ev, mnist, seed, output)
     if "info_noise" in options:
@@ -225,7 +280,17 @@ def parser() -> cli.Parser:
     p.add_argument("--seed", nargs="+", type=int, default=[0],
                    help="one or more seeds; runs go seed by seed, every variant per seed")
     p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--monitor-every", type=int, default=None)
+    p.add_argument("--monitor-every", type=int, default=None,
+                   help="grids, D's accuracy and a generator every this many epochs")
+    p.add_argument("--metrics-every", type=int, default=None,
+                   help="metrics on 2,000 samples every this many epochs (default: as "
+                        "--monitor-every)")
+    p.add_argument("--steps-per-epoch", type=int, default=None,
+                   help="an epoch of this many generator steps instead of one pass")
+    p.add_argument("--keep-best", action="store_true",
+                   help="keep the generator of the epoch with the lowest Fréchet distance")
+    p.add_argument("--xla", choices=("on", "off", "auto"), default="auto",
+                   help="compile the training step with XLA (default: Keras' choice)")
     p.add_argument("--batch-size", type=int, default=None,
                    help="images per step, half real and half generated (default 256)")
     p.add_argument("--latent-dim", type=int, default=None)
@@ -248,7 +313,8 @@ def parser() -> cli.Parser:
     return p
 
 
-OVERRIDES = ("epochs", "batch_size", "latent_dim", "monitor_every", "train_subset", "loss",
+OVERRIDES = ("epochs", "batch_size", "latent_dim", "monitor_every", "metrics_every",
+             "steps_per_epoch", "train_subset", "loss",
              "critic_steps", "clip",
              "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2", "precision",
              "metric_samples")
@@ -274,7 +340,8 @@ def main(argv=None) -> int:
     for seed in args.seed:
         for variant in variants:
             card = run(variant, args.profile, seed, args.out, mnist=mnist, verbose=2,
-                       **overrides)
+                       keep_best=args.keep_best, progress=True,
+                       jit_compile={"on": True, "off": False}.get(args.xla), **overrides)
             m = card["metrics"]
             print(f"{variant} seed {seed}: Fréchet distance {m['frechet_distance']:.2f} (floor "
                   f"{card['real_data']['train_vs_test']['frechet_distance']:.2f}), MNIST score "

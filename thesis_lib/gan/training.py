@@ -30,13 +30,18 @@ class EpochShuffled(keras.utils.PyDataset):
     one half batch each.
 
     The order depends only on the seed and the epoch number (set by :class:`EpochSync`), so a
-    resumed run sees exactly the batches an uninterrupted run would. Like Brownlee's recipe, an
-    epoch has ``len(images) // (2 · half_batch · critic_steps)`` steps (234 for MNIST with batch
-    256 and one critic step): the same number of real images per epoch whatever k is.
+    resumed run sees exactly the batches an uninterrupted run would. Like Brownlee's recipe, a
+    pass has ``len(images) // (2 · half_batch · critic_steps)`` steps (234 for MNIST with batch
+    256 and one critic step): the same number of real images per pass whatever k is.
+
+    By default an epoch is one pass. With ``steps_per_epoch``, an epoch is that many steps of
+    the same stream of passes (global step ``g`` takes step ``g mod pass`` of pass
+    ``g // pass``), so runs with different k can be checkpointed and scored every so many
+    generator steps while drawing exactly the batches they would draw pass by pass.
     """
 
     def __init__(self, images, half_batch: int, seed: int = 0, labels=None,
-                 critic_steps: int = 1):
+                 critic_steps: int = 1, steps_per_epoch: int | None = None):
         super().__init__()
         self.images, self.half_batch, self.seed, self.epoch = images, half_batch, seed, 0
         self.labels = None if labels is None else np.asarray(labels, dtype="int32")
@@ -49,12 +54,16 @@ class EpochShuffled(keras.utils.PyDataset):
             raise ValueError(f"{len(images)} samples are too few for a step of "
                              f"{2 * self.per_step} (batch {2 * half_batch} × {critic_steps} "
                              f"critic steps); use more data or a smaller batch.")
+        self.steps_per_epoch = steps_per_epoch
 
     def __len__(self):
-        return self.steps
+        return self.steps if self.steps_per_epoch is None else self.steps_per_epoch
 
     def __getitem__(self, idx):
-        order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
+        data_pass = self.epoch
+        if self.steps_per_epoch is not None:
+            data_pass, idx = divmod(self.epoch * self.steps_per_epoch + idx, self.steps)
+        order = np.random.default_rng([self.seed, data_pass]).permutation(len(self.images))
         chosen = order[idx * self.per_step:(idx + 1) * self.per_step]
         if self.labels is None:
             return self.images[chosen]
@@ -147,13 +156,17 @@ def train_gan(gan, images, config, out_dir: str | Path, *, labels=None, verbose:
         raise ValueError("a conditional GAN trains on labelled data: pass labels=.")
     out_dir = Path(out_dir)
     dataset = EpochShuffled(images, config.batch_size // 2, config.seed,
-                            labels if gan.conditional else None, gan.critic_steps)
+                            labels if gan.conditional else None, gan.critic_steps,
+                            config.steps_per_epoch)
+    # The checkpoint comes last: an epoch counts as done only once everything it logs (losses,
+    # grids, metrics, the best generator) is written, so a process killed in between redoes
+    # the whole epoch instead of resuming past a metrics row it never wrote.
     callbacks = [EpochSync(dataset),
-                 ResumableCheckpoint(out_dir / "checkpoint", verbose=bool(verbose)),
                  HistoryCSV(out_dir / "history.csv"),
                  GANMonitor(images, out_dir, config.monitor_every, config.seed, pixel_range,
                             verbose=bool(verbose), labels=labels if gan.conditional else None),
-                 *extra_callbacks]
+                 *extra_callbacks,
+                 ResumableCheckpoint(out_dir / "checkpoint", verbose=bool(verbose))]
     # shuffle=False: Keras would otherwise shuffle the batch order with its global random state,
     # which a resumed run cannot reproduce; EpochShuffled already shuffles, by seed and epoch.
     gan.fit(dataset, epochs=config.epochs, callbacks=callbacks, verbose=verbose, shuffle=False)

@@ -1,0 +1,198 @@
+"""The CPU campaign (thesis_lib.campaign through ``python -m thesis_lib.batch --campaign``): its
+queue names the runs the runs CLI writes, the status of a campaign never started, settings and
+command-line errors, and a tiny campaign killed in the middle of a job that, restarted, delivers
+the same run as one never interrupted."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from thesis_lib import artifacts, campaign
+from thesis_lib.profiles import get_config
+
+PY = sys.executable
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parse(job):
+    from thesis_lib.gan import runs
+
+    args = runs.parser().parse_args(job.argv("python", Path("W"), "off")[3:])
+    return args, runs.overrides_from_args(args)
+
+
+@pytest.mark.parametrize("job", campaign.QUEUE + campaign.TINY_QUEUE, ids=lambda j: j.name)
+def test_each_job_names_the_run_folder_the_runs_cli_writes(job):
+    from thesis_lib.gan import runs
+
+    args, overrides = _parse(job)
+    config = get_config("dcgan", "full", seed=job.seed, **overrides)
+    assert job.run == runs.run_name(args.variant[0], "full", config, overrides)
+    assert job.epochs == config.epochs
+    assert args.out == Path("W") / job.group and args.xla == "off"
+
+
+def test_the_queue_is_the_issues_order_and_budgets():
+    from thesis_lib.gan import runs
+
+    names = [j.name for j in campaign.QUEUE]
+    assert names[0] == "dcgan-baseline-seed1-e100"
+    assert campaign.VARIANTS == tuple(runs.VARIANTS)
+    variants = [j for j in campaign.QUEUE if j.name.endswith("-e5")]
+    assert [(j.variant, j.seed) for j in variants] == [(v, s) for s in (0, 1, 2)
+                                                       for v in campaign.VARIANTS]
+    families = [j for j in campaign.QUEUE if j.group == "mnist_gan"]
+    assert [j.name for j in families] == ["mnist-standard-g5000", "mnist-wasserstein_gp-g5000",
+                                          "mnist-wasserstein_clip-g5000", "mnist-infogan-e20"]
+    for job in families[:3]:  # equal generator steps, scored every 250
+        _, overrides = _parse(job)
+        assert overrides["epochs"] * overrides["steps_per_epoch"] == 5000
+        assert overrides["steps_per_epoch"] == 250 and overrides["metrics_every"] == 1
+    first = _parse(campaign.QUEUE[0])[1]
+    assert first == {"epochs": 100, "metrics_every": 1, "monitor_every": 10}
+    assert _parse(campaign.QUEUE[0])[0].keep_best
+    # one precision for every job: float32 (bfloat16 is emulated, 7x slower, on AVX2 machines)
+    assert all("--precision" not in j.args for j in campaign.QUEUE)
+    assert [j.name for j in campaign.QUEUE if j.hold] == [f"dcgan-tanh-seed{s}-e5"
+                                                          for s in (0, 1, 2)]
+
+
+def test_steps_per_epoch_draws_the_same_batches_as_passes():
+    import numpy as np
+
+    from thesis_lib.gan.training import EpochShuffled
+
+    images = np.arange(40, dtype="float32").reshape(40, 1)
+    passes = EpochShuffled(images, 2, seed=3)  # 10 steps a pass
+    chunks = EpochShuffled(images, 2, seed=3, steps_per_epoch=4)
+    by_pass = []
+    for epoch in range(3):
+        passes.epoch = epoch
+        by_pass += [passes[i] for i in range(len(passes))]
+    by_chunk = []
+    for epoch in range(7):
+        chunks.epoch = epoch
+        by_chunk += [chunks[i] for i in range(len(chunks))]
+    assert len(chunks) == 4 and len(by_chunk) == 28
+    for a, b in zip(by_pass, by_chunk):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_status_of_a_campaign_never_started(tmp_path):
+    out = subprocess.run([PY, "-m", "thesis_lib.batch", "--campaign", "--status",
+                          "--campaign-dir", str(tmp_path / "c")], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "nothing started yet" in out.stdout and "running now: no" in out.stdout
+    for job in campaign.QUEUE:
+        assert job.name in out.stdout
+    assert f"0/{campaign.QUEUE[0].epochs}" in out.stdout
+    assert out.stdout.count("held") >= 3
+    assert not (tmp_path / "c").exists()  # asking creates nothing
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--campaign", "--settings", "threads=0,xla=off"], "--settings"),
+    (["--campaign", "--settings", "two threads"], "threads=1,xla=off"),
+    (["--campaign", "--restart-job", "nope"], "unknown campaign job"),
+    ([], "--out is required"),
+])
+def test_bad_input_gets_one_line(argv, message, tmp_path):
+    out = subprocess.run([PY, "-m", "thesis_lib.batch", *argv, "--campaign-dir",
+                          str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_second_campaign_on_the_same_folder_is_refused(tmp_path):
+    holder = campaign._lock(tmp_path)
+    try:
+        assert campaign.running_pid(tmp_path) == os.getpid()
+        with pytest.raises(RuntimeError, match="already running"):
+            campaign._lock(tmp_path)
+    finally:
+        holder.close()
+    assert campaign.running_pid(tmp_path) is None
+
+
+def test_processor_features_decide_nothing_in_bfloat16():
+    info = campaign.processor()
+    assert info["bfloat16_in_hardware"] == ("avx512_bf16" in campaign.cpu_flags()
+                                            or "amx_bf16" in campaign.cpu_flags())
+    assert len(campaign.processor_key(info)) == 12
+
+
+# --- a tiny campaign, killed and restarted ------------------------------------------------------
+
+def _repo(tmp_path: Path, name: str) -> Path:
+    """A git repository holding this working tree's library and benchmarks (the campaign runs
+    committed code only, from a clone)."""
+    repo = tmp_path / name
+    for part in ("thesis_lib", "benchmarks"):
+        shutil.copytree(ROOT / part, repo / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "results").mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
+        subprocess.run(cmd, cwd=repo, check=True, env=env, capture_output=True)
+    return repo
+
+
+def _start(repo: Path, folder: Path, mnist_dir) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(repo),
+           "THESIS_MNIST_DIR": str(Path(mnist_dir).resolve())}
+    return subprocess.Popen([PY, "-m", "thesis_lib.batch", "--campaign", "--tiny",
+                             "--campaign-dir", str(folder), "--settings", "threads=1,xla=off"],
+                            cwd=repo, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+@pytest.mark.slow
+def test_a_killed_campaign_restarts_and_delivers_the_uninterrupted_result(tmp_path, mnist_dir):
+    repos = {name: _repo(tmp_path, name) for name in ("whole", "cut")}
+    job = campaign.TINY_QUEUE[0]
+    whole = _start(repos["whole"], tmp_path / "whole-state", mnist_dir)
+    cut = _start(repos["cut"], tmp_path / "cut-state", mnist_dir)
+    run = Path("work") / job.group / job.run
+    state = tmp_path / "cut-state" / run / "checkpoint" / "state.json"
+    deadline = time.monotonic() + 600
+    while not state.is_file() and time.monotonic() < deadline and cut.poll() is None:
+        time.sleep(0.1)
+    assert state.is_file(), cut.communicate()[0][-3000:]
+    os.killpg(cut.pid, signal.SIGKILL)  # as a session's end: no time to clean up
+    cut.wait()
+    killed_at = artifacts.read_json(state)["epoch"]
+    assert killed_at < job.epochs
+    delivered = repos["cut"] / "results" / job.group / job.run
+    assert not delivered.exists()  # nothing half-delivered
+    time.sleep(1.0)  # the orphaned job dies with its parent
+    rerun = _start(repos["cut"], tmp_path / "cut-state", mnist_dir)
+    log, _ = rerun.communicate(timeout=900)
+    assert rerun.returncode == 0, log[-3000:]
+    assert whole.wait(timeout=900) == 0, whole.communicate()[0][-3000:]
+    cards = {name: artifacts.read_json(repos[name] / "results" / job.group / job.run
+                                       / "card.json") for name in ("whole", "cut")}
+    assert cards["whole"]["generator_sha256"] == cards["cut"]["generator_sha256"]
+    assert cards["whole"]["metrics"] == cards["cut"]["metrics"]
+    assert cards["whole"]["best"] == cards["cut"]["best"]
+    segments = cards["cut"]["campaign"]["segments"]
+    assert len(segments) == 2 and len(cards["whole"]["campaign"]["segments"]) == 1
+    assert segments[0]["epoch_to"] == killed_at and segments[1]["epoch_from"] == killed_at
+    assert segments[0]["ended"].startswith("killed") and segments[1]["ended"] == "done"
+    assert cards["cut"]["campaign"]["total_seconds"] >= segments[1]["seconds"] > 0
+    names = sorted(p.name for p in delivered.iterdir())
+    assert "checkpoint" not in names and cards["cut"]["best"]["generator"] in names
+    assert len([n for n in names if n.startswith("generator-best")]) == 1
+    assert not any(name.startswith(("generator-epoch", ".")) for name in names)
+    status = subprocess.run([PY, "-m", "thesis_lib.batch", "--campaign", "--tiny", "--status",
+                             "--campaign-dir", str(tmp_path / "cut-state")],
+                            capture_output=True, text=True, cwd=repos["cut"],
+                            env={**os.environ, "PYTHONPATH": str(repos["cut"])})
+    assert "delivered" in status.stdout and f"{job.epochs}/{job.epochs}" in status.stdout
