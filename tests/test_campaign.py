@@ -63,6 +63,62 @@ def test_the_queue_is_the_issues_order_and_budgets():
                                                           for s in (0, 1, 2)]
 
 
+def _flops_counter():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import gan_step
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return gan_step
+
+
+def test_each_jobs_flops_per_step_are_counted_from_its_layers():
+    gan_step = _flops_counter()
+    from thesis_lib.gan import runs
+    from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
+    from thesis_lib.gan.model import build_dcgan
+
+    counted = {}
+    for job in campaign.QUEUE + campaign.TINY_QUEUE:
+        _, overrides = _parse(job)
+        shape = {k: v for k, v in overrides.items() if k in ("batch_size", "critic_steps")}
+        key = (job.variant, tuple(sorted(shape.items())))
+        if key not in counted:
+            options = dict(runs.ALL_VARIANTS[job.variant])
+            if "latent_dim" in options:
+                shape["latent_dim"] = options.pop("latent_dim")
+            if "info_noise" in options:
+                shape["latent_dim"] = options["info_noise"] + CATEGORIES + CONTINUOUS
+                gan = build_infogan(get_config("dcgan", "full", **shape),
+                                    noise_dim=options["info_noise"], g_filters=32, d_filters=32)
+            else:
+                gan = build_dcgan(get_config("dcgan", "full", **shape), **options)
+            config = get_config("dcgan", "full", **shape)
+            counted[key] = gan_step.step_flops(gan_step.layer_macs(gan.generator),
+                                               gan_step.layer_macs(gan.discriminator),
+                                               config.batch_size // 2,
+                                               config.critic_steps) / 1e9
+        assert job.gflop_per_step == pytest.approx(counted[key], abs=0.01), job.name
+    # the thesis's DCGAN: the hand count in benchmarks/dcgan_step.py (65.5 G multiply-adds)
+    assert campaign.QUEUE[0].gflop_per_step == pytest.approx(130.93, abs=0.01)
+
+
+def test_the_step_benchmark_times_each_setting_in_its_own_process():
+    job = campaign.TINY_QUEUE[0]
+    lines = []
+    found = campaign.measure(job, ROOT, "tensorflow", steps=3, warmup=1,
+                             settings=[(1, "off"), (1, "on")], log=lines.append)
+    assert [(r["threads"], r["xla"]) for r in found["table"]] == [(1, "off"), (1, "on")]
+    assert found["chosen"] == min(found["table"], key=lambda r: r["seconds_per_step"])
+    chosen = f"{found['chosen']['threads']}t-xla{found['chosen']['xla']}"
+    assert chosen in found["bit_identical_to_chosen"]
+    for row in found["table"]:
+        assert row["backend"] == "tensorflow" and row["steps_timed"] == 2
+        assert row["gflop_per_step"] == pytest.approx(job.gflop_per_step, abs=0.01)
+        assert 0 < row["ratio_to_matmul"] < 2 and len(row["weights_sha256"]) == 64
+    assert len(lines) == 2 and "s/step" in lines[0]
+
+
 def test_steps_per_epoch_draws_the_same_batches_as_passes():
     import numpy as np
 
@@ -154,7 +210,6 @@ def _start(repo: Path, folder: Path, mnist_dir) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-@pytest.mark.slow
 def test_a_killed_campaign_restarts_and_delivers_the_uninterrupted_result(tmp_path, mnist_dir):
     repos = {name: _repo(tmp_path, name) for name in ("whole", "cut")}
     job = campaign.TINY_QUEUE[0]

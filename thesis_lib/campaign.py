@@ -75,6 +75,9 @@ class CampaignJob:
     steps_per_epoch: int = 1  # generator steps (for the hours-left estimate)
     hold: str | None = None  # why the job waits (it is skipped until this is cleared)
     shape: dict = field(default_factory=dict)  # the network, for the step benchmark
+    # FLOPs of one generator step (benchmarks/gan_step.py counts them from the layers; a test
+    # checks): an untimed job's hours left come from them and this processor's measured rate.
+    gflop_per_step: float = 0.0
 
     def argv(self, python: str, work: Path, xla: str) -> list:
         return [python, "-m", "thesis_lib.gan.runs", "--variant", self.variant, "--profile",
@@ -85,11 +88,15 @@ class CampaignJob:
         return json.dumps({"variant": self.variant, **self.shape}, sort_keys=True)
 
 
+# GFLOP per step of the §4.2 networks: UpSampling2D + Conv2D works at full resolution.
+DCGAN_GFLOP = {"latent50": 130.37, "latent200": 132.06, "upsample": 476.21}
+
+
 def _dcgan(variant: str, seed: int, epochs: int, extra=(), hold=None) -> CampaignJob:
     return CampaignJob(f"dcgan-{variant}-seed{seed}-e{epochs}", "dcgan",
                        f"{variant}-full-e{epochs}-seed{seed}", variant, seed,
                        ("--epochs", str(epochs), "--metrics-every", "1", *extra), epochs, 234,
-                       hold, {"batch_size": 256})
+                       hold, {"batch_size": 256}, DCGAN_GFLOP.get(variant, 130.93))
 
 
 # §3.3's families on all of MNIST at the narrow widths, equal generator steps: 20 "epochs" of
@@ -113,7 +120,8 @@ def _family(name: str) -> CampaignJob:
                        ("--batch-size", "64", "--epochs", str(epochs), "--steps-per-epoch",
                         str(FAMILY_CHUNK), "--metrics-every", "1", "--monitor-every", "4",
                         *extra), epochs, FAMILY_CHUNK,
-                       shape={"batch_size": 64, "family": name})
+                       shape={"batch_size": 64, "family": name},
+                       gflop_per_step=2.81 if name == "standard" else 4.98)
 
 
 # §4.2's variants in thesis_lib.gan.runs.VARIANTS order (a test checks).
@@ -133,7 +141,8 @@ QUEUE = (
     # 4. §3.3's InfoGAN, code accuracy and metrics every epoch.
     CampaignJob("mnist-infogan-e20", "mnist_gan", "infogan-full-e20-b64-seed0", "infogan", 0,
                 ("--batch-size", "64", "--epochs", "20", "--metrics-every", "1",
-                 "--monitor-every", "5"), 20, 937, shape={"batch_size": 64}),
+                 "--monitor-every", "5"), 20, 937, shape={"batch_size": 64},
+                gflop_per_step=2.95),
 )
 
 # The same path in a minute (tests): narrow networks on 512 images.
@@ -141,7 +150,7 @@ TINY_QUEUE = (
     CampaignJob("tiny-narrow", "mnist_gan", "narrow-full-e4-n512-b64-seed0", "narrow", 0,
                 ("--batch-size", "64", "--epochs", "4", "--train-subset", "512",
                  "--metrics-every", "1", "--monitor-every", "2", "--metric-samples", "200",
-                 "--keep-best"), 4, 8, shape={"batch_size": 64}),
+                 "--keep-best"), 4, 8, shape={"batch_size": 64}, gflop_per_step=2.81),
 )
 
 
@@ -221,6 +230,8 @@ class Campaign:
         state = state or self.load()
         info = processor()
         key = processor_key(info)
+        here = [s for k, s in state.get("settings", {}).items() if k.startswith(key)]
+        # the rate of the network most like the job's (by FLOPs per step) timed on this processor
         rows = []
         for job in self.queue:
             record = state["jobs"].get(job.name, {})
@@ -246,11 +257,17 @@ class Campaign:
                 status = record["status"]
             else:
                 status = "not started"
-            rate = per_step or measured
+            rate, source = per_step or measured, "run" if per_step else "benchmark"
+            if rate is None and here and job.gflop_per_step:
+                like = min(here, key=lambda s: abs(s["chosen"]["gflop_per_step"]
+                                                   - job.gflop_per_step))["chosen"]
+                # small networks use the processor far less well: no estimate across sizes
+                if 0.25 <= like["gflop_per_step"] / job.gflop_per_step <= 4:
+                    rate, source = job.gflop_per_step / like["gflops"], "flops"
             left_steps = (job.epochs - done) * job.steps_per_epoch
             rows.append({"job": job.name, "status": status, "epochs_done": done,
                          "epochs": job.epochs, "seconds_per_step": rate,
-                         "rate_from": "run" if per_step else ("benchmark" if measured else None),
+                         "rate_from": source if rate is not None else None,
                          "hours_left": None if rate is None or status == "held"
                          else rate * left_steps / 3600,
                          "commit": record.get("commit"), "hold": job.hold if status == "held"
@@ -270,8 +287,7 @@ class Campaign:
         total, unknown = 0.0, 0
         for r in rows:
             rate = "—" if r["seconds_per_step"] is None else f"{r['seconds_per_step']:.2f}"
-            if r["rate_from"] == "benchmark":
-                rate += "*"
+            rate += {"benchmark": "*", "flops": "~"}.get(r["rate_from"], "")
             left = "—" if r["hours_left"] is None else f"{r['hours_left']:.1f}"
             if r["status"] not in ("delivered", "held"):
                 if r["hours_left"] is None:
@@ -284,7 +300,8 @@ class Campaign:
                 lines.append(f"    held: {r['hold']}")
         lines.append(f"hours left on this processor: {total:.1f}"
                      + (f" + {unknown} job(s) not yet timed here" if unknown else "")
-                     + " (* = from the step benchmark, not yet from the run)")
+                     + " (* = from the step benchmark of this network; ~ = from its FLOPs at "
+                     "the rate of the most similar network timed here)")
         return "\n".join(lines)
 
 
@@ -348,30 +365,34 @@ def job_env(code: Path, backend: str, threads: int, base=None) -> dict:
     return env
 
 
+def settings_to_time(backend: str) -> list[tuple[int, str]]:
+    """(threads, XLA) pairs: 1 and 2 threads (as many as this process may use), with and
+    without XLA on TensorFlow (JAX always compiles with XLA; PyTorch has no such switch)."""
+    threads = [t for t in THREADS if t <= max(1, environment.usable_cpus())]
+    return [(t, x) for t in threads for x in (XLA if backend == "tensorflow" else ("off",))]
+
+
 def measure(job: CampaignJob, code: Path, backend: str, *, steps: int = 8, warmup: int = 3,
-            python: str = sys.executable, log=print) -> dict:
+            settings=None, python: str = sys.executable, log=print) -> dict:
     """Time the job's training step in every setting (threads × XLA), each in its own process
     (thread counts are fixed when a framework starts); returns the table and the fastest."""
     table = []
-    threads = [t for t in THREADS if t <= max(1, environment.usable_cpus())]
-    xla = XLA if backend == "tensorflow" else ("off",)
-    for t in threads:
-        for x in xla:
-            argv = [python, str(code / "benchmarks" / "gan_step.py"), "--variant", job.variant,
-                    "--steps",
-                    str(steps), "--warmup", str(warmup), "--xla", x, "--json", "--", *job.args]
-            out = subprocess.run(argv, cwd=code, env=job_env(code, backend, t), text=True,
-                                 capture_output=True, timeout=1800)
-            try:
-                result = json.loads(out.stdout.strip().splitlines()[-1])
-            except (ValueError, IndexError):
-                tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
-                log(f"  {t} thread(s), XLA {x}: failed ({tail[0][:200]})")
-                continue
-            result.update({"threads": t, "xla": x})
-            table.append(result)
-            log(f"  {t} thread(s), XLA {x}: {result['seconds_per_step']:.3f} s/step "
-                f"({result['ratio_to_matmul']:.2f} of same-run sgemm)")
+    for t, x in settings or settings_to_time(backend):
+        argv = [python, str(code / "benchmarks" / "gan_step.py"), "--variant", job.variant,
+                "--steps", str(steps), "--warmup", str(warmup), "--xla", x, "--json", "--",
+                *job.args]
+        out = subprocess.run(argv, cwd=code, env=job_env(code, backend, t), text=True,
+                             capture_output=True, timeout=1800)
+        try:
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+            log(f"  {t} thread(s), XLA {x}: failed ({tail[0][:200]})")
+            continue
+        result.update({"threads": t, "xla": x})
+        table.append(result)
+        log(f"  {t} thread(s), XLA {x}: {result['seconds_per_step']:.3f} s/step "
+            f"({result['ratio_to_matmul']:.2f} of same-run sgemm)")
     if not table:
         raise RuntimeError(f"the step benchmark failed in every setting for {job.name}; "
                            f"run {code / 'benchmarks' / 'gan_step.py'} by hand to see why.")
@@ -509,6 +530,10 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
             continue
         if job.hold and not record:
             log(f"[{environment_now()}] {job.name}: held ({job.hold})")
+            continue
+        if "bfloat16" in " ".join(job.args) and not processor()["bfloat16_in_hardware"]:
+            log(f"[{environment_now()}] {job.name}: skipped on this processor (no bfloat16 in "
+                "hardware: emulated, about 7x slower than float32); a later session may have it")
             continue
         if record is None:
             record = state["jobs"][job.name] = {"commit": commit, "backend": backend,
