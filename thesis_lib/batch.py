@@ -37,7 +37,6 @@ failed; bad arguments print one line and exit with 2.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import importlib.util
 import json
@@ -335,25 +334,6 @@ def _earlier(path: Path):
         return None
 
 
-def _bounded(convert, minimum, strict: bool, what: str):
-    """An argparse ``type`` converting with ``convert`` and refusing values below ``minimum``
-    (or equal to it when ``strict``), with one message naming what is expected."""
-    def parse(text: str):
-        try:
-            value = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not (value > minimum if strict else value >= minimum):
-            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-        return value
-    return parse
-
-
-_positive_int = _bounded(int, 0, True, "a positive integer")
-_non_negative_int = _bounded(int, 0, False, "an integer >= 0")
-_minutes = _bounded(float, 0.0, False, "a number of minutes >= 0")
-
-
 def parser() -> cli.Parser:
     p = cli.Parser(prog="python -m thesis_lib.batch", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=None,
@@ -374,11 +354,11 @@ def parser() -> cli.Parser:
     p.add_argument("--backend", choices=BACKENDS, default=None,
                    help="Keras backend of the jobs (default: $KERAS_BACKEND, else tensorflow "
                         "where it is installed, else jax)")
-    p.add_argument("--parallel", type=_positive_int, default=None,
+    p.add_argument("--parallel", type=cli.positive_int, default=None,
                    help=f"jobs at once (default: {GPU_PARALLEL} with a GPU, 1 without)")
-    p.add_argument("--budget-minutes", type=_minutes, default=None,
+    p.add_argument("--budget-minutes", type=cli.minutes, default=None,
                    help="start no job after this many minutes")
-    p.add_argument("--hard-stop-minutes", type=_minutes, default=None,
+    p.add_argument("--hard-stop-minutes", type=cli.minutes, default=None,
                    help="stop running jobs after this many minutes (then archive)")
     p.add_argument("--tiny", action="store_true",
                    help="1 epoch on 512 images, one small chapter with profile quick")
@@ -388,7 +368,7 @@ def parser() -> cli.Parser:
     p.add_argument("--families", nargs="*", choices=list(FAMILIES), default=list(FAMILIES),
                    metavar="FAMILY", help=f"§3.3 families (default: {' '.join(FAMILIES)}; "
                    "none after the flag: no family)")
-    p.add_argument("--seeds", nargs="+", type=_non_negative_int, default=list(SEEDS),
+    p.add_argument("--seeds", nargs="+", type=cli.non_negative_int, default=list(SEEDS),
                    metavar="SEED", help="DCGAN seeds (default: 0 1 2)")
     p.add_argument("--chapters", nargs="+", metavar="NAME", default=None,
                    help="chapter notebooks by name, e.g. 02-1-perceptron (default: all)")

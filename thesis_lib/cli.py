@@ -22,3 +22,22 @@ def run_checked(parser: Parser, action):
         return action()
     except ValueError as error:
         parser.error(str(error))
+
+
+def bounded(convert, minimum, strict: bool, what: str):
+    """An argparse ``type`` converting with ``convert`` and refusing values below ``minimum``
+    (or equal to it when ``strict``), with one message naming what is expected."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not (value > minimum if strict else value >= minimum):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+    return parse
+
+
+positive_int = bounded(int, 0, True, "a positive integer")
+non_negative_int = bounded(int, 0, False, "an integer >= 0")
+minutes = bounded(float, 0.0, False, "a number of minutes >= 0")

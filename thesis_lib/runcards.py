@@ -24,6 +24,7 @@ KIND_FIELDS = {
     "classifier": ("model", "parameters", "n_train", "n_test", "test_accuracy", "test_loss"),
     "gan": ("variant", "options", "epochs", "steps", "n_train", "metrics"),
     "toy_gan": ("variant", "dataset", "loss", "steps", "batch", "metrics", "seconds"),
+    "gan_trace": ("variant", "options", "steps", "rows", "seconds"),
 }
 
 

@@ -1,0 +1,156 @@
+"""Why §4.2's ``tanh`` variant draws one constant image (issue 27): the generator's output
+activation traced step by step.
+
+    python -m thesis_lib.gan.saturation --steps 150 --seeds 0 1 2   # -> results/saturation/
+
+A generator whose output units sit where their activation is flat gets almost no gradient there:
+for ``tanh``, d tanh(a)/da = 1 − tanh(a)²; for the sigmoid, σ'(a) = σ(a)(1 − σ(a)), at most ¼.
+A pixel is counted *saturated* when its activation's slope is below 1 % of that activation's
+largest slope (|tanh| > 0.995, or σ < 0.0025 or > 0.9975: |a| above about 3.0 and 6.0). The
+trace records, every few steps, on a fixed batch of latent points: the saturated share, the mean
+pixel (in [0, 1] whatever the output), how much the images differ from one another (the mean
+over pixels of their standard deviation across samples: 0 for one constant image), the
+pre-activation's mean, and D's mean output on those samples and on a fixed real batch.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+import time
+from pathlib import Path
+
+from thesis_lib import cli, data, environment, runcards
+from thesis_lib.gan.latent import infer, to_unit
+from thesis_lib.gan.model import build_dcgan
+from thesis_lib.gan.runs import VARIANTS, prepare_images
+from thesis_lib.gan.training import EpochShuffled
+from thesis_lib.profiles import get_config
+
+# The slope below which a pixel counts as saturated, relative to the activation's largest slope.
+FLAT = 0.01
+
+
+def pre_activation(images, output: str) -> np.ndarray:
+    """The output layer's pre-activation recovered from its output (float64; saturated values
+    come back large, as float32 rounds them to the bound)."""
+    x = np.asarray(images, dtype=np.float64)
+    if output == "tanh":
+        return np.arctanh(np.clip(x, -1 + 1e-7, 1 - 1e-7))
+    p = np.clip(x, 1e-7, 1 - 1e-7)
+    return np.log(p) - np.log1p(-p)
+
+
+def saturated_share(images, output: str, flat: float = FLAT) -> float:
+    """The share of pixels where the output activation's slope is below ``flat`` × its largest
+    slope."""
+    x = np.asarray(images, dtype=np.float64)
+    slope = 1 - x ** 2 if output == "tanh" else 4 * x * (1 - x)
+    return float(np.mean(slope < flat))
+
+
+class SaturationTrace(keras.callbacks.Callback):
+    """Every ``every`` steps, the statistics of the module docstring (``rows``)."""
+
+    def __init__(self, output: str, real, n: int = 256, every: int = 5, seed: int = 0):
+        super().__init__()
+        self.output, self.every, self.rows = output, every, []
+        self.real = np.asarray(real[:n], dtype="float32")
+        self.n, self.seed, self.z = n, seed, None
+
+    def on_train_begin(self, logs=None):
+        rng = np.random.default_rng([self.seed, 90_000])
+        self.z = self.model.numpy_latent(self.n, rng)
+        self._record(0, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step = getattr(self, "step", 0) + 1
+        if self.step % self.every == 0:
+            self._record(self.step, logs)
+
+    def _record(self, step, logs):
+        fake = infer(self.model.generator, self.z)
+        unit = to_unit(fake, self.output)
+        pre = pre_activation(fake, self.output)
+        d_fake = infer(self.model.score_model, fake)
+        d_real = infer(self.model.score_model, self.real)
+        self.rows.append({"step": step, "saturated": saturated_share(fake, self.output),
+                          "mean_pixel": float(unit.mean()),
+                          "spread": float(unit.std(axis=0).mean()),
+                          "pre_activation": float(pre.mean()),
+                          "d_fake": float(np.mean(d_fake)), "d_real": float(np.mean(d_real)),
+                          **{k: float(v) for k, v in (logs or {}).items()}})
+
+
+def trace(variant: str = "tanh", steps: int = 120, seed: int = 0, every: int = 5, mnist=None,
+          options: dict | None = None, **overrides) -> list[dict]:
+    """Train §4.2's ``variant`` (thesis_lib.gan.runs.VARIANTS, the full profile's settings;
+    ``options`` adds builder options, e.g. ``{"g_batch_norm": True}``) for ``steps`` steps on
+    all of MNIST, as a run would, and return the trace."""
+    options = {**VARIANTS[variant], **(options or {})}
+    if "latent_dim" in options:
+        overrides.setdefault("latent_dim", options.pop("latent_dim"))
+    config = get_config("dcgan", "full", seed=seed, **overrides)
+    output = options.get("output", "sigmoid")
+    images = prepare_images(config, output, mnist or data.load_mnist())
+    gan = build_dcgan(config, **options)
+    stream = EpochShuffled(images, config.batch_size // 2, seed,
+                           steps_per_epoch=steps)
+    real = images[np.random.default_rng([seed, 90_001]).choice(len(images), 256, False)]
+    recorder = SaturationTrace(output, real, every=every, seed=seed)
+    gan.fit(stream, epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
+    return recorder.rows
+
+
+# What is traced: the thesis's baseline (sigmoid output, pixels in [0, 1]), its tanh variant
+# (pixels in [−1, 1]), and tanh with the thesis's batch normalization (G's and D's hidden
+# layers), as Radford et al. (2016) pair them: thesis_lib.gan.runs' ``tanh_batchnorm``.
+KINDS = {"sigmoid": ("baseline", {}), "tanh": ("tanh", {}),
+         "tanh_batchnorm": ("tanh", {"batch_norm": True})}
+
+
+def run(kind: str, seed: int, steps: int, out_dir: Path, every: int = 5, mnist=None) -> dict:
+    """Trace ``kind`` and write its card (``<kind>-seed<S>.json``, the rows inside)."""
+    variant, options = KINDS[kind]
+    provenance = environment.provenance()
+    start = time.perf_counter()
+    rows = trace(variant, steps=steps, seed=seed, every=every, mnist=mnist, options=options)
+    card = runcards.new_card("gan_trace", provenance=provenance, profile="full", seed=seed,
+                             config=runcards.config_dict(get_config("dcgan", "full", seed=seed)),
+                             variant=variant, options={**VARIANTS[variant], **options},
+                             trace=kind, steps=steps, every=every, rows=rows,
+                             seconds=round(time.perf_counter() - start, 1))
+    runcards.write_card(Path(out_dir) / f"{kind}-seed{seed}.json", card)
+    return card
+
+
+def parser() -> cli.Parser:
+    p = cli.Parser(prog="python -m thesis_lib.gan.saturation",
+                   description=__doc__.splitlines()[0])
+    p.add_argument("--kinds", nargs="+", choices=list(KINDS), default=list(KINDS))
+    p.add_argument("--seeds", nargs="+", type=cli.non_negative_int, default=[0, 1, 2])
+    p.add_argument("--steps", type=cli.positive_int, default=150)
+    p.add_argument("--every", type=cli.positive_int, default=5)
+    p.add_argument("--out", type=Path, default=None, help="default: results/saturation")
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    out = args.out or runcards.results_dir() / "saturation"
+    mnist = data.load_mnist()
+    for seed in args.seeds:
+        for kind in args.kinds:
+            if (out / f"{kind}-seed{seed}.json").is_file():
+                continue  # resumable: a trace with a card is done
+            card = run(kind, seed, args.steps, out, args.every, mnist)
+            last = card["rows"][-1]
+            print(f"{kind} seed {seed}: saturated {last['saturated']:.3f}, spread "
+                  f"{last['spread']:.4f} after {args.steps} steps ({card['seconds']:.0f} s)",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
