@@ -44,3 +44,38 @@ def test_a_short_trace_records_every_few_steps(mnist):
         assert 0 <= row["saturated"] <= 1 and 0 <= row["mean_pixel"] <= 1
         assert row["spread"] >= 0 and 0 <= row["d_fake"] <= 1
     assert "g_loss" in rows[-1] and "d_loss" in rows[-1]
+
+
+def _card(kind, seed, saturated, pre):
+    rows = [{"step": 5 * i, "saturated": s, "pre_activation": p, "spread": 0.01,
+             "mean_pixel": 0.1, "d_fake": 0.5, "d_real": 0.5}
+            for i, (s, p) in enumerate(zip(saturated, pre))]
+    return {"trace": kind, "seed": seed, "steps": 5 * (len(rows) - 1), "rows": rows}
+
+
+def test_facts_count_when_and_whether_runs_saturate():
+    traces = {"tanh": [_card("tanh", 0, [0, 0.5, 0.95, 0.99], [0, -2, -6, -8.2]),
+                       _card("tanh", 1, [0, 0.92, 0.97, 1.0], [0, -4, -7, -8.0])],
+              "sigmoid": [_card("sigmoid", 0, [0, 0.95, 0.2, 0.1], [0, -9, -1, -0.5]),
+                          _card("sigmoid", 1, [0, 0.3, 0.6, 0.7], [0, -1, -3, -4])]}
+    got = saturation.facts(traces)
+    assert got["trace_seeds"] == "2" and got["trace_steps"] == "15"
+    assert got["tanh_first"] == "10 y 5" and got["sigmoid_first"] == "5 y nunca"
+    assert got["tanh_ended_saturated"] == "2" and got["sigmoid_ended_saturated"] == "0"
+    assert got["tanh_end_pre"] == "−8,2 y −8,0"
+    assert got["sigmoid_max_saturated"] == "95,0\u00a0%"
+    assert got["tanh_pre_mean"] == "−8,1"  # the seeds' mean; 1 − tanh²(−8,1) ≈ 3,7 · 10⁻⁷
+    assert got["tanh_slope"] == "4\u00a0·\u00a010⁻⁷"
+
+
+def test_the_figure_has_three_panels_and_one_legend_entry_per_kind():
+    traces = {"tanh": [_card("tanh", s, [0, 0.5, 1.0], [0, -3, -8]) for s in (0, 1)],
+              "tanh_batchnorm": [_card("tanh_batchnorm", 0, [0, 0, 0.01], [0, -1, -2])]}
+    fig = saturation.plot_traces(traces)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "tanh", "tanh con normalización por lotes"]
+    assert len(axes[0].lines) == 3  # one line per seed
+    import matplotlib.pyplot as plt
+    plt.close(fig)

@@ -510,7 +510,7 @@ def campaign_main(p, args) -> int:
     backend = args.backend or "tensorflow"
     try:
         return campaign.run(state, backend=backend, forced=forced, restart=args.restart_job,
-                            log=lambda text: print(text, flush=True))
+                            log=lambda text: print(text, flush=True), reexec=True)
     except RuntimeError as error:
         p.error(str(error))
 

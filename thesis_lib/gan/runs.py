@@ -70,7 +70,12 @@ CPU_VARIANTS = {
 GPU_VARIANTS = {"gbatchnorm": {"g_batch_norm": True},
                 "gbatchnorm_projection": {"g_batch_norm": True, "d_conditioning": "projection"},
                 "infogan_wide": {"info_noise": 62}}
-ALL_VARIANTS = {**VARIANTS, **CPU_VARIANTS, **GPU_VARIANTS}
+# §4.2's tanh output paired with the thesis's batch normalization (G's and D's hidden layers), as
+# Radford et al. (2016) use them together: tanh alone drives G's output units into saturation
+# within the first ~50 steps and they never come back (thesis_lib.gan.saturation); with the
+# normalization they stay near zero. Run beside the grid by the CPU campaign.
+PAIRED_VARIANTS = {"tanh_batchnorm": {"output": "tanh", "batch_norm": True}}
+ALL_VARIANTS = {**VARIANTS, **PAIRED_VARIANTS, **CPU_VARIANTS, **GPU_VARIANTS}
 
 
 def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
@@ -88,8 +93,9 @@ def prepare_images(config, output: str, mnist=None, with_labels: bool = False):
 class MetricsMonitor(keras.callbacks.Callback):
     """Every ``every`` epochs: the GAN metrics on ``n`` generated images (``metrics.csv``); for
     an InfoGAN also its code accuracy on them. With ``keep_best``, the generator of the epoch
-    with the lowest Fréchet distance so far is kept as ``generator-best-epochNNN.weights.h5``, named
-    by ``best.json`` with its distance, across resumed runs (thesis §4.2, "when to stop")."""
+    with the lowest Fréchet distance so far is kept as ``generator-best-epochNNN.weights.h5``,
+    named by ``best.json`` with its distance, across resumed runs (thesis §4.2, "when to stop").
+    """
 
     def __init__(self, evaluator, reference_features, out_dir, every, output, n=2000, seed=0,
                  keep_best: bool = False):
@@ -199,9 +205,10 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     """Train one variant; write artifacts and the card; return the card (plus ``run_dir``).
 
     ``keep_best`` keeps the generator of the epoch with the lowest Fréchet distance
-    (``generator-best-epochNNN.weights.h5``, named in the card with its SHA-256). ``jit_compile`` compiles
-    the training step with XLA (None: Keras' choice); it changes speed and rounding, not the
-    recipe, so it is not part of the run's name (the CPU campaign picks it per process)."""
+    (``generator-best-epochNNN.weights.h5``, named in the card with its SHA-256).
+    ``jit_compile`` compiles the training step with XLA (None: Keras' choice); it changes speed
+    and rounding, not the recipe, so it is not part of the run's name (the CPU campaign picks
+    it per process). ``progress`` writes ``progress.json`` and a line a minute (long runs)."""
     if variant not in ALL_VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(ALL_VARIANTS)}.")
     options = dict(ALL_VARIANTS[variant])

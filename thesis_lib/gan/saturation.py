@@ -21,7 +21,8 @@ import numpy as np
 import time
 from pathlib import Path
 
-from thesis_lib import cli, data, environment, runcards
+from thesis_lib import cli, data, environment, plotting, runcards
+from thesis_lib.formatting import listing, num, pct
 from thesis_lib.gan.latent import infer, to_unit
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.runs import VARIANTS, prepare_images
@@ -123,6 +124,71 @@ def run(kind: str, seed: int, steps: int, out_dir: Path, every: int = 5, mnist=N
                              seconds=round(time.perf_counter() - start, 1))
     runcards.write_card(Path(out_dir) / f"{kind}-seed{seed}.json", card)
     return card
+
+
+# --- what chapter 4.2 shows ---------------------------------------------------------------------
+
+LABELS_ES = {"sigmoid": "modelo base (sigmoide)", "tanh": "tanh",
+             "tanh_batchnorm": "tanh con normalización por lotes"}
+SATURATED = 0.9  # "most pixels saturated": the share the facts below count from
+
+
+def load_traces(directory: Path) -> dict:
+    """``{kind: [card, ...]}`` (seeds in order) from ``results/saturation/``."""
+    found = {}
+    for path in sorted(Path(directory).glob("*-seed*.json")):
+        card = runcards.read_card(path, "gan_trace")
+        found.setdefault(card["trace"], []).append(card)
+    return {k: sorted(v, key=lambda c: c["seed"]) for k, v in found.items()}
+
+
+def first_step(rows, key: str, at_least: float):
+    """The first traced step whose ``key`` is at least ``at_least``, or None."""
+    return next((r["step"] for r in rows if r[key] >= at_least), None)
+
+
+def facts(traces: dict) -> dict:
+    """The numbers the chapter's text quotes, in Spanish: seeds, steps, when most of tanh's
+    pixels saturated, whether each run ended saturated, and how far tanh_batchnorm stayed."""
+    out = {"trace_seeds": num(len(traces["tanh"])),
+           "trace_steps": num(traces["tanh"][0]["steps"]),
+           "saturated_threshold": pct(SATURATED, 0)}
+    for kind, cards in traces.items():
+        ends = [c["rows"][-1] for c in cards]
+        firsts = [first_step(c["rows"], "saturated", SATURATED) for c in cards]
+        out[f"{kind}_first"] = listing([num(f) if f is not None else "nunca" for f in firsts])
+        out[f"{kind}_end_saturated"] = listing([pct(e["saturated"], 1) for e in ends])
+        out[f"{kind}_end_spread"] = listing([num(e["spread"], 3) for e in ends])
+        out[f"{kind}_end_pre"] = listing([num(e["pre_activation"], 1) for e in ends])
+        out[f"{kind}_ended_saturated"] = num(sum(e["saturated"] >= SATURATED for e in ends))
+        out[f"{kind}_max_saturated"] = pct(max(r["saturated"] for c in cards
+                                               for r in c["rows"]), 1)
+    if "tanh" in traces:  # the slope of tanh at the seeds' mean final pre-activation
+        pre = float(np.mean([c["rows"][-1]["pre_activation"] for c in traces["tanh"]]))
+        out["tanh_pre_mean"] = num(pre, 1)
+        out["tanh_slope"] = num(1 - np.tanh(pre) ** 2, sig=1)
+    return out
+
+
+def plot_traces(traces: dict):
+    """Three panels against the step: saturated share, mean pre-activation, and the spread of
+    the images (one line per seed, one colour per kind; the legend below the panels)."""
+    fig, axes = plotting.new_figure(3, width=3.4, height=3.0)
+    panels = (("saturated", "píxeles saturados (%)", 100.0),
+              ("pre_activation", "preactivación media de la salida", 1.0),
+              ("spread", "diferencia entre imágenes", 1.0))
+    for i, kind in enumerate(k for k in LABELS_ES if k in traces):
+        for j, card in enumerate(traces[kind]):
+            steps = [r["step"] for r in card["rows"]]
+            for ax, (key, _, scale) in zip(axes, panels):
+                ax.plot(steps, [scale * r[key] for r in card["rows"]], color=f"C{i}", lw=1.2,
+                        alpha=0.85, label=LABELS_ES[kind] if j == 0 else None)
+    for ax, (_, label, _) in zip(axes, panels):
+        ax.set(xlabel="paso de entrenamiento", ylabel=label)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9,
+               frameon=False)
+    return fig
 
 
 def parser() -> cli.Parser:
