@@ -25,23 +25,27 @@ import statistics
 import sys
 
 
-def layer_macs(model) -> int:
-    """Forward multiply-adds per sample of the convolutions and dense layers of ``model``."""
+def macs_of(layer) -> int:
+    """Forward multiply-adds per sample of one convolution or dense layer (0 for others)."""
     import math
 
     from keras import layers
 
-    total = 0
-    for layer in model._flatten_layers(include_self=False, recursive=True):
-        if isinstance(layer, layers.Conv2DTranspose):
-            kh, kw = layer.kernel_size
-            total += math.prod(layer.input.shape[1:]) * kh * kw * layer.filters
-        elif isinstance(layer, layers.Conv2D):
-            kh, kw = layer.kernel_size
-            total += math.prod(layer.output.shape[1:]) * kh * kw * layer.input.shape[-1]
-        elif isinstance(layer, layers.Dense):
-            total += layer.input.shape[-1] * layer.units
-    return total
+    if isinstance(layer, layers.Conv2DTranspose):
+        kh, kw = layer.kernel_size
+        return math.prod(layer.input.shape[1:]) * kh * kw * layer.filters
+    if isinstance(layer, layers.Conv2D):
+        kh, kw = layer.kernel_size
+        return math.prod(layer.output.shape[1:]) * kh * kw * layer.input.shape[-1]
+    if isinstance(layer, layers.Dense):
+        return layer.input.shape[-1] * layer.units
+    return 0
+
+
+def layer_macs(model) -> int:
+    """Forward multiply-adds per sample of the convolutions and dense layers of ``model``."""
+    return sum(macs_of(layer)
+               for layer in model._flatten_layers(include_self=False, recursive=True))
 
 
 def step_flops(g_macs: int, d_macs: int, half_batch: int, critic_steps: int = 1) -> float:

@@ -166,7 +166,7 @@ def test_bad_input_gets_one_line(argv, message, tmp_path):
 
 def test_a_restart_on_new_code_does_not_repeat_the_restarted_jobs():
     argv = ["--campaign", "--restart-job", "a", "--settings", "threads=1,xla=off",
-            "--restart-job=b", "--tiny"]
+            "--restart-job=b", "--retime", "--tiny"]
     assert campaign._without_restarts(argv) == ["--campaign", "--settings", "threads=1,xla=off",
                                                 "--tiny"]
 

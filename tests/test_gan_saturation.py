@@ -79,3 +79,13 @@ def test_the_figure_has_three_panels_and_one_legend_entry_per_kind():
     assert len(axes[0].lines) == 3  # one line per seed
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_the_run_card_names_seeds_code_hardware_and_time():
+    traces = {"tanh": [{**_card("tanh", s, [0, 1], [0, -8]), "precision": "float32",
+                        "hardware": "2 × CPU X (CPU), backend tensorflow", "seconds": 300.0,
+                        "environment": {"commit": "abc1234"}} for s in (0, 1, 2)]}
+    text = saturation.run_card(traces)
+    assert "semillas 0, 1 y 2" in text and "5 pasos por corrida" in text
+    assert "float32" in text and "motor TensorFlow" in text and "abc1234" in text
+    assert "15 minutos de proceso para las 3 corridas" in text

@@ -348,6 +348,8 @@ def parser() -> cli.Parser:
                         "else ~/.cache/thesis-campaign)")
     p.add_argument("--settings", default=None, metavar="threads=N,xla=on|off",
                    help="with --campaign: run with these settings instead of timing them")
+    p.add_argument("--retime", action="store_true",
+                   help="with --campaign: time the settings again (after a change of speed)")
     p.add_argument("--restart-job", action="append", default=[], metavar="JOB",
                    help="with --campaign: discard this job's work and start it over on the "
                         "current commit (after a change that alters its numbers)")
@@ -510,7 +512,8 @@ def campaign_main(p, args) -> int:
     backend = args.backend or "tensorflow"
     try:
         return campaign.run(state, backend=backend, forced=forced, restart=args.restart_job,
-                            log=lambda text: print(text, flush=True), reexec=True)
+                            log=lambda text: print(text, flush=True), reexec=True,
+                            retime=args.retime)
     except RuntimeError as error:
         p.error(str(error))
 

@@ -28,7 +28,8 @@ Where things live:
 Before a job's process starts, the training step of its network is timed with 1 and 2 threads,
 with and without XLA (``benchmarks/gan_step.py``, each against numpy's matrix product in the
 same process), and the fastest setting runs; a job never changes backend or precision. The
-measurement is kept per processor and network, so it runs once per kind of machine. The same
+measurement is kept per processor and network (``--retime`` discards it), so it runs once per
+kind of machine. The same
 benchmark reports whether the settings give bit-identical weights after the same steps, which
 the card records. bfloat16 is never chosen here (the queue is float32; on a processor without
 AVX-512 BF16 it is emulated and 7× slower).
@@ -417,12 +418,14 @@ def choose_settings(campaign: Campaign, state: dict, job: CampaignJob, code: Pat
                 "source": "forced"}
     info = processor()
     record = state["jobs"][job.name]
+    # Kept per processor, network and backend, not per commit: the code rarely changes speed,
+    # and timing every new commit would cost minutes per job (--retime times again).
     key = processor_key(info) + "|" + json.dumps(
-        {"shape": job.shape_key(), "backend": backend, "commit": record["commit"]},
-        sort_keys=True)
+        {"shape": job.shape_key(), "backend": backend}, sort_keys=True)
     if key not in state["settings"]:
         log(f"[{environment_now()}] timing {job.name}'s step on {info['name']}")
-        state["settings"][key] = {**measure(job, code, backend, log=log), "processor": info}
+        state["settings"][key] = {**measure(job, code, backend, log=log), "processor": info,
+                                  "commit": record["commit"]}
         campaign.save(state)
     found = state["settings"][key]
     chosen = found["chosen"]
@@ -469,7 +472,7 @@ def deliver(campaign: Campaign, job: CampaignJob, record: dict) -> Path:
     segments = record.get("segments", [])
     card["campaign"] = {
         "job": job.name, "commit": record["commit"], "backend": record["backend"],
-        "precision": "float32", "segments": segments,
+        "precision": card["precision"], "segments": segments,
         "processes": len(segments),
         "total_seconds": round(sum(s.get("seconds", 0.0) for s in segments), 1),
         "settings_changed": len({(s["threads"], s["xla"], s["processor"]) for s in segments})
@@ -505,7 +508,7 @@ def _lock(directory: Path):
 
 
 def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart=(),
-        heartbeat_s: float = 30.0, log=print, reexec: bool = False) -> int:
+        heartbeat_s: float = 30.0, log=print, reexec: bool = False, retime: bool = False) -> int:
     """Work through the queue until every job not held is delivered; 1 if a job failed.
     With ``reexec`` (the command line), a job about to start for the first time after the
     source checkout has moved to a new commit first restarts this process on that code."""
@@ -515,6 +518,8 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
     except OSError:
         pass
     state = campaign.load()
+    if retime:
+        state["settings"] = {}
     commit = head_commit(campaign.source)
     for name in restart:
         job = next(j for j in campaign.queue if j.name == name)
@@ -575,14 +580,15 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
 
 
 def _without_restarts(argv: list) -> list:
-    """``argv`` less its ``--restart-job NAME`` pairs (done once; a restart must not redo them)."""
+    """``argv`` less ``--retime`` and its ``--restart-job NAME`` pairs (done once; a restart
+    must not redo them)."""
     out, skip = [], False
     for arg in argv:
         if skip:
             skip = False
         elif arg == "--restart-job":
             skip = True
-        elif not arg.startswith("--restart-job="):
+        elif not arg.startswith("--restart-job=") and arg != "--retime":
             out.append(arg)
     return out
 

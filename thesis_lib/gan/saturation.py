@@ -170,6 +170,21 @@ def facts(traces: dict) -> dict:
     return out
 
 
+def run_card(traces: dict) -> str:
+    """The traces' provenance in one Spanish paragraph, for the chapter's collapsed run card."""
+    cards = [c for kind in traces.values() for c in kind]
+    seeds = sorted({c["seed"] for c in cards})
+    minutes = sum(c["seconds"] for c in cards) / 60
+    return (f"Perfil full (la configuración de la tesis); semillas {listing(map(num, seeds))}; "
+            f"{num(cards[0]['steps'])} pasos por corrida; precisión "
+            f"{listing(sorted({c['precision'] for c in cards}))}; "
+            f"{listing(sorted({environment.hardware_text(c['hardware']) for c in cards}))}; "
+            f"código {listing(sorted({c['environment']['commit'] for c in cards}))} "
+            f"(«+dirty»: había cambios sin commit en el árbol de trabajo cuando empezó el "
+            f"proceso); {num(minutes, 0)} minutos de proceso para las {num(len(cards))} "
+            f"corridas, una tras otra, mientras la máquina hacía otras tareas.")
+
+
 def plot_traces(traces: dict):
     """Three panels against the step: saturated share, mean pre-activation, and the spread of
     the images (one line per seed, one colour per kind; the legend below the panels)."""
