@@ -131,6 +131,7 @@ def run(kind: str, seed: int, steps: int, out_dir: Path, every: int = 5, mnist=N
 LABELS_ES = {"sigmoid": "modelo base (sigmoide)", "tanh": "tanh",
              "tanh_batchnorm": "tanh con normalización por lotes"}
 SATURATED = 0.9  # "most pixels saturated": the share the facts below count from
+RECOVERED = 0.1  # ...and back under this share: the run came out of it
 
 
 def load_traces(directory: Path) -> dict:
@@ -147,12 +148,21 @@ def first_step(rows, key: str, at_least: float):
     return next((r["step"] for r in rows if r[key] >= at_least), None)
 
 
+def recovery_step(rows, high: float = SATURATED, low: float = RECOVERED):
+    """The first traced step at which a run that had at least ``high`` of its pixels saturated
+    is back under ``low``; None if it never got there or never came back."""
+    peak = first_step(rows, "saturated", high)
+    if peak is None:
+        return None
+    return next((r["step"] for r in rows if r["step"] > peak and r["saturated"] < low), None)
+
+
 def facts(traces: dict) -> dict:
     """The numbers the chapter's text quotes, in Spanish: seeds, steps, when most of tanh's
     pixels saturated, whether each run ended saturated, and how far tanh_batchnorm stayed."""
     out = {"trace_seeds": num(len(traces["tanh"])),
            "trace_steps": num(traces["tanh"][0]["steps"]),
-           "saturated_threshold": pct(SATURATED, 0)}
+           "saturated_threshold": pct(SATURATED, 0), "recovered_threshold": pct(RECOVERED, 0)}
     for kind, cards in traces.items():
         ends = [c["rows"][-1] for c in cards]
         firsts = [first_step(c["rows"], "saturated", SATURATED) for c in cards]
@@ -163,6 +173,10 @@ def facts(traces: dict) -> dict:
         out[f"{kind}_ended_saturated"] = num(sum(e["saturated"] >= SATURATED for e in ends))
         out[f"{kind}_max_saturated"] = pct(max(r["saturated"] for c in cards
                                                for r in c["rows"]), 1)
+        back = [recovery_step(c["rows"]) for c in cards]
+        out[f"{kind}_recovered"] = num(sum(b is not None for b in back))
+        out[f"{kind}_recovery_step"] = listing([num(b) if b is not None else "nunca"
+                                                for b in back])
     if "tanh" in traces:  # the slope of tanh at the seeds' mean final pre-activation
         pre = float(np.mean([c["rows"][-1]["pre_activation"] for c in traces["tanh"]]))
         out["tanh_pre_mean"] = num(pre, 1)
@@ -188,9 +202,9 @@ def run_card(traces: dict) -> str:
 def plot_traces(traces: dict):
     """Three panels against the step: saturated share, mean pre-activation, and the spread of
     the images (one line per seed, one colour per kind; the legend below the panels)."""
-    fig, axes = plotting.new_figure(3, width=3.4, height=3.0)
+    fig, axes = plotting.new_figure(3, width=3.1, height=2.9)
     panels = (("saturated", "píxeles saturados (%)", 100.0),
-              ("pre_activation", "preactivación media de la salida", 1.0),
+              ("pre_activation", "preactivación media", 1.0),
               ("spread", "diferencia entre imágenes", 1.0))
     for i, kind in enumerate(k for k in LABELS_ES if k in traces):
         for j, card in enumerate(traces[kind]):
@@ -201,7 +215,7 @@ def plot_traces(traces: dict):
     for ax, (_, label, _) in zip(axes, panels):
         ax.set(xlabel="paso de entrenamiento", ylabel=label)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9,
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=10,
                frameon=False)
     return fig
 
