@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from thesis_lib import artifacts
+from thesis_lib.callbacks import EpochLog, read_csv
 from thesis_lib.gan import runs as gan_runs
-from thesis_lib.callbacks import read_csv
 from thesis_lib.gan import latent
 
 
@@ -50,6 +50,9 @@ def test_chapter3_runs_sample_by_code_or_digit_from_their_card(variant, conditio
     assert card["options"]["g_filters"] == gan_runs.ALL_VARIANTS[variant]["g_filters"]
     if variant == "infogan":  # 62 noise numbers, a 10-way code and 2 continuous codes
         assert card["config"]["latent_dim"] == 74
+    last = EpochLog(card["run_dir"] / "metrics.csv").rows()[-1]  # InfoGAN: code accuracy too
+    assert ("code_accuracy" in last) == (variant == "infogan")
+    assert 0 <= last.get("code_accuracy", 0) <= 1
     images = results.sample_images(card, 10, labels=list(range(10)), seed=1)
     assert images.shape == (10, 28, 28, 1) and 0 <= images.min() and images.max() <= 1
     # The requested digit (or code) is an input: asking for others changes the images.

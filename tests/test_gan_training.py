@@ -99,3 +99,24 @@ def test_infer_runs_a_model_in_chunks():
     np.testing.assert_allclose(infer(model, x, chunk=4), model.predict(x, verbose=0), atol=1e-6)
     with pytest.raises(ValueError, match="no inputs"):
         infer(model, x[:0])
+
+
+def test_progress_reports_rate_and_time_left_at_most_every_interval(tmp_path):
+    from thesis_lib import artifacts
+    from thesis_lib.callbacks import Progress
+
+    now, lines = [0.0], []
+    progress = Progress(tmp_path / "progress.json", every_s=60, clock=lambda: now[0],
+                        printer=lambda text, **_: lines.append(text))
+    progress.set_params({"epochs": 10, "steps": 100})
+    progress.on_train_begin()
+    progress.on_epoch_begin(0)
+    for batch in range(100):  # 2 s a step: a report every 30 steps (60 s)
+        now[0] += 2.0
+        progress.on_train_batch_end(batch)
+    assert len(lines) == 4  # after 60, 120 and 180 s, and at the epoch's last step
+    info = artifacts.read_json(tmp_path / "progress.json")
+    assert info["epoch"] == 1 and info["step"] == 100 and info["epochs"] == 10
+    assert info["seconds_per_step"] == pytest.approx(2.0)
+    assert info["hours_left"] == pytest.approx(900 * 2.0 / 3600)
+    assert lines[-1] == "epoch 1/10, step 100/100: 2.00 s/step, 0.5 h left"
