@@ -528,8 +528,9 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
         shutil.rmtree(campaign.run_dir(job), ignore_errors=True)
         state["jobs"].pop(name, None)
     campaign.save(state)
-    for stale in campaign.results.glob("*/.*.delivering"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for pattern in ("*/.*.delivering", "*/.*.replaced"):  # a delivery cut short
+        for stale in campaign.results.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
     failures = 0
     for job in campaign.queue:
         record = state["jobs"].get(job.name)
@@ -555,11 +556,9 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
             record = state["jobs"][job.name] = {"commit": commit, "backend": backend,
                                                 "status": "started", "segments": [],
                                                 "first_started_at": environment_now()}
-        if record.get("status") == "failed" and record.get("failed_commit") == record["commit"]:
-            log(f"[{environment_now()}] {job.name}: failed before on this code; see "
-                f"{campaign.logs / (job.name + '.log')} (--restart-job {job.name} retries)")
-            failures += 1
-            continue
+        if record.get("status") == "failed":  # retried once per launch, from its checkpoint
+            log(f"[{environment_now()}] {job.name} failed last time ({record.get('error')}); "
+                f"trying again from its last checkpoint (log: {campaign.logs / job.name}.log)")
         code = checkout(campaign, record["commit"])
         if record["commit"] != commit:
             log(f"[{environment_now()}] {job.name} continues on its own commit "
@@ -634,7 +633,7 @@ def _train(campaign, state, job, code, settings, heartbeat_s, log) -> bool:
     segment["epoch_to"] = campaign.epochs_done(job)
     segment["ended"] = bjob.status
     if bjob.status != jobs.DONE:
-        record["status"], record["failed_commit"] = "failed", record["commit"]
+        record["status"] = "failed"
         record["error"] = bjob.error
         campaign.save(state)
         log(f"[{environment_now()}] {job.name} failed: {bjob.error}")
