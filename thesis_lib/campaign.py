@@ -201,7 +201,8 @@ class Campaign:
         self.source = source
         self.work, self.logs, self.code = self.dir / "work", self.dir / "logs", self.dir / "code"
 
-    # state: {"jobs": {name: {...}}, "settings": {processor/shape/backend/commit: {...}}}
+    # state: {"jobs": {name: {commit, backend, status, segments}},
+    #         "settings": {"<processor key>|<network and backend>": {table, chosen, ...}}}
     def load(self) -> dict:
         path = self.dir / STATE
         if not path.is_file():
@@ -240,7 +241,8 @@ class Campaign:
             done = self.epochs_done(job)
             per_step = None
             progress = self.run_dir(job) / "progress.json"
-            if progress.is_file():
+            segments = record.get("segments") or [{}]
+            if progress.is_file() and segments[-1].get("processor_key") == key:  # timed here
                 try:
                     per_step = artifacts.read_json(progress).get("seconds_per_step")
                 except (OSError, ValueError):
