@@ -61,10 +61,14 @@ def test_facts_count_when_and_whether_runs_saturate():
     got = saturation.facts(traces)
     assert got["trace_seeds"] == "2" and got["trace_steps"] == "15"
     assert got["tanh_first"] == "10 y 5" and got["sigmoid_first"] == "5 y nunca"
-    assert got["tanh_ended_saturated"] == "2" and got["sigmoid_ended_saturated"] == "0"
+    assert got["tanh_ended_saturated"] == "las dos corridas"
+    assert got["sigmoid_ended_saturated"] == "ninguna de las dos corridas"
     assert got["tanh_end_pre"] == "−8,2 y −8,0"
+    assert saturation.numbers(["−8,3", "−8,1", "−8,0"]) == "−8,3; −8,1 y −8,0"
+    assert saturation.runs_text(2, 3) == "dos de las tres corridas"
     assert got["sigmoid_max_saturated"] == "95,0\u00a0%"
-    assert got["sigmoid_recovered"] == "0" and got["sigmoid_recovery_step"] == "nunca y nunca"
+    assert got["sigmoid_recovered"] == "ninguna de las dos corridas"
+    assert got["sigmoid_recovery_step"] == "nunca y nunca"
     assert saturation.recovery_step(traces["sigmoid"][0]["rows"], low=0.25) == 10
     assert got["tanh_pre_mean"] == "−8,1"  # the seeds' mean; 1 − tanh²(−8,1) ≈ 3,7 · 10⁻⁷
     assert got["tanh_slope"] == "4\u00a0·\u00a010⁻⁷"

@@ -157,6 +157,24 @@ def recovery_step(rows, high: float = SATURATED, low: float = RECOVERED):
     return next((r["step"] for r in rows if r["step"] > peak and r["saturated"] < low), None)
 
 
+NUMBER_WORDS = ("ninguna", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho",
+                "nueve", "diez")
+
+
+def runs_text(k: int, n: int) -> str:
+    """"las tres corridas", "dos de las tres corridas", "ninguna de las tres corridas"."""
+    word = (lambda i: NUMBER_WORDS[i] if i < len(NUMBER_WORDS) else num(i))
+    if k == n:
+        return f"las {word(n)} corridas" if n > 1 else "la corrida"
+    return f"{word(k)} de las {word(n)} corridas"
+
+
+def numbers(items) -> str:
+    """Numbers written with a decimal comma, listed with semicolons: "−8,3; −8,1 y −8,0"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{'; '.join(items[:-1])} y {items[-1]}"
+
+
 def facts(traces: dict) -> dict:
     """The numbers the chapter's text quotes, in Spanish: seeds, steps, when most of tanh's
     pixels saturated, whether each run ended saturated, and how far tanh_batchnorm stayed."""
@@ -167,14 +185,16 @@ def facts(traces: dict) -> dict:
         ends = [c["rows"][-1] for c in cards]
         firsts = [first_step(c["rows"], "saturated", SATURATED) for c in cards]
         out[f"{kind}_first"] = listing([num(f) if f is not None else "nunca" for f in firsts])
-        out[f"{kind}_end_saturated"] = listing([pct(e["saturated"], 1) for e in ends])
-        out[f"{kind}_end_spread"] = listing([num(e["spread"], 3) for e in ends])
-        out[f"{kind}_end_pre"] = listing([num(e["pre_activation"], 1) for e in ends])
-        out[f"{kind}_ended_saturated"] = num(sum(e["saturated"] >= SATURATED for e in ends))
+        out[f"{kind}_end_saturated"] = numbers([pct(e["saturated"], 1) for e in ends])
+        out[f"{kind}_end_spread"] = numbers([num(e["spread"], 3) for e in ends])
+        out[f"{kind}_end_pre"] = numbers([num(e["pre_activation"], 1) for e in ends])
+        out[f"{kind}_ended_saturated"] = runs_text(
+            sum(e["saturated"] >= SATURATED for e in ends), len(ends))
         out[f"{kind}_max_saturated"] = pct(max(r["saturated"] for c in cards
                                                for r in c["rows"]), 1)
+        out[f"{kind}_seeds"] = NUMBER_WORDS[len(cards)] if len(cards) < 11 else num(len(cards))
         back = [recovery_step(c["rows"]) for c in cards]
-        out[f"{kind}_recovered"] = num(sum(b is not None for b in back))
+        out[f"{kind}_recovered"] = runs_text(sum(b is not None for b in back), len(back))
         out[f"{kind}_recovery_step"] = listing([num(b) if b is not None else "nunca"
                                                 for b in back])
     if "tanh" in traces:  # the slope of tanh at the seeds' mean final pre-activation
