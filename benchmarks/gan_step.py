@@ -85,29 +85,16 @@ def main(argv=None) -> int:
     from thesis_lib import environment
     from thesis_lib.callbacks import Timer
     from thesis_lib.gan import runs
-    from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
-    from thesis_lib.gan.model import build_dcgan
     from thesis_lib.gan.training import EpochShuffled
-    from thesis_lib.profiles import get_config
 
     run_parsed = runs.parser().parse_args(["--variant", args.variant, *run_args])
     overrides = {k: v for k, v in runs.overrides_from_args(run_parsed).items()
                  if k in ("batch_size", "latent_dim", "loss", "critic_steps", "clip",
                           "gp_weight", "learning_rate", "optimizer", "beta_1", "beta_2",
                           "precision", "conditional")}
-    options = dict(runs.ALL_VARIANTS[args.variant])
-    if "latent_dim" in options:
-        overrides.setdefault("latent_dim", options.pop("latent_dim"))
+    config, options, _ = runs.variant_config(args.variant, "full", **overrides)
     baseline_before = matmul_gflops()
-    if "info_noise" in options:
-        overrides["latent_dim"] = options["info_noise"] + CATEGORIES + CONTINUOUS
-        config = get_config("dcgan", "full", **overrides)
-        gan = build_infogan(config, noise_dim=options["info_noise"],
-                            g_filters=options.get("g_filters", 128),
-                            d_filters=options.get("d_filters", 64))
-    else:
-        config = get_config("dcgan", "full", **overrides)
-        gan = build_dcgan(config, **options)
+    gan = runs.build_variant(config, options)
     gan.jit_compile = args.xla == "on"
     half = config.batch_size // 2
     real = np.random.default_rng(0).uniform(

@@ -149,14 +149,20 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
     return generator
 
 
+def monitor_inputs(gan, n: int, seed: int, stream: int = 30_000):
+    """``(z, inputs)``: ``n`` latent points drawn with ``[seed, stream]`` and the generator's
+    input built from them (a conditional GAN gets the classes in equal shares)."""
+    z = gan.numpy_latent(n, np.random.default_rng([seed, stream]))
+    if not gan.conditional:
+        return z, z
+    labels = np.arange(n) % gan.num_classes
+    return z, [z, np.eye(gan.num_classes, dtype="float32")[labels]]
+
+
 def generated_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
     """``n`` images in [0, 1] from a GAN being trained, from latent points drawn with
     ``[seed, stream]``; a conditional GAN gets the classes in equal shares."""
-    z = gan.numpy_latent(n, np.random.default_rng([seed, stream]))
-    if gan.conditional:
-        labels = np.arange(n) % gan.num_classes
-        z = [z, np.eye(gan.num_classes, dtype="float32")[labels]]
-    return unit_images(gan.generator, z, output)
+    return unit_images(gan.generator, monitor_inputs(gan, n, seed, stream)[1], output)
 
 
 def sample_images(card: dict, n: int, labels=None, seed: int = 0) -> np.ndarray:

@@ -28,7 +28,7 @@ from thesis_lib.callbacks import EpochLog, Progress
 from thesis_lib.gan import conditional as cond_metrics
 from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
 from thesis_lib.gan.latent import unit_images
-from thesis_lib.gan.results import generated_images
+from thesis_lib.gan.results import generated_images, monitor_inputs
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -117,11 +117,7 @@ class MetricsMonitor(keras.callbacks.Callback):
         done = epoch + 1
         if done % self.every and done != self.params.get("epochs"):
             return
-        z = self.model.numpy_latent(self.n, np.random.default_rng([self.seed, 30_000]))
-        inputs = z
-        if self.model.conditional:
-            inputs = [z, data.one_hot(np.arange(self.n) % self.model.num_classes,
-                                      self.model.num_classes)]
+        z, inputs = monitor_inputs(self.model, self.n, self.seed)
         images = unit_images(self.model.generator, inputs, self.output)
         result = metrics.evaluate_images(images, self.evaluator, self.reference)
         row = {k: result[k] for k in ("frechet_distance", "mnist_score", "classes_covered",
@@ -199,6 +195,29 @@ def run_name(variant: str, profile: str, config, overrides: dict) -> str:
     return "-".join(parts + [f"seed{config.seed}"])
 
 
+def variant_config(variant: str, profile: str, seed: int = 0, **overrides):
+    """``(config, options, overrides)`` of ``variant``: its builder options, with a latent size
+    it fixes (``latent50``) or implies (an InfoGAN's noise and codes) moved into the config."""
+    if variant not in ALL_VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(ALL_VARIANTS)}.")
+    options = dict(ALL_VARIANTS[variant])
+    if "latent_dim" in options:
+        overrides.setdefault("latent_dim", options.pop("latent_dim"))
+    if "info_noise" in options:  # the card then names the generator's whole input
+        overrides["latent_dim"] = options["info_noise"] + CATEGORIES + CONTINUOUS
+    return get_config("dcgan", profile, seed=seed, **overrides), options, overrides
+
+
+def build_variant(config, options: dict, **kwargs):
+    """The compiled GAN of a variant's ``options`` (``variant_config``); ``kwargs`` go to
+    ``build_dcgan`` (image shape, number of classes)."""
+    if "info_noise" in options:
+        return build_infogan(config, noise_dim=options["info_noise"],
+                             g_filters=options.get("g_filters", 128),
+                             d_filters=options.get("d_filters", 64))
+    return build_dcgan(config, **options, **kwargs)
+
+
 def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "results/dcgan",
         mnist=None, verbose: int = 1, keep_best: bool = False, jit_compile: bool | None = None,
         progress: bool = False, **overrides) -> dict:
@@ -209,14 +228,7 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     ``jit_compile`` compiles the training step with XLA (None: Keras' choice); it changes speed
     and rounding, not the recipe, so it is not part of the run's name (the CPU campaign picks
     it per process). ``progress`` writes ``progress.json`` and a line a minute (long runs)."""
-    if variant not in ALL_VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(ALL_VARIANTS)}.")
-    options = dict(ALL_VARIANTS[variant])
-    if "latent_dim" in options:
-        overrides.setdefault("latent_dim", options.pop("latent_dim"))
-    if "info_noise" in options:  # the card then names the generator's whole input
-        overrides["latent_dim"] = options["info_noise"] + CATEGORIES + CONTINUOUS
-    config = get_config("dcgan", profile, seed=seed, **overrides)
+    config, options, overrides = variant_config(variant, profile, seed, **overrides)
     provenance = environment.provenance()  # the code that runs is the code loaded now
     out_dir = Path(out_root) / run_name(variant, profile, config, overrides)
     mnist = mnist or data.load_mnist()
@@ -225,13 +237,8 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
     ev = evaluator.load_evaluator()
     n_metrics = config.metric_samples
     refs = metrics.real_data_references(ev, mnist, n=n_metrics)
-    if "info_noise" in options:
-        gan = build_infogan(config, noise_dim=options["info_noise"],
-                            g_filters=options.get("g_filters", 128),
-                            d_filters=options.get("d_filters", 64))
-    else:
-        gan = build_dcgan(config, **options, image_shape=images.shape[1:],
-                          num_classes=ev.num_classes)
+    gan = build_variant(config, options, image_shape=images.shape[1:],
+                        num_classes=ev.num_classes)
     if jit_compile is not None:
         gan.jit_compile = bool(jit_compile)
     monitor = MetricsMonitor(ev, refs["test_features"], out_dir,

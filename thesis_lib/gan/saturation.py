@@ -24,8 +24,7 @@ from pathlib import Path
 from thesis_lib import cli, data, environment, plotting, runcards
 from thesis_lib.formatting import listing, num, pct
 from thesis_lib.gan.latent import infer, to_unit
-from thesis_lib.gan.model import build_dcgan
-from thesis_lib.gan.runs import VARIANTS, prepare_images
+from thesis_lib.gan.runs import VARIANTS, build_variant, prepare_images, variant_config
 from thesis_lib.gan.training import EpochShuffled
 from thesis_lib.profiles import get_config
 
@@ -89,13 +88,11 @@ def trace(variant: str = "tanh", steps: int = 120, seed: int = 0, every: int = 5
     """Train §4.2's ``variant`` (thesis_lib.gan.runs.VARIANTS, the full profile's settings;
     ``options`` adds builder options, e.g. ``{"g_batch_norm": True}``) for ``steps`` steps on
     all of MNIST, as a run would, and return the trace."""
-    options = {**VARIANTS[variant], **(options or {})}
-    if "latent_dim" in options:
-        overrides.setdefault("latent_dim", options.pop("latent_dim"))
-    config = get_config("dcgan", "full", seed=seed, **overrides)
+    config, variant_options, _ = variant_config(variant, "full", seed, **overrides)
+    options = {**variant_options, **(options or {})}
     output = options.get("output", "sigmoid")
     images = prepare_images(config, output, mnist or data.load_mnist())
-    gan = build_dcgan(config, **options)
+    gan = build_variant(config, options)
     stream = EpochShuffled(images, config.batch_size // 2, seed,
                            steps_per_epoch=steps)
     real = images[np.random.default_rng([seed, 90_001]).choice(len(images), 256, False)]
