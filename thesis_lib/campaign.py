@@ -41,10 +41,10 @@ every artifact are written atomically, and a run is delivered only once complete
 from __future__ import annotations
 
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -454,7 +454,6 @@ def parse_settings(text: str | None) -> dict | None:
 # --- delivery --------------------------------------------------------------------------------
 
 def _skip(rel: Path) -> bool:
-    import fnmatch
     return rel.parts[0] in NOT_DELIVERED or any(fnmatch.fnmatch(rel.name, g)
                                                 for g in NOT_DELIVERED_GLOBS)
 
@@ -643,7 +642,3 @@ def _train(campaign, state, job, code, settings, heartbeat_s, log) -> bool:
     record["status"] = "trained"
     campaign.save(state)
     return True
-
-
-def describe(job: CampaignJob) -> str:
-    return shlex.join(job.argv("python", Path("WORK"), "auto")[1:])
