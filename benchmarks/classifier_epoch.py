@@ -24,7 +24,7 @@ FORWARD_MACS = {"dense": 118_016, "cnn": 9_515_904}
 
 def main(argv=None) -> int:
     from thesis_lib import environment
-    from thesis_lib.classifier_runs import train
+    from thesis_lib.studies.classifiers import train
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)

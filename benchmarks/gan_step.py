@@ -4,13 +4,13 @@ threads and XLA setting of this process (thesis §4.2, §3.3; issue 27).
     TF_NUM_INTRAOP_THREADS=2 python benchmarks/gan_step.py --variant baseline --xla on
     python benchmarks/gan_step.py --variant narrow --json -- --batch-size 64 --loss wasserstein_gp
 
-Arguments after ``--`` are those of ``python -m thesis_lib.gan.runs`` (batch size, loss, critic
+Arguments after ``--`` are those of ``python -m thesis_lib.studies.mnist_gan`` (batch size, loss, critic
 steps, optimizer...; epochs and logging options are ignored), so the network and update timed
 are exactly a job's. Reports the median seconds per step after warm-up, the step's FLOPs
 (counted from the layers: 2 × multiply-adds, backward ≈ 2 × forward), the achieved GFLOP/s and
 its ratio to numpy's float32 2048 × 2048 matrix product timed in the same process (before and
 after), and a SHA-256 of all weights after the steps: two settings that print the same hash
-computed bit-identical steps. ``thesis_lib.campaign`` runs it once per setting (threads are
+computed bit-identical steps. ``thesis_lib.studies.campaign`` runs it once per setting (threads are
 fixed when a framework starts, so each setting is its own process).
 """
 
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
 
     from thesis_lib import environment
     from thesis_lib.callbacks import Timer
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
     from thesis_lib.gan.training import EpochShuffled
 
     run_parsed = runs.parser().parse_args(["--variant", args.variant, *run_args])

@@ -37,11 +37,11 @@ TINY_RUN_SAMPLES = 500
 
 @pytest.fixture(scope="session")
 def tiny_dcgan_run(tmp_path_factory, mnist):
-    """One tiny DCGAN run through ``thesis_lib.gan.runs.run`` (the narrow variant: 32 channels,
+    """One tiny DCGAN run through ``thesis_lib.studies.mnist_gan.run`` (the narrow variant: 32 channels,
     batch normalization in G; seed 1, one epoch on 256 images, final metrics on ``TINY_RUN_SAMPLES`` images),
     shared by test_gan_runs.py and test_gan_results.py. Returns (root folder, card, that
     count)."""
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     root = tmp_path_factory.mktemp("runs")
     card = runs.run("narrow", "quick", seed=1, out_root=root, mnist=mnist, verbose=0,
@@ -54,7 +54,7 @@ def tiny_dcgan_run(tmp_path_factory, mnist):
 def test_set_features(mnist):
     """The frozen evaluator's features of the 10,000 MNIST test images (the reference of every
     Fréchet distance), computed once for the tests that recompute a card's metrics."""
-    from thesis_lib import evaluator
+    from thesis_lib.evaluation import evaluator
     return evaluator.load_evaluator().features(mnist[1][0])
 
 

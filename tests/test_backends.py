@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib.book import ROOT
+from thesis_lib.book.setup import ROOT
 
 BACKENDS = ["jax", "torch"]
 FAST_XLA_COMPILE = ["--xla_backend_optimization_level=0",

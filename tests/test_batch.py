@@ -1,4 +1,4 @@
-"""The GPU batch (thesis_lib.batch): job order, skipping what is done, limits, manifest, archive,
+"""The GPU batch (thesis_lib.studies.batch): job order, skipping what is done, limits, manifest, archive,
 command-line errors, and one tiny end-to-end batch (a DCGAN job and a chapter) on this CPU."""
 
 import json
@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from thesis_lib import artifacts, batch
+from thesis_lib import artifacts
+from thesis_lib.studies import batch
 from thesis_lib.profiles import get_config
 
 PY = sys.executable
@@ -20,7 +21,7 @@ FAST_ENV = {**os.environ, "KERAS_BACKEND": "jax"}
 
 
 def test_variants_epochs_and_run_names_match_the_runs_cli():
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     assert batch.VARIANTS == tuple(runs.VARIANTS)
     assert batch.FULL_EPOCHS == get_config("dcgan", "full").epochs
@@ -34,7 +35,7 @@ def test_variants_epochs_and_run_names_match_the_runs_cli():
 
 @pytest.mark.parametrize("tiny", [False, True])
 def test_family_jobs_name_the_run_directories_the_runs_cli_writes(tmp_path, tiny):
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     for job in batch.family_jobs(tmp_path, tiny=tiny):
         args = runs.parser().parse_args(job.argv[3:])
@@ -58,7 +59,7 @@ def test_baseline_seeds_first_then_variants_seed_by_seed_then_chapters(tmp_path)
     assert names[23:] == [f"chapter-{n}" for n in batch.chapter_names()]
     assert "chapter-04-2-dcgan" in names and all(j.status == batch.PENDING for j in jobs)
     first = jobs[0]
-    assert first.argv[1:] == ["-m", "thesis_lib.gan.runs", "--variant", "baseline", "--profile",
+    assert first.argv[1:] == ["-m", "thesis_lib.studies.mnist_gan", "--variant", "baseline", "--profile",
                               "full", "--seed", "0", "--out", str(tmp_path / "dcgan")]
     assert first.output == tmp_path / "dcgan" / "baseline-full-e100-seed0" / "card.json"
     chapter = jobs[-1]
@@ -268,11 +269,11 @@ def test_manifest_of_a_batch_stopped_by_its_budget(tmp_path, monkeypatch, capsys
                                 "02-1-perceptron"),
 ])
 def test_bad_arguments_print_one_line_and_exit_2(tmp_path, args, message):
-    result = subprocess.run([PY, "-m", "thesis_lib.batch", "--out", str(tmp_path / "b"), *args],
+    result = subprocess.run([PY, "-m", "thesis_lib.studies.batch", "--out", str(tmp_path / "b"), *args],
                             capture_output=True, text=True, env=FAST_ENV, cwd=batch.ROOT)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
-    assert result.stderr.startswith("python -m thesis_lib.batch: error: ")
+    assert result.stderr.startswith("python -m thesis_lib.studies.batch: error: ")
     assert not (tmp_path / "b").exists()
 
 
@@ -281,7 +282,7 @@ def test_tiny_batch_end_to_end(tmp_path, mnist_dir):
     """A real DCGAN job and a real papermill chapter through the batch command, then a rerun
     that finds both done; the archive holds the card (naming the hardware) and the notebook."""
     out, archive = tmp_path / "tiny", tmp_path / "back" / "tiny.tar.gz"
-    command = [PY, "-m", "thesis_lib.batch", "--tiny", "--out", str(out), "--variants",
+    command = [PY, "-m", "thesis_lib.studies.batch", "--tiny", "--out", str(out), "--variants",
                "baseline", "--seeds", "0", "--families", "--parallel", "2",
                "--archive", str(archive)]
     env = {**os.environ, "THESIS_MNIST_DIR": str(mnist_dir), "KERAS_BACKEND": "tensorflow"}

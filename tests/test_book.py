@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from thesis_lib import book
+from thesis_lib.book import setup as book
 
 ROOT = book.ROOT
 NOTEBOOKS = book.chapter_notebooks()
@@ -29,7 +29,7 @@ def test_title_then_current_setup_cell(path):
     assert title["cell_type"] == "markdown" and "".join(title["source"]).startswith("# "), \
         f"{path.name}: the page must open with its title, not with the (hidden) setup cell"
     assert "".join(setup["source"]) == book.setup_cell_source(), \
-        f"{path.name}: setup cell out of date; run `python -m thesis_lib.book`"
+        f"{path.name}: setup cell out of date; run `python -m thesis_lib.book.setup`"
     assert setup["metadata"].get("tags") == book.SETUP_TAGS
 
 
@@ -114,7 +114,7 @@ def test_bibliography_has_the_thesis_references():
 def test_the_thesis_is_entry_27_before_the_added_papers():
     from pybtex.database import parse_file
 
-    from thesis_lib.bibstyle import ThesisLabels, ThesisOrder
+    from thesis_lib.book.bibstyle import ThesisLabels, ThesisOrder
     entries = ThesisOrder().sort(parse_file(ROOT / "references.bib").entries.values())
     labels = dict(zip((e.key for e in entries), ThesisLabels().format_labels(entries)))
     assert labels["cesano2024gan"] == "27"

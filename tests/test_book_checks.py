@@ -6,7 +6,7 @@ The snippets mimic jupyter-book's markup: cell inputs in ``div.cell_input``, out
 
 import pytest
 
-from thesis_lib import book_checks as C
+from thesis_lib.book import checks as C
 
 
 def page(body: str, head: str = "") -> str:

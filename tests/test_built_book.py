@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib import book, book_checks, browser
+from thesis_lib.book import setup as book, checks as book_checks, browser
 
 HTML = Path(os.environ.get("THESIS_BOOK_HTML", book.ROOT / "_build" / "html"))
 REQUIRED = os.environ.get("THESIS_REQUIRE_BUILT_BOOK") == "1"

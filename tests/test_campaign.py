@@ -1,4 +1,4 @@
-"""The CPU campaign (thesis_lib.campaign through ``python -m thesis_lib.batch --campaign``): its
+"""The CPU campaign (thesis_lib.studies.campaign through ``python -m thesis_lib.studies.batch --campaign``): its
 queue names the runs the runs CLI writes, the status of a campaign never started, settings and
 command-line errors, and a tiny campaign killed in the middle of a job that, restarted, delivers
 the same run as one never interrupted."""
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib import artifacts, campaign
+from thesis_lib import artifacts
+from thesis_lib.studies import campaign
 from thesis_lib.profiles import get_config
 
 PY = sys.executable
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _parse(job):
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     args = runs.parser().parse_args(job.argv("python", Path("W"), "off")[3:])
     return args, runs.overrides_from_args(args)
@@ -29,7 +30,7 @@ def _parse(job):
 
 @pytest.mark.parametrize("job", campaign.QUEUE + campaign.TINY_QUEUE, ids=lambda j: j.name)
 def test_each_job_names_the_run_folder_the_runs_cli_writes(job):
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     args, overrides = _parse(job)
     config = get_config("dcgan", "full", seed=job.seed, **overrides)
@@ -39,7 +40,7 @@ def test_each_job_names_the_run_folder_the_runs_cli_writes(job):
 
 
 def test_the_queue_is_the_issues_order_and_budgets():
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
 
     names = [j.name for j in campaign.QUEUE]
     assert names[0] == "dcgan-baseline-seed1-e100"
@@ -73,7 +74,7 @@ def _flops_counter():
 
 def test_each_jobs_flops_per_step_are_counted_from_its_layers():
     gan_step = _flops_counter()
-    from thesis_lib.gan import runs
+    from thesis_lib.studies import mnist_gan as runs
     from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
     from thesis_lib.gan.model import build_dcgan
 
@@ -140,7 +141,7 @@ def test_steps_per_epoch_draws_the_same_batches_as_passes():
 
 
 def test_status_of_a_campaign_never_started(tmp_path):
-    out = subprocess.run([PY, "-m", "thesis_lib.batch", "--campaign", "--status",
+    out = subprocess.run([PY, "-m", "thesis_lib.studies.batch", "--campaign", "--status",
                           "--campaign-dir", str(tmp_path / "c")], capture_output=True,
                          text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -158,7 +159,7 @@ def test_status_of_a_campaign_never_started(tmp_path):
     ([], "--out is required"),
 ])
 def test_bad_input_gets_one_line(argv, message, tmp_path):
-    out = subprocess.run([PY, "-m", "thesis_lib.batch", *argv, "--campaign-dir",
+    out = subprocess.run([PY, "-m", "thesis_lib.studies.batch", *argv, "--campaign-dir",
                           str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 2
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -209,7 +210,7 @@ def _repo(tmp_path: Path, name: str) -> Path:
 def _start(repo: Path, folder: Path, mnist_dir) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(repo),
            "THESIS_MNIST_DIR": str(Path(mnist_dir).resolve())}
-    return subprocess.Popen([PY, "-m", "thesis_lib.batch", "--campaign", "--tiny",
+    return subprocess.Popen([PY, "-m", "thesis_lib.studies.batch", "--campaign", "--tiny",
                              "--campaign-dir", str(folder), "--settings", "threads=1,xla=off"],
                             cwd=repo, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -251,7 +252,7 @@ def test_a_killed_campaign_restarts_and_delivers_the_uninterrupted_result(tmp_pa
     assert "checkpoint" not in names and cards["cut"]["best"]["generator"] in names
     assert len([n for n in names if n.startswith("generator-best")]) == 1
     assert not any(name.startswith(("generator-epoch", ".")) for name in names)
-    status = subprocess.run([PY, "-m", "thesis_lib.batch", "--campaign", "--tiny", "--status",
+    status = subprocess.run([PY, "-m", "thesis_lib.studies.batch", "--campaign", "--tiny", "--status",
                              "--campaign-dir", str(tmp_path / "cut-state")],
                             capture_output=True, text=True, cwd=repos["cut"],
                             env={**os.environ, "PYTHONPATH": str(repos["cut"])})

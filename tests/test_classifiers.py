@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from thesis_lib import classifier_runs, metrics
+from thesis_lib.studies import classifiers as classifier_runs
+from thesis_lib.evaluation import metrics
 from thesis_lib.models import classifiers
 
 

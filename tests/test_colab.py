@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib import book
+from thesis_lib.book import setup as book
 
 pytestmark = pytest.mark.colab
 

@@ -1,10 +1,10 @@
-"""The 2-D critic study of chapter 3.3 (thesis_lib.gan.critic_study)."""
+"""The 2-D critic study of chapter 3.3 (thesis_lib.studies.toy.critic)."""
 
 import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import critic_study
+from thesis_lib.studies.toy import critic as critic_study
 
 
 def test_input_gradients_match_finite_differences():

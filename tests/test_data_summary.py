@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib import data_summary
+from thesis_lib.report import mnist_data as data_summary
 
 
 def tiny():

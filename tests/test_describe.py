@@ -2,7 +2,8 @@
 
 import re
 
-from thesis_lib.models import classifiers, dcgan, describe
+from thesis_lib.models import classifiers, dcgan
+from thesis_lib.report import architecture as describe
 
 
 def test_architecture_table_describes_every_layer_in_spanish():

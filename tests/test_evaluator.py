@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from thesis_lib import data, evaluator
+from thesis_lib import data
+from thesis_lib.evaluation import evaluator
 
 
 @pytest.mark.all_backends

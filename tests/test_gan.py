@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import checks as gan_checks, toy
+from thesis_lib.studies import isolation as gan_checks
+from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from keras import layers, ops
 
-from thesis_lib.gan import attributes, directions
+from thesis_lib.evaluation import attributes
+from thesis_lib.studies import latent_directions as directions
 
 
 # --- attributes ------------------------------------------------------------------------------

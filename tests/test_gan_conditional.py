@@ -4,7 +4,7 @@ Fréchet distance per digit, checked on real images whose answers are known."""
 import numpy as np
 import pytest
 
-from thesis_lib.gan import conditional
+from thesis_lib.evaluation import class_agreement as conditional
 
 
 def test_agreement_counts_hits_overall_and_per_digit():
@@ -32,7 +32,7 @@ def test_frechet_per_digit_is_zero_for_the_test_images_themselves_and_grows_with
 
 
 def test_real_images_agree_with_their_labels_as_often_as_the_evaluator_is_right(mnist):
-    from thesis_lib.evaluator import load_evaluator
+    from thesis_lib.evaluation.evaluator import load_evaluator
     ev = load_evaluator()
     reference = conditional.real_reference(ev, mnist, per_digit=100)
     assert reference["share"] >= 0.99 and reference["count"].tolist() == [100] * 10

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import checks, infogan
+from thesis_lib.gan import infogan
+from thesis_lib.studies import isolation as checks
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import get_config
 

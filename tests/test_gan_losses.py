@@ -11,7 +11,8 @@ from keras import layers
 
 from thesis_lib import backend
 from thesis_lib.callbacks import read_csv
-from thesis_lib.gan import checks, losses, runs
+from thesis_lib.gan import losses
+from thesis_lib.studies import isolation as checks, mnist_gan as runs
 from thesis_lib.gan.model import GAN, build_dcgan, precision
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, get_config
@@ -301,7 +302,7 @@ def test_the_command_prints_its_error_alone():
     """What a user sees from a real process: the one line, without backend import noise; the
     line's content for every bad input is checked above."""
     args, message = CLI_ERRORS[-1]
-    out = subprocess.run([sys.executable, "-m", "thesis_lib.gan.runs", *args],
+    out = subprocess.run([sys.executable, "-m", "thesis_lib.studies.mnist_gan", *args],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from thesis_lib import data, evaluator, metrics
+from thesis_lib import data
+from thesis_lib.evaluation import evaluator, metrics
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The remedies for mode collapse of §3.2 (thesis_lib.gan.remedies): each variant changes what it
+"""The remedies for mode collapse of §3.2 (thesis_lib.studies.toy.remedies): each variant changes what it
 says and nothing else, the terms it adds equal a hand computation, runs are resumable and
 recountable, and the committed table has five seeds per row."""
 
@@ -8,7 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import checks, losses, remedies, toy
+from thesis_lib.gan import losses
+from thesis_lib.studies import isolation as checks
+from thesis_lib.studies.toy import remedies, networks as toy
 from thesis_lib.gan.model import GAN
 
 

@@ -7,8 +7,11 @@ import shutil
 import numpy as np
 import pytest
 
-from thesis_lib import environment, metrics
-from thesis_lib.gan import latent, plots, results as gan_results, runs as gan_runs
+from thesis_lib import environment
+from thesis_lib.evaluation import metrics
+from thesis_lib.gan import latent
+from thesis_lib.report import gan_figures as plots
+from thesis_lib.studies import gan_results, mnist_gan as gan_runs
 from thesis_lib.runcards import results_dir
 
 COMMITTED = results_dir() / "dcgan"
@@ -28,7 +31,7 @@ def test_cards_are_found_with_their_directory(tiny_dcgan_run):
 
 def test_loaded_generator_reproduces_the_card_metrics(tiny_dcgan_run, test_set_features):
     """The saved weights, rebuilt from the card alone, give the card's final metrics again."""
-    from thesis_lib.evaluator import load_evaluator
+    from thesis_lib.evaluation.evaluator import load_evaluator
     root, _, samples = tiny_dcgan_run
     card = gan_results.load_cards(root, profile="quick")[0]
     generator = gan_results.load_generator(card)
@@ -180,7 +183,7 @@ def test_committed_runs_are_complete():
 @pytest.mark.slow
 @committed
 def test_committed_long_run_generator_reproduces_its_card(test_set_features):
-    from thesis_lib.evaluator import load_evaluator
+    from thesis_lib.evaluation.evaluator import load_evaluator
     card = gan_results.longest_run(gan_results.load_cards(COMMITTED))
     assert (card["run_dir"] / card["generator_weights"]).stat().st_size <= 5 * 2**20
     generator = gan_results.load_generator(card)
@@ -261,7 +264,7 @@ def _all_text(facts):
     assert all(isinstance(v, str) for v in facts.values()), facts
     text = " | ".join(facts.values())
     # The book's own check (versions such as "Keras 3.15.1" are not decimal numbers).
-    from thesis_lib.book_checks import DECIMAL, NOT_DECIMALS, _snippets
+    from thesis_lib.book.checks import DECIMAL, NOT_DECIMALS, _snippets
     assert not _snippets(DECIMAL, text, allow=NOT_DECIMALS), text
     return text
 

@@ -5,7 +5,7 @@ import pytest
 
 from thesis_lib import artifacts
 from thesis_lib.callbacks import EpochLog, read_csv
-from thesis_lib.gan import runs as gan_runs
+from thesis_lib.studies import mnist_gan as gan_runs
 from thesis_lib.gan import latent
 
 
@@ -43,7 +43,7 @@ def test_unknown_variant():
                                                   ("narrow_projection", True)])
 def test_chapter3_runs_sample_by_code_or_digit_from_their_card(variant, conditional, tmp_path,
                                                                mnist):
-    from thesis_lib.gan import results
+    from thesis_lib.studies import gan_results as results
     card = gan_runs.run(variant, "quick", seed=0, out_root=tmp_path, mnist=mnist, verbose=0,
                         epochs=1, train_subset=128, batch_size=32, metric_samples=100,
                         conditional=conditional)

@@ -1,10 +1,10 @@
-"""The saturation trace of §4.2's tanh finding (thesis_lib.gan.saturation): its measures against
+"""The saturation trace of §4.2's tanh finding (thesis_lib.studies.saturation): its measures against
 closed forms, and a short trace that runs."""
 
 import numpy as np
 import pytest
 
-from thesis_lib.gan import saturation
+from thesis_lib.studies import saturation
 
 
 @pytest.mark.parametrize("output, activation", [

@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate, stats
 
 from thesis_lib import profiles
-from thesis_lib.gan import one_d, snapshots, theory, toy, vanishing
+from thesis_lib.studies.toy import one_d, snapshots, theory, networks as toy, vanishing
 
 MIX = theory.Mixture1D((-2.0, 2.0), (0.5, 0.5))
 

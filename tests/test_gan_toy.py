@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan import toy
+from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import GAN
 
 # The conditioning toy: 4 Gaussians on a circle of radius 2 (neighbours 2.8 apart), sd 0.1, the

@@ -1,4 +1,4 @@
-"""thesis_lib.history against the thesis's Cuadros 1 and 2 (§2.1) and the arithmetic its prose
+"""thesis_lib.report.ilsvrc against the thesis's Cuadros 1 and 2 (§2.1) and the arithmetic its prose
 does on them."""
 
 import matplotlib
@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from thesis_lib import history as H  # noqa: E402
+from thesis_lib.report import ilsvrc as H  # noqa: E402
 from thesis_lib.formatting import table  # noqa: E402
 
 # Cuadros 1 and 2 of the thesis, as printed (teams in the tables' order, errors in %).

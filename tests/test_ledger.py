@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from thesis_lib import ledger
+from thesis_lib.book import ledger
 
 ENTRIES = ledger.load()
 ORDER = ledger.toc_order()
@@ -73,7 +73,7 @@ def test_some_values_are_checked_against_cards():
 
 def test_the_committed_page_is_up_to_date():
     assert ledger.PAGE.read_text(encoding="utf-8") == ledger.render_page(ENTRIES, ORDER), \
-        "run `python -m thesis_lib.ledger` to rewrite chapters/registro.md"
+        "run `python -m thesis_lib.book.ledger` to rewrite chapters/registro.md"
 
 
 def test_every_chapter_in_the_ledger_links_to_its_rows():

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thesis_lib import data, runcards, scarce
+from thesis_lib import data, runcards
+from thesis_lib.studies import scarce
 from thesis_lib.profiles import get_config
 
 
@@ -100,7 +101,7 @@ def test_a_cell_with_every_card_is_read_not_trained(tmp_path):
 
 
 def test_load_cards_says_how_to_make_them(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m thesis_lib.scarce"):
+    with pytest.raises(FileNotFoundError, match="python -m thesis_lib.studies.scarce"):
         scarce.load_cards(tmp_path)
 
 

@@ -1,4 +1,4 @@
-"""Chapter 3.3's reading of its runs (thesis_lib.gan.variant_report), on made-up cards and
+"""Chapter 3.3's reading of its runs (thesis_lib.report.variants), on made-up cards and
 histories and on the tests' tiny DCGAN run."""
 
 import shutil
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from thesis_lib import artifacts
-from thesis_lib.gan import results, variant_report as vr
+from thesis_lib.studies import gan_results as results
+from thesis_lib.report import variants as vr
 from thesis_lib.models import dcgan
 
 

@@ -38,7 +38,7 @@ class Timer(keras.callbacks.Callback):
 class Progress(keras.callbacks.Callback):
     """For runs that take hours: at most every ``every_s`` seconds, one line (epoch, step, the
     recent seconds per step, the time left) and ``progress.json`` beside the run's logs, which
-    ``python -m thesis_lib.batch --campaign --status`` reads."""
+    ``python -m thesis_lib.studies.batch --campaign --status`` reads."""
 
     def __init__(self, path: str | Path, every_s: float = 60.0, clock=time.monotonic,
                  printer=print):

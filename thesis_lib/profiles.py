@@ -108,7 +108,7 @@ class GANConfig:
     # images costs more than the quick profile's training.
     metric_samples: int = 10_000
     # Every how many epochs the metrics are computed on 2,000 samples (None: as monitor_every);
-    # the CPU campaign (thesis_lib.campaign) scores every epoch and draws grids every tenth.
+    # the CPU campaign (thesis_lib.studies.campaign) scores every epoch and draws grids every tenth.
     metrics_every: int | None = None
     # None: an epoch is one pass over the data (Brownlee's 234 steps for MNIST at batch 256);
     # a number: an "epoch" is that many generator steps of the same data stream, so that runs
@@ -177,7 +177,7 @@ class FeedforwardConfig:
 class GanTheoryConfig:
     """Thesis §3.1–3.2 on 1-D and 2-D toys (chapters 3.1 and 3.2): how long each experiment
     trains and over how many seeds. The remedies table of §3.2 has its own settings
-    (``thesis_lib.gan.remedies``)."""
+    (``thesis_lib.studies.toy.remedies``)."""
 
     seeds: int = 1                 # seeds of the optimal-D and vanishing-gradient measurements
     alg1_steps: int = 3000         # generator steps of Algorithm 1 on the 1-D mixture
@@ -241,7 +241,7 @@ class TrainingConfig:
 class ScarceDataConfig:
     """Thesis §5 (its closing claim): the §4.1 CNN trained on N labelled MNIST images alone,
     with classic augmentation, with samples of a conditional GAN trained on the same N images,
-    or with both (``thesis_lib.scarce``)."""
+    or with both (``thesis_lib.studies.scarce``)."""
 
     sizes: tuple[int, ...] = (100,)   # labelled training images N (class-balanced)
     seeds: int = 1                    # seeds per N: subset, GAN and classifier all follow it

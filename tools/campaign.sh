@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the CPU campaign (thesis_lib.campaign) in the background at the lowest priority, detached
+# Start the CPU campaign (thesis_lib.studies.campaign) in the background at the lowest priority, detached
 # from this shell, unless one is already running; print where it stands.
 #   bash tools/campaign.sh            # what every session does first (DEVELOPERS.md)
 #   bash tools/campaign.sh --status   # only the status
@@ -14,13 +14,13 @@ if [ -z "${THESIS_MNIST_DIR:-}" ] && [ -d ../shared/data/mnist ]; then
   THESIS_MNIST_DIR="$(cd ../shared/data/mnist && pwd)"
   export THESIS_MNIST_DIR
 fi
-status=$("$py" -m thesis_lib.batch --campaign --status --campaign-dir "$dir")
+status=$("$py" -m thesis_lib.studies.batch --campaign --status --campaign-dir "$dir")
 if [ "${1:-}" = --status ] || grep -q "^running now: yes" <<<"$status"; then
   echo "$status"
   exit 0
 fi
 mkdir -p "$dir"
-setsid nohup nice -n 19 "$py" -m thesis_lib.batch --campaign --campaign-dir "$dir" "$@" \
+setsid nohup nice -n 19 "$py" -m thesis_lib.studies.batch --campaign --campaign-dir "$dir" "$@" \
   >>"$dir/campaign.out" 2>&1 </dev/null &
 echo "campaign started (pid $!), log $dir/campaign.out"
 echo "$status"

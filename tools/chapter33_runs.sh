@@ -23,14 +23,14 @@ PY=${PYTHON:-.venv/bin/python}
 OUT=${OUT:-results/mnist_gan}
 common=(--variant narrow --profile full --batch-size 64 --monitor-every 1 --out "$OUT")
 wgan=(--train-subset 12000 "${common[@]}")
-"$PY" -m thesis_lib.gan.runs --variant narrow_projection --profile full --batch-size 64 \
+"$PY" -m thesis_lib.studies.mnist_gan --variant narrow_projection --profile full --batch-size 64 \
     --out "$OUT" --conditional --epochs 12 --seed 0
-"$PY" -m thesis_lib.gan.runs "${common[@]}" --out results/mnist_gan_attempts --conditional \
+"$PY" -m thesis_lib.studies.mnist_gan "${common[@]}" --out results/mnist_gan_attempts --conditional \
     --epochs 9 --seed 0
-"$PY" -m thesis_lib.gan.runs "${wgan[@]}" --epochs 7 --seed 0
-"$PY" -m thesis_lib.gan.runs "${wgan[@]}" --epochs 17 --seed 0 --loss wasserstein_gp \
+"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 7 --seed 0
+"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 17 --seed 0 --loss wasserstein_gp \
     --critic-steps 5 --optimizer adam --learning-rate 1e-4 --beta-1 0 --beta-2 0.9
-"$PY" -m thesis_lib.gan.runs "${wgan[@]}" --epochs 26 --seed 0 --loss wasserstein_clip \
+"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 26 --seed 0 --loss wasserstein_clip \
     --critic-steps 5 --optimizer rmsprop --learning-rate 5e-5
-"$PY" -m thesis_lib.gan.runs --variant infogan --profile full --batch-size 64 --monitor-every 1 \
+"$PY" -m thesis_lib.studies.mnist_gan --variant infogan --profile full --batch-size 64 --monitor-every 1 \
     --out "$OUT" --epochs 3 --seed 0

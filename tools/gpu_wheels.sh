@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wheels for a lent GPU machine (Python 3.12, JAX and PyTorch, no internet, no Keras), into
-# .whl/ (git-ignored), so that `python -m thesis_lib.batch` runs there: Keras and what it needs,
+# .whl/ (git-ignored), so that `python -m thesis_lib.studies.batch` runs there: Keras and what it needs,
 # papermill with a Jupyter kernel, and myst_nb's `glue` (every chapter imports it). Only what the
 # machine's image lacks: it has numpy, scipy, pandas, matplotlib, seaborn, h5py, pillow, pyyaml,
 # jinja2, ml-dtypes, rich, absl-py, packaging, attrs, click, tqdm, requests, psutil, pygments,

@@ -27,7 +27,7 @@ def cnn_classifier(second_filters: int = 128, name: str = "cnn_classifier") -> k
     """Thesis §4.1 convolutional network on (28, 28, 1) images scaled to [0, 1].
 
     The penultimate layer is named ``features``: its 64 activations are what the GAN metrics
-    use (see ``thesis_lib.evaluator``).
+    use (see ``thesis_lib.evaluation.evaluator``).
     """
     return keras.Sequential([
         keras.Input((28, 28, 1)),

@@ -1,7 +1,7 @@
 """Measuring a conditional generator (thesis §3.3, conditional generation; Mirza and Osindero
 2014): does it draw the digit it was asked for, and how real does each digit look?
 
-Both questions are answered with the frozen evaluator (:mod:`thesis_lib.evaluator`): the share
+Both questions are answered with the frozen evaluator (:mod:`thesis_lib.evaluation.evaluator`): the share
 of images it reads as the requested digit, and a Fréchet distance per digit against the real
 test images of that digit. The same numbers for real images are the reference.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thesis_lib.metrics import frechet_distance
+from thesis_lib.evaluation.metrics import frechet_distance
 
 
 def _check(images, requested, num_classes=10):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from thesis_lib.formatting import num
-from thesis_lib.gan.theory_plots import FAKE, REAL
+from thesis_lib.report.gan_theory import FAKE, REAL
 from thesis_lib.plotting import new_figure
 
 METHOD_ES = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}

@@ -6,7 +6,7 @@ glued value as ``glue:NAME``), the pytest test that checks it and the committed 
 produced its number. Where an entry records a ``value`` read from cards, ``card_value``
 recomputes it, and the tests fail if the two disagree.
 
-``python -m thesis_lib.ledger`` rewrites the page (``chapters/registro.md``) from the file;
+``python -m thesis_lib.book.ledger`` rewrites the page (``chapters/registro.md``) from the file;
 a test fails when the committed page is out of date.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LEDGER = ROOT / "results" / "claims.yml"
 PAGE = ROOT / "chapters" / "registro.md"
 VERDICTS = ("reproducido", "difiere", "corregido", "sin evidencia", "no verificable")

@@ -1,9 +1,9 @@
 """Checks over the built HTML book: what a reader sees, not what the sources say.
 
 Each check takes one page's HTML and returns the offending snippets (empty when the page is
-clean), so a test can name the page and the text. ``python -m thesis_lib.book_checks HTML_DIR``
+clean), so a test can name the page and the text. ``python -m thesis_lib.book.checks HTML_DIR``
 runs them all over a build and exits non-zero on any finding; ``tests/test_built_book.py`` runs
-them in CI, together with the offline browser check of :mod:`thesis_lib.browser`.
+them in CI, together with the offline browser check of :mod:`thesis_lib.book.browser`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 - :func:`train_discriminator` trains a small sigmoid MLP by binary cross-entropy on fresh real and
   generated samples, with G held fixed: the inner maximisation of Algorithm 1 run to the end.
 - :func:`optimal_d_gap` compares it with D* = p_data / (p_data + p_g) from
-  :mod:`thesis_lib.gan.theory`.
+  :mod:`thesis_lib.studies.toy.theory`.
 - :func:`algorithm1_snapshots` runs Algorithm 1 (k discriminator steps per generator step) on a
   mixture of two Gaussians and keeps, at a few moments, G's samples and D's curve.
 """
@@ -18,8 +18,8 @@ import numpy as np
 from keras import layers
 
 from thesis_lib import backend
-from thesis_lib.gan import theory, toy
-from thesis_lib.gan.snapshots import train_with_snapshots
+from thesis_lib.studies.toy import theory, networks as toy
+from thesis_lib.studies.toy.snapshots import train_with_snapshots
 
 
 def affine_generator(mean: float, std: float) -> keras.Model:
@@ -89,7 +89,7 @@ def algorithm1_snapshots(p_data: theory.Mixture1D, *, steps: int, critic_steps: 
     """Algorithm 1 with k = ``critic_steps`` on 1-D data: an MLP GAN (:func:`toy.mlp_gan`, the
     standard non-saturating loss, 2 × 32 units) trained for ``steps`` generator steps, with
     G's samples and D on a grid ``x`` recorded at step 0 and at ``snapshots`` evenly spaced
-    moments (:func:`thesis_lib.gan.snapshots.train_with_snapshots`); samples as 1-D arrays."""
+    moments (:func:`thesis_lib.studies.toy.snapshots.train_with_snapshots`); samples as 1-D arrays."""
     gan = toy.mlp_gan(data_dim=1, latent_dim=latent_dim, hidden=(32, 32),
                       critic_steps=critic_steps, seed=seed)
     lo, hi = p_data.support(3.0)

@@ -3,7 +3,7 @@
 The panels of chapter 3 show, at a few moments of one run, where the generator puts its samples
 and what the discriminator believes about every point of the plane (or line), in the style of
 GAN Lab (Kahng et al. 2019). :func:`train_with_snapshots` trains through
-:func:`thesis_lib.gan.toy.train_toy`, so a run with snapshots is the same run as one without.
+:func:`thesis_lib.studies.toy.networks.train_toy`, so a run with snapshots is the same run as one without.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from thesis_lib.gan import toy
+from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import GAN
 
 

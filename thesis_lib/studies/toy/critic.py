@@ -1,7 +1,7 @@
 """The WGAN critic in the plane (thesis §3.3): weight clipping against the gradient penalty, as in
 Gulrajani et al.'s (2017) toy figures, on the ring of 8 Gaussians of §3.2.
 
-For each method one WGAN of two small MLPs is trained (:func:`thesis_lib.gan.toy.mlp_gan` with
+For each method one WGAN of two small MLPs is trained (:func:`thesis_lib.studies.toy.networks.mlp_gan` with
 the papers' optimizers and k = 5); the study keeps what the figures need: the critic's score over
 the plane, real and generated points, every critic weight (clipping piles them at ±c, the
 capacity problem the thesis calls "clipping collapse") and ‖∇ₓC(x)‖ at points between the real
@@ -14,7 +14,7 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib.gan import toy
+from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.latent import infer
 
 METHODS = ("wasserstein_clip", "wasserstein_gp")

@@ -1,7 +1,7 @@
 """Reading GAN run directories (thesis §4.2, chapter 3): cards, histories, the variant ranking,
 the saved generator (hash-checked) and samples from it.
 
-A run directory is what :mod:`thesis_lib.gan.runs` writes: ``card.json``, ``history.csv``,
+A run directory is what :mod:`thesis_lib.studies.mnist_gan` writes: ``card.json``, ``history.csv``,
 ``monitor.csv``, ``metrics.csv``, ``grid-epochNNN.png`` and ``generator.weights.h5``.
 """
 
@@ -48,7 +48,7 @@ def longest_run(cards: list[dict], variant: str = "baseline") -> dict:
     """The card of ``variant`` with the most training steps."""
     mine = [c for c in cards if c["variant"] == variant]
     if not mine:
-        raise ValueError(f"no run of variant {variant!r}; run `python -m thesis_lib.gan.runs "
+        raise ValueError(f"no run of variant {variant!r}; run `python -m thesis_lib.studies.mnist_gan "
                          f"--variant {variant}` first.")
     return max(mine, key=lambda c: (c["steps"], -c["seed"]))
 
@@ -67,7 +67,7 @@ def comparison_budget(cards: list[dict], variants) -> tuple[int, int]:
     complete = {k: v for k, v in groups.items() if set(variants) <= {c["variant"] for c in v}}
     if not complete:
         raise ValueError(f"no budget at which all of {', '.join(variants)} were run; run "
-                         f"`python -m thesis_lib.gan.runs --variant all --seed 0 1 ...` first.")
+                         f"`python -m thesis_lib.studies.mnist_gan --variant all --seed 0 1 ...` first.")
     return max(complete, key=lambda k: (len(complete[k]), -k[0]))
 
 
@@ -127,7 +127,7 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
     if not path.exists():
         raise GeneratorWeightsError(
             f"{path} is missing; only the long baseline run's weights are committed. Rerun "
-            f"`python -m thesis_lib.gan.runs --variant {card['variant']} --profile "
+            f"`python -m thesis_lib.studies.mnist_gan --variant {card['variant']} --profile "
             f"{card['profile']} --epochs {card['epochs']} --seed {card['seed']}` to recreate it.")
     digest = artifacts.sha256(path)
     if digest != card["generator_sha256"]:

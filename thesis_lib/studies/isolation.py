@@ -1,6 +1,6 @@
 """Checks that each GAN update changes its own network and only its own (run per backend).
 
-``python -m thesis_lib.gan.checks`` prints a JSON report for the active ``KERAS_BACKEND``;
+``python -m thesis_lib.studies.isolation`` prints a JSON report for the active ``KERAS_BACKEND``;
 the tests run it under every installed backend.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from thesis_lib.gan.latent import infer
 from thesis_lib.gan.model import build_dcgan
-from thesis_lib.gan.toy import toy_run
+from thesis_lib.studies.toy.networks import toy_run
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config
 

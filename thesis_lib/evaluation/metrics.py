@@ -45,7 +45,7 @@ def most_confident_errors(probabilities, y_true, k: int = 10) -> np.ndarray:
     return wrong[order[:k]]
 
 
-# --- GAN metrics (computed with the frozen evaluator, thesis_lib.evaluator) -------------------
+# --- GAN metrics (computed with the frozen evaluator, thesis_lib.evaluation.evaluator) -------------------
 
 def frechet_distance(features_a, features_b) -> float:
     """‖μa − μb‖² + Tr(Σa + Σb − 2(ΣaΣb)^½) between two feature samples (rows = items).

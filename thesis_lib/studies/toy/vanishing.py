@@ -4,7 +4,7 @@ The thesis (§3.2, citing [21]) says the generator's gradient vanishes when the 
 becomes too good, and blames the sigmoid's saturation. Arjovsky and Bottou (2017, §2.2, Fig. 2)
 measured it: train a GAN for a while, freeze G, train a fresh D from scratch, and record the norm
 of the gradient of G's cost with respect to G's weights as D improves. :func:`gradient_vs_d`
-repeats that experiment on the 2-D toys of :mod:`thesis_lib.gan.toy` for both generator costs:
+repeats that experiment on the 2-D toys of :mod:`thesis_lib.studies.toy.networks` for both generator costs:
 
 - ``minimax``: G minimises E log(1 − D(G(z))), the thesis's value function;
 - ``non_saturating``: G minimises −E log D(G(z)) (the DCGAN's, and the book's default).
@@ -22,7 +22,7 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib.gan import toy
+from thesis_lib.studies.toy import networks as toy
 
 COSTS = ("minimax", "non_saturating")
 

@@ -13,7 +13,7 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib.gan import attributes
+from thesis_lib.evaluation import attributes
 from thesis_lib.gan.latent import infer
 
 

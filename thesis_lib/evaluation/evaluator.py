@@ -19,7 +19,7 @@ import numpy as np
 from thesis_lib import artifacts
 from thesis_lib.models.classifiers import cnn_classifier
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
 WEIGHTS = ASSETS / "evaluator_cnn.weights.h5"
 CARD = ASSETS / "evaluator_cnn.json"
 # Outputs kept for inputs of at least this many images, for the last MEMO_SIZE such inputs.

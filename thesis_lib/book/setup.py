@@ -2,7 +2,7 @@
 
 The repository URL lives in one place, ``repository.url`` in ``_config.yml``; it drives the
 launch buttons and the repository link of the HTML book and, through this module, the Colab
-install step of every chapter. After changing it run ``python -m thesis_lib.book`` to rewrite
+install step of every chapter. After changing it run ``python -m thesis_lib.book.setup`` to rewrite
 the setup cells; a test fails while any chapter is out of date.
 """
 
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETUP_TAGS = ["hide-cell", "nbval-ignore-output"]
 
 SETUP_TEMPLATE = '''\
-# Preparación del entorno (la misma celda en todos los capítulos; la genera thesis_lib.book).
+# Preparación del entorno (la misma celda en todos los capítulos; la genera thesis_lib.book.setup).
 # En JupyterLab usa el paquete thesis_lib ya instalado; en Colab instala el repositorio y sus
 # dependencias fijadas, y luego informa dónde corre el cuaderno y si hay una GPU en uso.
 import importlib, importlib.util, subprocess, sys
@@ -241,7 +241,7 @@ def pre_execute(paths, cache_dir: Path | None = None, timeout: int = 900) -> lis
 
 
 def main(argv: list[str]) -> int:
-    """``python -m thesis_lib.book`` syncs setup cells; ``--refresh NB...`` re-runs checks;
+    """``python -m thesis_lib.book.setup`` syncs setup cells; ``--refresh NB...`` re-runs checks;
     ``--check-outputs`` compares the check cells with the last book build's execution;
     ``--init-cache`` creates the execution cache; ``--pre-execute NB...`` fills it."""
     if argv[:1] == ["--check-outputs"]:

@@ -1,7 +1,7 @@
 """Chapter 3.3's reading of its committed MNIST runs (``results/mnist_gan``): the WGAN comparison,
 the conditional GAN, the directions in Z and the InfoGAN's codes (thesis §3.3).
 
-Runs are made by ``tools/chapter33_runs.sh`` (:mod:`thesis_lib.gan.runs`); everything here reads
+Runs are made by ``tools/chapter33_runs.sh`` (:mod:`thesis_lib.studies.mnist_gan`); everything here reads
 their cards, histories and hash-checked weights, and measures with the frozen evaluator.
 """
 
@@ -13,12 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from thesis_lib import data, metrics, runcards
+from thesis_lib import data, runcards
+from thesis_lib.evaluation import metrics
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import num, pct
-from thesis_lib.gan import attributes, directions, infogan
+from thesis_lib.gan import infogan
+from thesis_lib.evaluation import attributes
+from thesis_lib.studies import latent_directions as directions
 from thesis_lib.gan.latent import infer, unit_images
-from thesis_lib.gan.results import history, load_cards, load_generator
+from thesis_lib.studies.gan_results import history, load_cards, load_generator
 
 FAMILY_ES = {"standard": "GAN estándar (no saturante)",
              "wasserstein_gp": "WGAN con penalización del gradiente",
@@ -188,7 +191,7 @@ def random_direction(dim: int, seed: int = 0) -> np.ndarray:
 def attribute_directions(card: dict, evaluator, n: int = 10_000, seed: int = 0):
     """For ink and slant: the regression direction of the attribute on z over ``n`` samples of
     the run's generator, its fit, and what a swing of ±1 standard deviation along it changes
-    (:func:`thesis_lib.gan.directions.swing_effect`); and, as the control, the same swing along a
+    (:func:`thesis_lib.studies.latent_directions.swing_effect`); and, as the control, the same swing along a
     random direction (key ``random``, no fit). Returns (that dict, the latent points used)."""
     images_fn = _generator_fn(card)
     z = np.random.default_rng([seed, 120_000]).normal(
@@ -320,7 +323,7 @@ def method_frame(clip: dict, gp: dict) -> pd.DataFrame:
 
 
 def critic_frame(summaries: dict[str, dict]):
-    """:func:`thesis_lib.gan.critic_study.summary` of each method as a Spanish table."""
+    """:func:`thesis_lib.studies.toy.critic.summary` of each method as a Spanish table."""
     names = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
     rows = {names[m]: {
         "pesos a menos de 1 % de ±c": "—" if np.isnan(s["at_bound"]) else pct(s["at_bound"], 0),

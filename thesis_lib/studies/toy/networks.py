@@ -212,7 +212,7 @@ def mlp(input_dims, hidden, output_dim: int, output: str, negative_slope: float,
     ``hidden`` Dense layers each followed by a LeakyReLU, and a Dense output of ``output_dim``
     units with activation ``output``. ``head``: layers applied, in order, to the first input
     before anything else (instance noise or packing in front of a discriminator, see
-    :mod:`thesis_lib.gan.remedies`)."""
+    :mod:`thesis_lib.studies.toy.remedies`)."""
     if head and len(input_dims) > 1:
         raise ValueError("head layers apply to a single-input MLP only (not conditional).")
     inputs = [keras.Input((d,)) for d in input_dims]
@@ -255,7 +255,7 @@ def mlp_gan(data_dim: int = 2, latent_dim: int = 2, hidden=(128, 128, 128), *,
     ``critic_steps`` defaults to 5 for the Wasserstein losses (both papers) and 1 otherwise;
     ``clip`` and ``gp_weight`` default to the papers' 0.01 and 10 (:func:`losses.get`).
 
-    For the remedies of §3.2 (:mod:`thesis_lib.gan.remedies`): ``g_hidden`` gives G its own
+    For the remedies of §3.2 (:mod:`thesis_lib.studies.toy.remedies`): ``g_hidden`` gives G its own
     widths (default ``hidden``); ``d_head`` holds layers put in front of D's MLP (instance noise,
     packing); ``gan_class`` (a :class:`GAN` subclass) receives ``gan_options`` as extra keyword
     arguments; ``jit_compile`` and ``steps_per_execution`` go to ``compile`` (25 steps per call

@@ -1,7 +1,7 @@
 """Why §4.2's ``tanh`` variant draws one constant image (issue 27): the generator's output
 activation traced step by step.
 
-    python -m thesis_lib.gan.saturation --steps 150 --seeds 0 1 2   # -> results/saturation/
+    python -m thesis_lib.studies.saturation --steps 150 --seeds 0 1 2   # -> results/saturation/
 
 A generator whose output units sit where their activation is flat gets almost no gradient there:
 for ``tanh``, d tanh(a)/da = 1 − tanh(a)²; for the sigmoid, σ'(a) = σ(a)(1 − σ(a)), at most ¼.
@@ -24,7 +24,7 @@ from pathlib import Path
 from thesis_lib import cli, data, environment, plotting, runcards
 from thesis_lib.formatting import listing, num, pct
 from thesis_lib.gan.latent import infer, to_unit
-from thesis_lib.gan.runs import VARIANTS, build_variant, prepare_images, variant_config
+from thesis_lib.studies.mnist_gan import VARIANTS, build_variant, prepare_images, variant_config
 from thesis_lib.gan.training import EpochShuffled
 from thesis_lib.profiles import get_config
 
@@ -85,7 +85,7 @@ class SaturationTrace(keras.callbacks.Callback):
 
 def trace(variant: str = "tanh", steps: int = 120, seed: int = 0, every: int = 5, mnist=None,
           options: dict | None = None, **overrides) -> list[dict]:
-    """Train §4.2's ``variant`` (thesis_lib.gan.runs.VARIANTS, the full profile's settings;
+    """Train §4.2's ``variant`` (thesis_lib.studies.mnist_gan.VARIANTS, the full profile's settings;
     ``options`` adds builder options, e.g. ``{"g_batch_norm": True}``) for ``steps`` steps on
     all of MNIST, as a run would, and return the trace."""
     config, variant_options, _ = variant_config(variant, "full", seed, **overrides)
@@ -103,7 +103,7 @@ def trace(variant: str = "tanh", steps: int = 120, seed: int = 0, every: int = 5
 
 # What is traced: the thesis's baseline (sigmoid output, pixels in [0, 1]), its tanh variant
 # (pixels in [−1, 1]), and tanh with the thesis's batch normalization (G's and D's hidden
-# layers), as Radford et al. (2016) pair them: thesis_lib.gan.runs' ``tanh_batchnorm``.
+# layers), as Radford et al. (2016) pair them: thesis_lib.studies.mnist_gan' ``tanh_batchnorm``.
 KINDS = {"sigmoid": ("baseline", {}), "tanh": ("tanh", {}),
          "tanh_batchnorm": ("tanh", {"batch_norm": True})}
 
@@ -238,7 +238,7 @@ def plot_traces(traces: dict):
 
 
 def parser() -> cli.Parser:
-    p = cli.Parser(prog="python -m thesis_lib.gan.saturation",
+    p = cli.Parser(prog="python -m thesis_lib.studies.saturation",
                    description=__doc__.splitlines()[0])
     p.add_argument("--kinds", nargs="+", choices=list(KINDS), default=list(KINDS))
     p.add_argument("--seeds", nargs="+", type=cli.non_negative_int, default=[0, 1, 2])

@@ -13,7 +13,7 @@ is trained with the same budget of updates in four arms:
 The real test set scores each. One seed fixes the subset, the GAN and the classifier of a
 cell, so the spread over seeds includes which N images were drawn.
 
-    python -m thesis_lib.scarce --profile full --out results/scarce
+    python -m thesis_lib.studies.scarce --profile full --out results/scarce
 
 writes ``n<N>-seed<S>/gan/`` (the GAN's history, grid and ``card.json``) and
 ``n<N>-seed<S>/<arm>.json`` (a classifier card per arm). A rerun skips every card that exists
@@ -30,12 +30,13 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, cli, data, environment, evaluator, runcards
-from thesis_lib.data_summary import mosaic
+from thesis_lib import artifacts, cli, data, environment, runcards
+from thesis_lib.evaluation import evaluator
+from thesis_lib.report.mnist_data import mosaic
 from thesis_lib.formatting import num, spanish_ticks
 from thesis_lib.formatting import table as format_table
 from thesis_lib.gan.model import build_dcgan
-from thesis_lib.gan.runs import ALL_VARIANTS
+from thesis_lib.studies.mnist_gan import ALL_VARIANTS
 from thesis_lib.gan.training import train_gan as fit_gan
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
@@ -267,7 +268,7 @@ def load_cards(out_root) -> list[dict]:
     paths = sorted(Path(out_root).glob("n*-seed*/cnn-*.json"))
     if not paths:
         raise FileNotFoundError(f"no scarce-data cards under {out_root}; run "
-                                f"python -m thesis_lib.scarce --profile full first.")
+                                f"python -m thesis_lib.studies.scarce --profile full first.")
     return [runcards.read_card(p, "classifier") for p in paths]
 
 
@@ -314,7 +315,7 @@ def table(summary_frame):
 
 
 def parser() -> cli.Parser:
-    p = cli.Parser(prog="python -m thesis_lib.scarce", description=__doc__.splitlines()[0])
+    p = cli.Parser(prog="python -m thesis_lib.studies.scarce", description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="quick")
     p.add_argument("--sizes", nargs="+", type=int, default=None)
     p.add_argument("--seeds", type=int, default=None)
@@ -389,7 +390,7 @@ def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0):
     grids = sorted((cell_dir(out_root, n, seed) / "gan").glob("grid-epoch*.png"))
     if not grids:
         raise FileNotFoundError(f"no sample grid in {cell_dir(out_root, n, seed) / 'gan'}; "
-                                f"run python -m thesis_lib.scarce --profile full first.")
+                                f"run python -m thesis_lib.studies.scarce --profile full first.")
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), constrained_layout=True)
     left.imshow(mosaic(rows, fill=0.0), cmap="gray_r", vmin=0, vmax=1)
     left.set_title(f"{'Las' if per * 10 == n else 'Algunas de las'} {num(n)} imágenes reales "

@@ -1,5 +1,5 @@
 """The thesis's remedies for mode collapse (§3.2), tested on the ring of 8 and the grid of 25
-Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.gan.toy.mode_stats`).
+Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.studies.toy.networks.mode_stats`).
 
 §3.2 lists five remedies without evidence: a deeper or wider generator, L1/L2 regularization,
 extra loss terms that reward diversity, data augmentation, and a different ratio of
@@ -40,7 +40,7 @@ and its grid σ = 0.05 (2.5 times ours, so its 3σ high-quality disc is 6.25 tim
 area). Here: 3 × 128 LeakyReLU units without normalization, Adam 2·10⁻⁴ with β₁ = 0.5, batches
 of 64, ``FULL["steps"]`` generator steps, σ = 0.02 on both mixtures.
 
-    python -m thesis_lib.gan.remedies --out results/toy/remedies --profile full
+    python -m thesis_lib.studies.toy.remedies --out results/toy/remedies --profile full
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ import pandas as pd
 from keras import layers, ops
 
 from thesis_lib import artifacts, backend, cli, environment, runcards
-from thesis_lib.gan import losses, toy
+from thesis_lib.gan import losses
+from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import GAN
 
 
@@ -584,7 +585,7 @@ def _ordered(frame: pd.DataFrame, extra=()) -> pd.DataFrame:
 
 # --- command line -----------------------------------------------------------------------------
 def parser() -> cli.Parser:
-    p = cli.Parser(prog="python -m thesis_lib.gan.remedies",
+    p = cli.Parser(prog="python -m thesis_lib.studies.toy.remedies",
                    description="The remedies for mode collapse of thesis §3.2 on the ring and "
                                "grid of Gaussians: a resumable grid of runs with cards.")
     p.add_argument("--out", type=Path, default=None,

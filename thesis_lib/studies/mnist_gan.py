@@ -1,8 +1,8 @@
 """GAN runs on MNIST (thesis §4.2 and chapter 3) from the command line, with a run card.
 
-    python -m thesis_lib.gan.runs --variant baseline --profile full --epochs 10 --seed 0
-    python -m thesis_lib.gan.runs --variant all --profile full --seed 0 1 2   # the §4.2 grid
-    python -m thesis_lib.gan.runs --loss wasserstein_gp --critic-steps 5 --conditional
+    python -m thesis_lib.studies.mnist_gan --variant baseline --profile full --epochs 10 --seed 0
+    python -m thesis_lib.studies.mnist_gan --variant all --profile full --seed 0 1 2   # the §4.2 grid
+    python -m thesis_lib.studies.mnist_gan --loss wasserstein_gp --critic-steps 5 --conditional
 
 Writes ``results/dcgan/<variant>-<profile>-e<epochs>[-n<subset>][-b<batch>][-<loss>][-k<k>]
 [-cond][-<precision>]-seed<N>/``: ``history.csv``, ``monitor.csv``, ``metrics.csv`` (Fréchet
@@ -23,12 +23,13 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, cli, data, environment, evaluator, metrics, runcards
+from thesis_lib import artifacts, cli, data, environment, runcards
+from thesis_lib.evaluation import evaluator, metrics
 from thesis_lib.callbacks import EpochLog, Progress
-from thesis_lib.gan import conditional as cond_metrics
+from thesis_lib.evaluation import class_agreement as cond_metrics
 from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
 from thesis_lib.gan.latent import unit_images
-from thesis_lib.gan.results import generated_images, monitor_inputs
+from thesis_lib.studies.gan_results import generated_images, monitor_inputs
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -43,7 +44,7 @@ VARIANTS = {
 }
 # Narrower networks for the chapter-3 runs on MNIST, which must fit a 2-core CPU (at most an
 # hour each), and for smoke tests. Not part of the §4.2 grid (``VARIANTS``, which
-# thesis_lib.batch runs on a GPU).
+# thesis_lib.studies.batch runs on a GPU).
 CPU_VARIANTS = {
     # G's hidden layers at 64 channels instead of 128; D as the thesis's.
     "small": {"g_filters": 64},
@@ -65,14 +66,14 @@ CPU_VARIANTS = {
     "infogan": {"g_filters": 32, "d_filters": 32, "info_noise": 62},
 }
 # Chapter 3.3's families at the thesis's widths (G 128 channels, D 64), for a GPU
-# (thesis_lib.batch): G with batch normalization, as ``narrow`` and for the same reason; the
+# (thesis_lib.studies.batch): G with batch normalization, as ``narrow`` and for the same reason; the
 # conditional one with the class entering D by projection, as ``narrow_projection``.
 GPU_VARIANTS = {"gbatchnorm": {"g_batch_norm": True},
                 "gbatchnorm_projection": {"g_batch_norm": True, "d_conditioning": "projection"},
                 "infogan_wide": {"info_noise": 62}}
 # §4.2's tanh output paired with the thesis's batch normalization (G's and D's hidden layers), as
 # Radford et al. (2016) use them together: tanh alone drives G's output units into saturation
-# within the first ~50 steps and they never come back (thesis_lib.gan.saturation); with the
+# within the first ~50 steps and they never come back (thesis_lib.studies.saturation); with the
 # normalization they stay near zero. Run beside the grid by the CPU campaign.
 PAIRED_VARIANTS = {"tanh_batchnorm": {"output": "tanh", "batch_norm": True}}
 ALL_VARIANTS = {**VARIANTS, **PAIRED_VARIANTS, **CPU_VARIANTS, **GPU_VARIANTS}
@@ -287,7 +288,7 @@ def default_out_root(profile: str) -> Path:
 
 
 def parser() -> cli.Parser:
-    p = cli.Parser(prog="python -m thesis_lib.gan.runs", description=__doc__.splitlines()[0])
+    p = cli.Parser(prog="python -m thesis_lib.studies.mnist_gan", description=__doc__.splitlines()[0])
     p.add_argument("--variant", nargs="+", choices=sorted(ALL_VARIANTS) + ["all"],
                    default=["baseline"], help="one or more variants, or 'all' (the §4.2 grid)")
     p.add_argument("--profile", default="quick")

@@ -1,5 +1,5 @@
 """Jobs as subprocesses, a few at a time, within time limits: the runner shared by the GPU
-batch (``thesis_lib.batch``) and the CPU campaign (``thesis_lib.campaign``).
+batch (``thesis_lib.studies.batch``) and the CPU campaign (``thesis_lib.studies.campaign``).
 
 A job runs in its own process group (a stop also ends its children, e.g. a notebook's kernel)
 with its output appended to ``<out>/logs/<job>.log``; it is done once its ``output`` exists.

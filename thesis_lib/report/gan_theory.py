@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from thesis_lib.formatting import num
-from thesis_lib.gan import theory
+from thesis_lib.studies.toy import theory
 from thesis_lib.plotting import new_figure
 
 REAL, FAKE, DISC = "#1f5fa8", "#d1495b", "0.25"

@@ -1,5 +1,5 @@
 """The remedies of §3.2 as the book shows them: Spanish tables and a figure built from
-:func:`thesis_lib.gan.remedies.load_table` / :func:`~thesis_lib.gan.remedies.load_runs`."""
+:func:`thesis_lib.studies.toy.remedies.load_table` / :func:`~thesis_lib.studies.toy.remedies.load_runs`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from thesis_lib.formatting import num, pct, table
-from thesis_lib.gan import remedies
+from thesis_lib.studies.toy import remedies
 from matplotlib.ticker import FuncFormatter
 
 from thesis_lib.plotting import new_figure

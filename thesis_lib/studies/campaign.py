@@ -1,14 +1,14 @@
 """The thesis's GANs at the thesis's scale on a 2-core CPU: a fixed queue that advances a little
 in every session and survives the end of each (issue 27; thesis §4.2 and §3.3).
 
-    python -m thesis_lib.batch --campaign              # work through the queue (resumable)
-    python -m thesis_lib.batch --campaign --status     # epochs done, s/step, hours left per job
+    python -m thesis_lib.studies.batch --campaign              # work through the queue (resumable)
+    python -m thesis_lib.studies.batch --campaign --status     # epochs done, s/step, hours left per job
 
 The queue (:data:`QUEUE`), in order: §4.2's baseline as the thesis ran it (100 epochs, seed 1,
 float32, metrics every epoch); the six §4.2 variants and tanh with batch normalization × seeds
 0, 1, 2 at one equal budget of 5 epochs; §3.3's standard GAN, WGAN-GP and WGAN with clipping at
 5,000 generator steps each (scored every 250); the InfoGAN for 20 epochs. Each job is a
-``thesis_lib.gan.runs`` process (its exact resume from the last epoch's checkpoint is the
+``thesis_lib.studies.mnist_gan`` process (its exact resume from the last epoch's checkpoint is the
 machinery every long run uses).
 
 Where things live:
@@ -52,9 +52,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thesis_lib import artifacts, environment, jobs
+from thesis_lib import artifacts, environment
+from thesis_lib.studies import jobs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+RUNS_MODULE = "thesis_lib.studies.mnist_gan"  # what a job runs
 STATE = "campaign.json"
 # What a delivered run leaves behind: resumable state, per-epoch generators, live progress.
 NOT_DELIVERED = ("checkpoint", "progress.json", ".lock")
@@ -65,11 +67,11 @@ XLA = ("off", "on")
 
 @dataclass(frozen=True)
 class CampaignJob:
-    """One run of the queue: ``thesis_lib.gan.runs`` arguments and what to expect of it."""
+    """One run of the queue: ``thesis_lib.studies.mnist_gan`` arguments and what to expect of it."""
 
     name: str
     group: str  # results/<group>/
-    run: str  # the run folder that thesis_lib.gan.runs names (a test checks)
+    run: str  # the run folder that thesis_lib.studies.mnist_gan names (a test checks)
     variant: str
     seed: int
     args: tuple = ()
@@ -81,8 +83,14 @@ class CampaignJob:
     # checks): an untimed job's hours left come from them and this processor's measured rate.
     gflop_per_step: float = 0.0
 
-    def argv(self, python: str, work: Path, xla: str) -> list:
-        return [python, "-m", "thesis_lib.gan.runs", "--variant", self.variant, "--profile",
+    def argv(self, python: str, work: Path, xla: str, code: Path | None = None) -> list:
+        """The training command, run in ``code`` (the job's checkout): a job pinned to a
+        commit from before the package's relayout names the runs module by its old path."""
+        module = RUNS_MODULE
+        if code is not None and not (code / Path(*RUNS_MODULE.split("."))).with_suffix(
+                ".py").is_file():
+            module = "thesis_lib.gan.runs"
+        return [python, "-m", module, "--variant", self.variant, "--profile",
                 "full", "--seed", str(self.seed), "--out", str(work / self.group),
                 *self.args, "--xla", xla]
 
@@ -102,7 +110,7 @@ def _dcgan(variant: str, seed: int, epochs: int, extra=(), hold=None) -> Campaig
 
 
 # §3.3's families on all of MNIST at the narrow widths, equal generator steps: 20 "epochs" of
-# 250 generator steps; the WGANs with their papers' optimizers (as thesis_lib.batch.FAMILIES).
+# 250 generator steps; the WGANs with their papers' optimizers (as thesis_lib.studies.batch.FAMILIES).
 _FAMILY_ARGS = {
     "standard": ((), ""),
     "wasserstein_gp": (("--loss", "wasserstein_gp", "--critic-steps", "5", "--optimizer", "adam",
@@ -126,7 +134,7 @@ def _family(name: str) -> CampaignJob:
                        gflop_per_step=2.81 if name == "standard" else 4.98)
 
 
-# §4.2's variants in thesis_lib.gan.runs.VARIANTS order (a test checks), then tanh paired with
+# §4.2's variants in thesis_lib.studies.mnist_gan.VARIANTS order (a test checks), then tanh paired with
 # batch normalization (runs.PAIRED_VARIANTS): tanh alone saturates G's output in its first ~50
 # steps on every seed traced (results/saturation/, chapter 4.2); the pair is the DCGAN recipe.
 VARIANTS = ("baseline", "tanh", "latent50", "latent200", "batchnorm", "upsample",
@@ -551,7 +559,7 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
             log(f"[{environment_now()}] the checkout moved to "
                 f"{head_commit(campaign.source)[:12]}: restarting the campaign on it")
             lock.close()
-            os.execv(sys.executable, [sys.executable, "-m", "thesis_lib.batch",
+            os.execv(sys.executable, [sys.executable, "-m", "thesis_lib.studies.batch",
                                       *_without_restarts(sys.argv[1:])])
         if record is None:
             record = state["jobs"][job.name] = {"commit": commit, "backend": backend,
@@ -596,7 +604,7 @@ def _without_restarts(argv: list) -> list:
 def _train(campaign, state, job, code, settings, heartbeat_s, log) -> bool:
     record = state["jobs"][job.name]
     python = sys.executable
-    argv = job.argv(python, campaign.work, settings["xla"])
+    argv = job.argv(python, campaign.work, settings["xla"], code)
     env = job_env(code, record["backend"], settings["threads"])
     first = campaign.epochs_done(job)
     if record["segments"]:  # a process cut short: it trained up to the checkpoint found now

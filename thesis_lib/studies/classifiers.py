@@ -2,7 +2,7 @@
 
 Command line (papermill-free batch runs; resumable: rerun the same command after a crash)::
 
-    python -m thesis_lib.classifier_runs --model cnn --profile full --seeds 0 1 2 \\
+    python -m thesis_lib.studies.classifiers --model cnn --profile full --seeds 0 1 2 \\
         --out results/classifiers
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import keras
 
-from thesis_lib import artifacts, data, environment, evaluator, runcards
+from thesis_lib import artifacts, data, environment, runcards
+from thesis_lib.evaluation import evaluator
 from thesis_lib.callbacks import ResumableCheckpoint, Timer
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
