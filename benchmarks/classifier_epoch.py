@@ -13,11 +13,10 @@ dense 784·128 + 128·128 + 128·10 = 118,016; CNN 26²·64·9 + 11²·128·576 
 
 from __future__ import annotations
 
-from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
-
 import argparse
 import statistics
 
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
 
 FORWARD_MACS = {"dense": 118_016, "cnn": 9_515_904}
 

@@ -18,14 +18,14 @@ Rates are reported against numpy's float32 2048 × 2048 matrix product measured 
 
 from __future__ import annotations
 
-from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
-
 import argparse
 import json
 import os
 import statistics
 import sys
 import time
+
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
 
 SIZE, CHANNELS, FILTERS, KERNEL, STRIDE = 14, 128, 128, 4, 2
 

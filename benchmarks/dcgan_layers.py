@@ -30,8 +30,8 @@ def main(argv=None) -> int:
     import keras
     import numpy as np
     import tensorflow as tf
-
     from gan_step import macs_of  # benchmarks/gan_step.py (this script's folder)
+
     from thesis_lib.gan.model import build_dcgan
     from thesis_lib.profiles import get_config
 

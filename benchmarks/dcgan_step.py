@@ -15,12 +15,12 @@ no gradient) + D forward/backward on 256 images + G and D forward/backward on 25
 
 from __future__ import annotations
 
-from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
-
 import argparse
 import os
 import statistics
 import sys
+
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
 
 D_MACS, G_MACS = 1_922_368, 69_769_728
 

@@ -16,14 +16,14 @@ seconds per generator step in multiples of a DCGAN step.
 
 from __future__ import annotations
 
-from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
-from dcgan_step import step_flops
-
 import argparse
 import os
 import statistics
 import sys
 from pathlib import Path
+
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
+from dcgan_step import step_flops
 
 LOSSES = ("minimax", "non_saturating", "least_squares", "wasserstein_clip", "wasserstein_gp")
 

@@ -16,13 +16,13 @@ fixed when a framework starts, so each setting is its own process).
 
 from __future__ import annotations
 
-from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
-
 import argparse
 import hashlib
 import json
 import statistics
 import sys
+
+from baseline import matmul_gflops  # benchmarks/baseline.py (this script's folder)
 
 
 def macs_of(layer) -> int:
@@ -84,8 +84,8 @@ def main(argv=None) -> int:
 
     from thesis_lib import environment
     from thesis_lib.callbacks import Timer
-    from thesis_lib.studies import mnist_gan as runs
     from thesis_lib.gan.training import EpochShuffled
+    from thesis_lib.studies import mnist_gan as runs
 
     run_parsed = runs.parser().parse_args(["--variant", args.variant, *run_args])
     overrides = {k: v for k, v in runs.overrides_from_args(run_parsed).items()

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from thesis_lib import artifacts
-from thesis_lib.studies import batch
 from thesis_lib.profiles import get_config
+from thesis_lib.studies import batch
 
 PY = sys.executable
 # A child that imports thesis_lib with the TensorFlow backend spends seconds importing it;

@@ -144,6 +144,7 @@ def _nb_with_check(tmp_path, text):
 
 def test_check_outputs_compares_only_check_cells(tmp_path, monkeypatch):
     import copy
+
     import nbformat
     path, nb = _nb_with_check(tmp_path, "a = 1\n")
     ran = copy.deepcopy(nb)

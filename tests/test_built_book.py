@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib.book import setup as book, checks as book_checks, browser
+from thesis_lib.book import browser
+from thesis_lib.book import checks as book_checks
+from thesis_lib.book import setup as book
 
 HTML = Path(os.environ.get("THESIS_BOOK_HTML", book.ROOT / "_build" / "html"))
 REQUIRED = os.environ.get("THESIS_REQUIRE_BUILT_BOOK") == "1"

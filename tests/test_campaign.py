@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from thesis_lib import artifacts
-from thesis_lib.studies import campaign
 from thesis_lib.profiles import get_config
+from thesis_lib.studies import campaign
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,9 @@ def _flops_counter():
 
 def test_each_jobs_flops_per_step_are_counted_from_its_layers():
     gan_step = _flops_counter()
-    from thesis_lib.studies import mnist_gan as runs
     from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan
     from thesis_lib.gan.model import build_dcgan
+    from thesis_lib.studies import mnist_gan as runs
 
     counted = {}
     for job in campaign.QUEUE + campaign.TINY_QUEUE:

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from thesis_lib.studies import classifiers as classifier_runs
 from thesis_lib.evaluation import metrics
 from thesis_lib.models import classifiers
+from thesis_lib.studies import classifiers as classifier_runs
 
 
 def test_parameter_counts_match_the_thesis_and_the_authors_code():

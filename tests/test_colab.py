@@ -62,7 +62,6 @@ def test_colab_branch_installs_the_package_and_the_chapters_import(tmp_path):
     target = tmp_path / "content" / "libro"
     cell = book.setup_cell_source().replace(book.repository_url(), book.ROOT.as_uri()) \
         .replace("/content/libro", str(target))
-    imports = "\n".join(chapter_imports())
     script = "\n".join([
         "import importlib.util, sys",
         "import google.colab  # a Colab runtime has it imported before any cell runs",

@@ -8,11 +8,11 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.studies import isolation as gan_checks
-from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config
+from thesis_lib.studies import isolation as gan_checks
+from thesis_lib.studies.toy import networks as toy
 
 REAL = np.random.default_rng(0).uniform(size=(8, 28, 28, 1)).astype("float32")
 

@@ -10,7 +10,6 @@ from keras import layers, ops
 from thesis_lib.evaluation import attributes
 from thesis_lib.studies import latent_directions as directions
 
-
 # --- attributes ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [1, 2, 3, 4])
@@ -90,13 +89,13 @@ def test_log_prob_gradient_matches_finite_differences():
     generator, classifier = toy_models()
     images_fn = directions.image_function(generator)
     z = np.random.default_rng(1).normal(size=(3, 4)).astype("float32")
-    log_p, grad = directions.log_prob_and_gradient(images_fn, classifier, z, target=7)
+    log_p, grad = directions.log_prob_gradient_function(images_fn, classifier, 7)(z)
     eps = 1e-2
     for i in range(4):
         step = np.zeros_like(z)
         step[:, i] = eps
-        up, _ = directions.log_prob_and_gradient(images_fn, classifier, z + step, 7)
-        down, _ = directions.log_prob_and_gradient(images_fn, classifier, z - step, 7)
+        up, _ = directions.log_prob_gradient_function(images_fn, classifier, 7)(z + step)
+        down, _ = directions.log_prob_gradient_function(images_fn, classifier, 7)(z - step)
         assert grad[:, i] == pytest.approx((up - down) / (2 * eps), rel=0.05, abs=1e-3)
     assert np.all(log_p < 0)
 
@@ -105,10 +104,10 @@ def test_classifier_walk_raises_the_target_and_stops_once_confident():
     generator, classifier = toy_models(seed=2)
     images_fn = directions.image_function(generator)
     z = np.random.default_rng(3).normal(size=(6, 4)).astype("float32")
-    before, _ = directions.log_prob_and_gradient(images_fn, classifier, z, target=2)
+    before, _ = directions.log_prob_gradient_function(images_fn, classifier, 2)(z)
     moved, distance, taken = directions.classifier_walk(images_fn, classifier, z, 2, step=0.25,
                                                         n_steps=40, stop_at=0.9)
-    after, _ = directions.log_prob_and_gradient(images_fn, classifier, moved, target=2)
+    after, _ = directions.log_prob_gradient_function(images_fn, classifier, 2)(moved)
     assert np.all(after > before)
     assert np.all(distance <= 0.25 * taken + 1e-4)
     stopped = taken < 40

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from thesis_lib.gan import infogan
-from thesis_lib.studies import isolation as checks
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import get_config
+from thesis_lib.studies import isolation as checks
 
 REAL = np.random.default_rng(0).uniform(size=(8, 28, 28, 1)).astype("float32")
 

@@ -12,10 +12,11 @@ from keras import layers
 from thesis_lib import backend
 from thesis_lib.callbacks import read_csv
 from thesis_lib.gan import losses
-from thesis_lib.studies import isolation as checks, mnist_gan as runs
 from thesis_lib.gan.model import GAN, build_dcgan, precision
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, get_config
+from thesis_lib.studies import isolation as checks
+from thesis_lib.studies import mnist_gan as runs
 
 RNG = np.random.default_rng(0)
 # The DCGAN's architecture on 8 × 8 images: every code path of the 28 × 28 model, a fraction of
@@ -283,6 +284,8 @@ CLI_ERRORS = [
     (["--epochs", "0"], "epochs must be a positive integer, got 0."),
     (["--loss", "wasserstein_gp", "--gp-weight", "-1"], "gp_weight must be a number >= 0"),
     (["--loss", "wasserstein_clip", "--clip", "-0.01"], "clip must be a positive number"),
+    (["--train-subset", "10"], "train_subset 10 is too small for one step of 256 images"),
+    (["--recipe", "wasserstein_gp", "--loss", "minimax"], "drop --loss minimax"),
     (["--critic-steps", "0"], "critic_steps must be a positive integer"),
 ]
 
@@ -307,3 +310,61 @@ def test_the_command_prints_its_error_alone():
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in out.stderr, out.stderr
+
+
+# --- 9. the registry of loss families and their recipes ----------------------------------------
+
+def test_every_family_declares_its_losses_output_threshold_and_recipe():
+    from thesis_lib.gan.families import FAMILIES
+    from thesis_lib.profiles import OPTIMIZERS
+    assert tuple(FAMILIES) == GAN_LOSSES
+    for name, f in FAMILIES.items():
+        assert f.output in ("probability", "score") and f.threshold in ("half", "midpoint")
+        assert callable(f.d_loss) and callable(f.g_loss)
+        assert f.recipe.optimizer in OPTIMIZERS and f.recipe.learning_rate > 0
+        assert f.recipe.critic_steps >= 1 and f.recipe.source
+        strategy = losses.get(name)
+        assert strategy.output == f.output and strategy.wasserstein == f.wasserstein
+    # The papers' numbers (Arjovsky et al. 2017, Algorithm 1; Gulrajani et al. 2017, Algorithm 1).
+    clip, gp = FAMILIES["wasserstein_clip"], FAMILIES["wasserstein_gp"]
+    assert (clip.clip, clip.recipe.optimizer, clip.recipe.learning_rate,
+            clip.recipe.critic_steps) == (0.01, "rmsprop", 5e-5, 5)
+    assert (gp.gp_weight, gp.recipe.optimizer, gp.recipe.learning_rate, gp.recipe.beta_1,
+            gp.recipe.beta_2, gp.recipe.critic_steps) == (10.0, "adam", 1e-4, 0.0, 0.9, 5)
+    # The thesis's DCGAN defaults are the classic families' recipe.
+    cfg = get_config("dcgan", "full")
+    ns = FAMILIES["non_saturating"].recipe
+    assert (cfg.optimizer, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.critic_steps) == \
+        (ns.optimizer, ns.learning_rate, ns.beta_1, ns.beta_2, ns.critic_steps)
+
+
+def test_a_recipe_on_the_command_line_sets_the_papers_settings_and_flags_override_it():
+    args = runs.parser().parse_args(["--recipe", "wasserstein_gp"])
+    cfg = get_config("dcgan", "full", **runs.overrides_from_args(args))
+    assert (cfg.loss, cfg.optimizer, cfg.learning_rate, cfg.beta_1, cfg.beta_2,
+            cfg.critic_steps) == ("wasserstein_gp", "adam", 1e-4, 0.0, 0.9, 5)
+    assert runs.run_name("narrow", "full", cfg, {}).endswith("-wasserstein_gp-k5-seed0")
+    args = runs.parser().parse_args(["--recipe", "wasserstein_clip", "--learning-rate", "1e-4"])
+    cfg = get_config("dcgan", "full", **runs.overrides_from_args(args))
+    assert (cfg.loss, cfg.optimizer, cfg.learning_rate, cfg.critic_steps) == \
+        ("wasserstein_clip", "rmsprop", 1e-4, 5)
+
+
+def test_the_batch_the_campaign_and_the_script_ask_for_recipes_not_flags():
+    from pathlib import Path
+
+    from thesis_lib.studies import batch, campaign
+    for name in ("wasserstein_gp", "wasserstein_clip"):
+        assert batch.FAMILIES[name][1] == ["--recipe", name]
+        job = next(j for j in campaign.QUEUE if j.name == f"mnist-{name}-g5000")
+        assert "--recipe" in job.args and "--learning-rate" not in job.args
+    script = (Path(__file__).resolve().parent.parent / "tools" / "chapter33_runs.sh").read_text()
+    assert "--recipe wasserstein_gp" in script and "--beta-2" not in script
+
+
+def test_the_registry_is_read_without_loading_keras():
+    out = subprocess.run([sys.executable, "-c",
+                          "import sys, thesis_lib.gan.families, thesis_lib.profiles\n"
+                          "print('keras' in sys.modules)"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from thesis_lib.gan import losses
-from thesis_lib.studies import isolation as checks
-from thesis_lib.studies.toy import remedies, networks as toy
 from thesis_lib.gan.model import GAN
+from thesis_lib.studies import isolation as checks
+from thesis_lib.studies.toy import mixtures, remedies, remedy_gan
+from thesis_lib.studies.toy import networks as toy
 
 
 def _numpy(x):
@@ -28,9 +29,9 @@ def _kernels(model):
 def test_each_row_builds_and_each_update_changes_only_its_network(row):
     spec = remedies.ROWS[row]
     gan = remedies.build(row, seed=0, steps=10)
-    assert isinstance(gan, remedies.RemedyGAN)
+    assert isinstance(gan, remedy_gan.RemedyGAN)
     assert gan.loss_strategy.name == spec.loss and gan.critic_steps == spec.critic_steps
-    real, _ = toy.ring_of_gaussians(8, seed=1)
+    real, _ = mixtures.ring_of_gaussians(8, seed=1)
     report = checks.isolation_report(gan, real)
     d_changed = report["d_step"]["discriminator"]
     if spec.loss.startswith("wasserstein"):
@@ -68,7 +69,7 @@ def test_rows_differ_from_the_standard_gan_only_where_they_say():
         if row not in ("d_steps_2", "d_steps_5", "wgan_gp"):
             assert gan.critic_steps == 1
         head = [l for l in gan.discriminator.layers
-                if isinstance(l, (remedies.InstanceNoise, remedies.Pack))]
+                if isinstance(l, (remedy_gan.InstanceNoise, remedy_gan.Pack))]
         assert len(head) == {"instance_noise": 1, "pacgan4": 1}.get(row, 0)
         penalties = (gan.d_l2, gan.g_l2, gan.mode_seeking, gan.pac)
         assert penalties == {"l2_d": (1e-3, 0, 0, 1), "l2_g": (0, 1e-3, 0, 1),
@@ -79,12 +80,12 @@ def test_rows_differ_from_the_standard_gan_only_where_they_say():
 # --- packing ---------------------------------------------------------------------------------
 def test_the_packing_layer_groups_consecutive_samples():
     x = np.arange(32, dtype="float32").reshape(16, 2)
-    packed = _numpy(remedies.Pack(4)(x))
+    packed = _numpy(remedy_gan.Pack(4)(x))
     assert packed.shape == (4, 8)
     np.testing.assert_array_equal(packed[1], x[4:8].ravel())
-    assert remedies.Pack(4).compute_output_shape((16, 2)) == (4, 8)
+    assert remedy_gan.Pack(4).compute_output_shape((16, 2)) == (4, 8)
     with pytest.raises(ValueError, match="pac must be"):
-        remedies.Pack(0)
+        remedy_gan.Pack(0)
 
 
 def test_the_packed_discriminator_scores_packs():
@@ -129,7 +130,7 @@ def test_the_packed_critic_objective_splits_real_and_generated_packs():
 
 def test_packing_refuses_what_it_does_not_implement():
     with pytest.raises(ValueError, match="packing"):
-        toy.mlp_gan(loss="wasserstein_gp", gan_class=remedies.RemedyGAN,
+        toy.mlp_gan(loss="wasserstein_gp", gan_class=remedy_gan.RemedyGAN,
                     gan_options={"pac": 2}, hidden=(8,))
     with pytest.raises(ValueError, match="multiple of pac"):
         remedies.run_one("pacgan4", "ring", 0, 1, "/nonexistent", batch=6)
@@ -138,12 +139,12 @@ def test_packing_refuses_what_it_does_not_implement():
 # --- instance noise --------------------------------------------------------------------------
 def test_instance_noise_is_active_in_training_only_and_anneals():
     x = np.zeros((20_000, 2), dtype="float32")
-    constant = remedies.InstanceNoise(0.5, seed=0)
+    constant = remedy_gan.InstanceNoise(0.5, seed=0)
     np.testing.assert_array_equal(_numpy(constant(x, training=False)), x)
     noisy = _numpy(constant(x, training=True))
     assert noisy.std() == pytest.approx(0.5, rel=0.03)
     assert not np.array_equal(noisy, _numpy(constant(x, training=True)))   # fresh noise
-    annealed = remedies.InstanceNoise(0.5, anneal_calls=4, seed=0)
+    annealed = remedy_gan.InstanceNoise(0.5, anneal_calls=4, seed=0)
     sds = [_numpy(annealed(x, training=True)).std() for _ in range(5)]
     np.testing.assert_allclose(sds, [0.5, 0.375, 0.25, 0.125, 0.0], rtol=0.03, atol=1e-12)
     assert float(annealed.calls) == 5.0
@@ -170,7 +171,7 @@ def test_mode_seeking_term_against_numpy():
     fake = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, 0.0], [1.0, 1.0]], dtype="float32")
     z = np.array([[0.0, 1.0], [2.0, 0.0], [1.0, 1.0], [0.0, 0.0]], dtype="float32")
     # pairs (0, 2) and (1, 3): |G| differences 3, 0, 0, 1 -> 1; |z| differences 1, 0, 2, 0 -> 0.75
-    assert float(remedies.mode_seeking_term(fake, z)) == pytest.approx(1 / (1 / 0.75 + 1e-5))
+    assert float(remedy_gan.mode_seeking_term(fake, z)) == pytest.approx(1 / (1 / 0.75 + 1e-5))
 
 
 def test_the_weight_penalties_add_lambda_times_the_squared_kernels():
@@ -244,7 +245,7 @@ def test_run_one_writes_card_and_samples_resumes_and_recounts(tmp_path, monkeypa
 def test_count_handles_a_diverged_generator():
     stats = remedies.count(np.full((10, 2), np.nan), "ring")
     assert stats["modes_captured"] == 0 and stats["diverged"] and stats["kl"] is None
-    centers = toy.ring_centers()
+    centers = mixtures.ring_centers()
     assert remedies.count(centers, "ring")["modes_captured"] == 8
 
 

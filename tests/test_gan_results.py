@@ -9,10 +9,12 @@ import pytest
 
 from thesis_lib import environment
 from thesis_lib.evaluation import metrics
-from thesis_lib.gan import latent
+from thesis_lib.gan import grids, latent
+from thesis_lib.report import dcgan as dcgan_report
 from thesis_lib.report import gan_figures as plots
-from thesis_lib.studies import gan_results, mnist_gan as gan_runs
 from thesis_lib.runcards import results_dir
+from thesis_lib.studies import gan_results
+from thesis_lib.studies import mnist_gan as gan_runs
 
 COMMITTED = results_dir() / "dcgan"
 
@@ -61,7 +63,7 @@ def test_tampered_or_missing_weights_are_refused(tiny_dcgan_run, tmp_path):
         gan_results.load_generator(card, copy)
     weights.unlink()
     with pytest.raises(gan_results.GeneratorWeightsError,
-                       match="missing.*gan.runs --variant narrow"):
+                       match="missing.*studies.mnist_gan --variant narrow"):
         gan_results.load_generator(card, copy)
 
 
@@ -137,21 +139,16 @@ def _card(variant, seed, fd, score, classes, steps=117):
             "metrics": {"frechet_distance": fd, "mnist_score": score, "classes_covered": classes}}
 
 
-def test_variant_table_ranks_by_mean_frechet_distance_with_spread():
+def test_budgets_pick_the_longest_run_and_the_budget_every_variant_shares():
     cards = [_card("baseline", 0, 10.0, 5.0, 9), _card("baseline", 1, 14.0, 6.0, 10),
              _card("tanh", 0, 6.0, 7.0, 10), _card("tanh", 1, 8.0, 8.0, 10),
              _card("baseline", 1, 1.0, 9.0, 10, steps=2340)]
-    table = gan_results.variant_table(gan_results.equal_budget(cards, 117, 30_000))
-    assert list(table.index) == ["tanh", "baseline"]
-    assert table.loc["baseline", "distancia de Fréchet (media)"] == 12.0
-    assert table.loc["baseline", "distancia de Fréchet (desvío)"] == pytest.approx(np.std([10, 14], ddof=1))
-    assert table.loc["tanh", "Δ FD frente a baseline"] == -5.0
-    assert table.loc["baseline", "menos de 5 dígitos"] == 0
+    assert len(gan_results.equal_budget(cards, 117, 30_000)) == 4
     assert gan_results.longest_run(cards)["steps"] == 2340
     assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
     with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
         gan_results.comparison_budget(cards, ["baseline", "upsample"])
-    with pytest.raises(ValueError, match="gan.runs --variant upsample"):
+    with pytest.raises(ValueError, match="studies.mnist_gan --variant upsample"):
         gan_results.longest_run(cards, "upsample")
 
 
@@ -194,18 +191,9 @@ def test_committed_long_run_generator_reproduces_its_card(test_set_features):
     assert again["mnist_score"] == pytest.approx(card["metrics"]["mnist_score"], rel=1e-3)
 
 
-def test_ranking_summary_shows_mean_and_spread():
-    cards = [_card("baseline", 0, 10.0, 5.0, 9), _card("baseline", 1, 14.0, 6.0, 10),
-             _card("tanh", 0, 6.0, 7.0, 4), _card("tanh", 1, 8.0, 8.0, 10)]
-    summary = gan_results.ranking_summary(gan_results.variant_table(cards))
-    assert summary.loc["baseline", "distancia de Fréchet"] == "12,0 ± 2,8"
-    assert summary.loc["tanh", "puntaje MNIST"] == "7,50 ± 0,71"
-    assert summary.loc["tanh", "Δ FD frente a baseline"] == "−5,0"
-    assert summary.loc["tanh", "menos de 5 dígitos"] == 1
-
-
 def test_pinned_process_reports_its_usable_cores():
     import os
+
     from thesis_lib import environment
     assert environment.provenance(with_gpus=False)["cpu_count"] == len(os.sched_getaffinity(0))
 
@@ -270,29 +258,29 @@ def _all_text(facts):
 
 
 def test_describe_writes_numbers_the_spanish_way():
-    text = gan_results.describe({**_long_card(), "profile": "quick", "epochs": 2, "steps": 20,
+    text = dcgan_report.describe({**_long_card(), "profile": "quick", "epochs": 2, "steps": 20,
                                  "n_train": 2560})
     assert text.startswith("modelo base, perfil quick, semilla 1, 2 épocas = 20 pasos con 2560 "
                            "imágenes")
     assert "Keras 3.15.1, commit abc1234" in text
-    assert "perfil quick con 1 época en lugar de 2, " in gan_results.describe(
+    assert "perfil quick con 1 época en lugar de 2, " in dcgan_report.describe(
         {**_long_card(), "profile": "quick", "epochs": 1})
 
 
 def test_describe_says_when_a_run_overrode_its_profiles_epochs():
     """The committed long run used the full profile's settings for 10 of its 100 epochs: its
     label must not read as the full profile."""
-    text = gan_results.describe(_long_card())
+    text = dcgan_report.describe(_long_card())
     assert "perfil full con 10 épocas en lugar de 100, semilla 1, 2340 pasos con 60\u202f000 " \
            "imágenes" in text
-    assert "perfil full, semilla 1, 100 épocas = 23\u202f400 pasos" in gan_results.describe(
+    assert "perfil full, semilla 1, 100 épocas = 23\u202f400 pasos" in dcgan_report.describe(
         {**_long_card(), "epochs": 100, "steps": 23_400})
     assert "imágenes, precisión float32, " in text  # a version-1 card: float32, as it ran
     wgan = {**_long_card(), "precision": "mixed_bfloat16",
             "config": {"loss": "wasserstein_gp", "critic_steps": 5,
                        "conditional": True}}
     assert ("pérdida Wasserstein con penalización del gradiente, 5 pasos de D por paso de G, "
-            "condicionada a la clase, precisión mixta bfloat16, ") in gan_results.describe(wgan)
+            "condicionada a la clase, precisión mixta bfloat16, ") in dcgan_report.describe(wgan)
 
 
 def test_hardware_and_variants_are_named_in_spanish():
@@ -300,41 +288,41 @@ def test_hardware_and_variants_are_named_in_spanish():
         "1 × AMD EPYC (CPU), motor TensorFlow"
     assert environment.hardware_text("1 × H100 (GPU), backend jax").endswith("motor JAX")
     assert environment.hardware_text("1 × CPU") == "1 × CPU"
-    assert gan_results.variant_name("baseline") == "modelo base"
-    assert gan_results.variant_name("tanh") == "tanh"
-    assert "backend" not in gan_results.describe(
+    assert dcgan_report.variant_name("baseline") == "modelo base"
+    assert dcgan_report.variant_name("tanh") == "tanh"
+    assert "backend" not in dcgan_report.describe(
         {**_long_card(), "hardware": "1 × CPU, backend torch"})
 
 
 def test_epoch_table_has_spanish_headers_and_numbers():
-    frame = gan_results.epoch_frame(HISTORY, MONITOR)
+    frame = dcgan_report.epoch_frame(HISTORY, MONITOR)
     assert frame.index.name == "época" and list(frame.index) == [1, 2, 3]
-    assert list(frame.columns) == [*gan_results.HISTORY_COLUMNS.values(),
-                                   *gan_results.MONITOR_COLUMNS.values()]
-    html = gan_results.epoch_table(HISTORY, MONITOR).to_html()
+    assert list(frame.columns) == [*dcgan_report.HISTORY_COLUMNS.values(),
+                                   *dcgan_report.MONITOR_COLUMNS.values()]
+    html = dcgan_report.epoch_table(HISTORY, MONITOR).to_html()
     assert "0,583" in html and "73\u00a0%" in html and "82\u00a0%" in html
     assert not ENGLISH.search(html) and not DECIMAL_POINT.search(html.split("<table")[1])
-    assert list(gan_results.epoch_frame(HISTORY).columns) == list(
-        gan_results.HISTORY_COLUMNS.values())
+    assert list(dcgan_report.epoch_frame(HISTORY).columns) == list(
+        dcgan_report.HISTORY_COLUMNS.values())
 
 
 def test_metrics_table_puts_the_run_beside_the_real_data_references():
-    frame = gan_results.metrics_frame(_long_card(), "corrida larga")
+    frame = dcgan_report.metrics_frame(_long_card(), "corrida larga")
     assert list(frame.index) == ["corrida larga", "10\u202f000 imágenes reales de entrenamiento",
                                  "conjunto de prueba (contra sí mismo)"]
     # A run scored on fewer images says so in the real row it is read against.
     smaller = _long_card()
     smaller["config"] = {**smaller.get("config", {}), "metric_samples": 2000}
-    assert gan_results.metrics_frame(smaller).index[1] == "2000 imágenes reales de entrenamiento"
+    assert dcgan_report.metrics_frame(smaller).index[1] == "2000 imágenes reales de entrenamiento"
     assert frame.loc["conjunto de prueba (contra sí mismo)", "distancia de Fréchet"] == 0
     assert frame["clases cubiertas"].tolist() == [7, 10, 10]
-    html = gan_results.metrics_table(_long_card()).to_html()
+    html = dcgan_report.metrics_table(_long_card()).to_html()
     assert "226,4" in html and "5,82" in html and "1,7" in html and ">7<" in html
     assert not ENGLISH.search(html)
 
 
 def test_facts_about_the_long_run_are_spanish_text():
-    facts = gan_results.long_run_facts(_long_card(), HISTORY, MONITOR,
+    facts = dcgan_report.long_run_facts(_long_card(), HISTORY, MONITOR,
                                        {"d_loss": (0.5, 0.8), "g_loss": (0.5, 2.0)})
     _all_text(facts)
     assert facts["d_in_band"] == "3 de 3" and facts["g_in_band"] == "2 de 3"
@@ -350,7 +338,7 @@ def test_facts_about_the_long_run_are_spanish_text():
 
 
 def test_facts_about_the_metrics_name_rare_and_common_digits():
-    facts = gan_results.metric_facts(_long_card())
+    facts = dcgan_report.metric_facts(_long_card())
     _all_text(facts)
     assert facts["long_fd"] == "226,4" and facts["long_score"] == "5,82"
     assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%) y 6 (2,1\u00a0%)"
@@ -366,7 +354,7 @@ def test_stopping_facts_find_the_best_and_the_worst_epoch():
             {"epoch": 3, "frechet_distance": 253.3, "mnist_score": 5.96},
             {"epoch": 4, "frechet_distance": 345.9, "mnist_score": 4.0},
             {"epoch": 5, "frechet_distance": 227.1, "mnist_score": 5.71}]
-    facts = gan_results.stopping_facts(rows, 3.04)
+    facts = dcgan_report.stopping_facts(rows, 3.04)
     _all_text(facts)
     assert (facts["best_epoch"], facts["best_fd"], facts["floor_2000"]) == ("5", "227,1", "3,0")
     assert (facts["fd_epoch1"], facts["fd_epoch3"]) == ("445", "253")
@@ -393,16 +381,16 @@ def _comparison(tmp_path):
 
 def test_startup_table_lists_every_run_in_the_given_order(tmp_path):
     cards = _comparison(tmp_path)
-    frame = gan_results.startup_frame(cards[::-1], order=["upsample", "baseline"])
+    frame = dcgan_report.startup_frame(cards[::-1], order=["upsample", "baseline"])
     assert list(zip(frame["variante"], frame["semilla"])) == [
         ("upsample", 0), ("upsample", 1), ("modelo base", 0), ("modelo base", 1)]
     assert frame["pérdida media de D"].tolist() == [0.695, 0.698, 0.387, 0.583]
-    html = gan_results.startup_table(cards, ["baseline", "upsample"]).to_html()
+    html = dcgan_report.startup_table(cards, ["baseline", "upsample"]).to_html()
     assert "1120,9" in html and "0,39" in html and not ENGLISH.search(html)
 
 
 def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
-    facts = gan_results.variant_facts(_comparison(tmp_path), (0.5, 0.8))
+    facts = dcgan_report.variant_facts(_comparison(tmp_path), (0.5, 0.8))
     _all_text(facts)
     assert (facts["band_n"], facts["out_n"]) == ("3", "1")
     assert facts["band_fd"] == "385 a 473" and facts["out_fd"] == "1121 a 1121"
@@ -412,7 +400,7 @@ def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
     # Per-variant D losses as the table shows them: a range, or one number if both read alike.
     assert facts["dloss_baseline"] == "0,39 y 0,58"
     assert facts["dloss_upsample"] == "0,69 y 0,70"  # 0,695 and 0,698, as the table rounds them
-    assert gan_results._range([0.141, 0.144], 2) == "0,14"
+    assert dcgan_report._range([0.141, 0.144], 2) == "0,14"
     assert facts["seed_or_variant"] == (
         "la variante decidió si el entrenamiento arrancaba en 1 de las 2 variantes (upsample "
         "arrancó con las dos semillas); solo en el modelo base el arranque dependió de la "
@@ -423,25 +411,25 @@ def test_seed_or_variant_reads_what_decided_the_startup():
     outcome = {"baseline": {0: False, 1: True}, "tanh": {0: False, 1: False},
                "latent50": {0: False, 1: True}, "latent200": {0: False, 1: False},
                "batchnorm": {0: False, 1: False}, "upsample": {0: True, 1: True}}
-    assert gan_results.seed_or_variant(outcome) == (
+    assert dcgan_report.seed_or_variant(outcome) == (
         "la variante decidió si el entrenamiento arrancaba en 4 de las 6 variantes (upsample "
         "arrancó con las dos semillas; tanh, latent200 y batchnorm, con ninguna); solo en el "
         "modelo base y latent50 el arranque dependió de la semilla")
-    assert gan_results.seed_or_variant({"a": {0: True, 1: True, 2: True},
+    assert dcgan_report.seed_or_variant({"a": {0: True, 1: True, 2: True},
                                         "b": {0: True, 1: True, 2: True}}) == (
         "la variante decidió si el entrenamiento arrancaba en 2 de las 2 variantes (a y b "
         "arrancaron con las 3 semillas)")
 
 
 def test_started_uses_the_last_mean_d_loss_against_the_band(tmp_path):
-    outcome = gan_results.started(_comparison(tmp_path), (0.5, 0.8))
+    outcome = dcgan_report.started(_comparison(tmp_path), (0.5, 0.8))
     assert outcome == {"baseline": {0: False, 1: True}, "upsample": {0: True, 1: True}}
 
 
 def test_real_grid_matches_the_size_of_a_runs_sample_grid(tmp_path, mnist):
     import matplotlib.image as mpimg
-    real = plots.real_grid(mnist[1][0], tmp_path / "real.png")
-    plots.save_grid(np.zeros((100, 28, 28, 1)), tmp_path / "fake.png")
+    real = grids.real_grid(mnist[1][0], tmp_path / "real.png")
+    grids.save_grid(np.zeros((100, 28, 28, 1)), tmp_path / "fake.png")
     a, b = mpimg.imread(real), mpimg.imread(tmp_path / "fake.png")
     assert a.shape == b.shape and a.std() > 0.1  # digits, not a blank image
 
@@ -465,9 +453,9 @@ def test_final_grids_leave_out_blank_ones_and_name_them(tmp_path):
         run_dir.mkdir()
         images = (np.full((100, 28, 28, 1), value) if value is not None else
                   np.random.default_rng(seed).uniform(-1, 1, size=(100, 28, 28, 1)))
-        plots.save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
+        grids.save_grid(images, run_dir / "grid-epoch001.png", (-1.0, 1.0))
         cards.append({"variant": variant, "seed": seed, "epochs": 1, "run_dir": run_dir})
-    paths, titles, blank = gan_results.final_grids(cards, order=["baseline", "tanh"])
+    paths, titles, blank = dcgan_report.final_grids(cards, order=["baseline", "tanh"])
     assert titles == ["modelo base, semilla 0", "modelo base, semilla 1"]
     assert paths == [tmp_path / "baseline-0" / "grid-epoch001.png",
                      tmp_path / "baseline-1" / "grid-epoch001.png"]
@@ -496,7 +484,7 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
     plotting.finish_figure(fig)
     assert plotting.smallest_text_px(fig)[0] >= 10
     for name in ("a", "b"):
-        plots.save_grid(np.random.default_rng(1).random((100, 28, 28, 1)), tmp_path / f"{name}.png")
+        grids.save_grid(np.random.default_rng(1).random((100, 28, 28, 1)), tmp_path / f"{name}.png")
     fig = plotting.show_pngs([tmp_path / "a.png", tmp_path / "b.png"], ["reales", "generadas"],
                              size=3.4)
     plotting.finish_figure(fig)
@@ -507,8 +495,9 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
 def test_grids_saved_as_rgb_rgba_or_gray_show_side_by_side(tmp_path):
     # The committed long run's grids are RGBA (drawn by Matplotlib), new ones RGB.
     import matplotlib.image as mpimg
+
     from thesis_lib import plotting
-    plots.save_grid(np.random.default_rng(2).random((100, 28, 28, 1)), tmp_path / "rgb.png")
+    grids.save_grid(np.random.default_rng(2).random((100, 28, 28, 1)), tmp_path / "rgb.png")
     image = mpimg.imread(tmp_path / "rgb.png")
     mpimg.imsave(tmp_path / "rgba.png", image)
     mpimg.imsave(tmp_path / "gray.png", image[..., 0], cmap="gray")

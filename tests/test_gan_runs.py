@@ -5,8 +5,8 @@ import pytest
 
 from thesis_lib import artifacts
 from thesis_lib.callbacks import EpochLog, read_csv
-from thesis_lib.studies import mnist_gan as gan_runs
 from thesis_lib.gan import latent
+from thesis_lib.studies import mnist_gan as gan_runs
 
 
 def test_tiny_narrow_run_writes_card_metrics_and_weights(tiny_dcgan_run):
@@ -26,7 +26,7 @@ def test_tiny_narrow_run_writes_card_metrics_and_weights(tiny_dcgan_run):
 
 def test_images_are_scaled_for_the_output_activation(mnist):
     from thesis_lib.profiles import get_config
-    cfg = get_config("dcgan", "quick", train_subset=100)
+    cfg = get_config("dcgan", "quick", train_subset=100, batch_size=64)
     sig, tanh = gan_runs.prepare_images(cfg, "sigmoid", mnist), gan_runs.prepare_images(cfg, "tanh", mnist)
     assert sig.shape == (100, 28, 28, 1) and sig.min() == 0 and sig.max() == 1
     assert tanh.min() == -1 and tanh.max() == 1

@@ -4,6 +4,7 @@ closed forms, and a short trace that runs."""
 import numpy as np
 import pytest
 
+from thesis_lib.report import saturation as saturation_report
 from thesis_lib.studies import saturation
 
 
@@ -58,14 +59,14 @@ def test_facts_count_when_and_whether_runs_saturate():
                        _card("tanh", 1, [0, 0.92, 0.97, 1.0], [0, -4, -7, -8.0])],
               "sigmoid": [_card("sigmoid", 0, [0, 0.95, 0.2, 0.1], [0, -9, -1, -0.5]),
                           _card("sigmoid", 1, [0, 0.3, 0.6, 0.7], [0, -1, -3, -4])]}
-    got = saturation.facts(traces)
+    got = saturation_report.facts(traces)
     assert got["trace_seeds"] == "2" and got["trace_steps"] == "15"
     assert got["tanh_first"] == "10 y 5" and got["sigmoid_first"] == "5 y nunca"
     assert got["tanh_ended_saturated"] == "las dos corridas"
     assert got["sigmoid_ended_saturated"] == "ninguna de las dos corridas"
     assert got["tanh_end_pre"] == "−8,2 y −8,0"
-    assert saturation.numbers(["−8,3", "−8,1", "−8,0"]) == "−8,3; −8,1 y −8,0"
-    assert saturation.runs_text(2, 3) == "dos de las tres corridas"
+    assert saturation_report.numbers(["−8,3", "−8,1", "−8,0"]) == "−8,3; −8,1 y −8,0"
+    assert saturation_report.runs_text(2, 3) == "dos de las tres corridas"
     assert got["sigmoid_max_saturated"] == "95,0\u00a0%"
     assert got["sigmoid_recovered"] == "ninguna de las dos corridas"
     assert got["sigmoid_recovery_step"] == "nunca y nunca"
@@ -77,7 +78,7 @@ def test_facts_count_when_and_whether_runs_saturate():
 def test_the_figure_has_three_panels_and_one_legend_entry_per_kind():
     traces = {"tanh": [_card("tanh", s, [0, 0.5, 1.0], [0, -3, -8]) for s in (0, 1)],
               "tanh_batchnorm": [_card("tanh_batchnorm", 0, [0, 0, 0.01], [0, -1, -2])]}
-    fig = saturation.plot_traces(traces)
+    fig = saturation_report.plot_traces(traces)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 3
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
@@ -91,7 +92,7 @@ def test_the_run_card_names_seeds_code_hardware_and_time():
     traces = {"tanh": [{**_card("tanh", s, [0, 1], [0, -8]), "precision": "float32",
                         "hardware": "2 × CPU X (CPU), backend tensorflow", "seconds": 300.0,
                         "environment": {"commit": "abc1234"}} for s in (0, 1, 2)]}
-    text = saturation.run_card(traces)
+    text = saturation_report.run_card(traces)
     assert "semillas 0, 1 y 2" in text and "5 pasos por corrida" in text
     assert "float32" in text and "motor TensorFlow" in text and "abc1234" in text
     assert "15 minutos de proceso para las 3 corridas" in text

@@ -7,7 +7,8 @@ import pytest
 from scipy import integrate, stats
 
 from thesis_lib import profiles
-from thesis_lib.studies.toy import one_d, snapshots, theory, networks as toy, vanishing
+from thesis_lib.studies.toy import mixtures, one_d, snapshots, theory, vanishing
+from thesis_lib.studies.toy import networks as toy
 
 MIX = theory.Mixture1D((-2.0, 2.0), (0.5, 0.5))
 
@@ -127,7 +128,7 @@ def test_trained_discriminator_approaches_the_closed_form():
 
 
 def test_minimax_gradient_vanishes_and_non_saturating_does_not():
-    data, _ = toy.ring_of_gaussians(20_000)
+    data, _ = mixtures.ring_of_gaussians(20_000)
     rows = vanishing.gradient_vs_d(data, d_steps=(0, 300), n_eval=512)
     start, end = rows
     assert end["d_accuracy"] >= 0.99
@@ -136,7 +137,7 @@ def test_minimax_gradient_vanishes_and_non_saturating_does_not():
 
 
 def test_snapshots_do_not_change_the_run():
-    data, _ = toy.ring_of_gaussians(5_000)
+    data, _ = mixtures.ring_of_gaussians(5_000)
     plain = toy.mlp_gan(hidden=(16,), seed=5)
     toy.train_toy(plain, data, steps=40, batch=32, seed=5, log_every=10)
     watched = toy.mlp_gan(hidden=(16,), seed=5)

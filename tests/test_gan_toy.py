@@ -8,14 +8,33 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import GAN
+from thesis_lib.studies.toy import mixtures
+from thesis_lib.studies.toy import networks as toy
 
 # The conditioning toy: 4 Gaussians on a circle of radius 2 (neighbours 2.8 apart), sd 0.1, the
 # class naming the mode; two hidden layers of 64, Adam(2e-4, β₁ = 0.5), batches of 64, 1,000
 # steps. A sample counts for its class when its nearest centre is the class's *and* it lies
 # within 3 sd (0.3) of it (mode_stats' high quality), stricter than the nearest centre alone.
 COND_MODES, COND_STD, COND_STEPS = 4, 0.1, 1000
+
+
+# The conditional toys' score: no chapter uses it, so it lives with its tests.
+def conditional_accuracy(samples, labels, centers, std: float, threshold: float = 3.0) -> list:
+    """For a conditional generator whose class k should produce mode k: for each class, the
+    share of its samples that are of high quality (within ``threshold`` · ``std`` of their nearest
+    centre, as in :func:`mode_stats`) *at that class's mode*. NaN for a class with no samples."""
+    nearest, dist = mixtures.nearest_mode(samples, centers)
+    labels = np.asarray(labels)
+    if labels.shape != (len(nearest),):
+        raise ValueError(f"labels must have shape ({len(nearest)},), got {labels.shape}.")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std!r}.")
+    right = (nearest == labels) & (dist <= threshold * std)
+    return [float(right[labels == k].mean()) if (labels == k).any() else float("nan")
+            for k in range(len(np.asarray(centers)))]
+
+
 # The ring: VEEGAN's 8 Gaussians of sd 0.02 on a circle of radius 2; WGAN-GP with λ = 10 and
 # 5 critic steps, Adam with β = (0, 0.9), 10⁻⁴ for G and 3·10⁻⁴ for the critic, 3 hidden layers
 # of 128, batches of 64, 3,000 generator steps (15,000 critic steps); judged on 2,500 samples as
@@ -25,8 +44,8 @@ RING_STD, RING_STEPS, RING_BATCH = 0.02, 3000, 64
 
 # --- data -------------------------------------------------------------------------------------
 def test_ring_of_gaussians_lies_on_the_ring():
-    x, y = toy.ring_of_gaussians(8000, seed=3)
-    centers = toy.ring_centers()
+    x, y = mixtures.ring_of_gaussians(8000, seed=3)
+    centers = mixtures.ring_centers()
     assert x.shape == (8000, 2) and x.dtype == np.float32 and y.shape == (8000,)
     np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 2.0, rtol=1e-6)
     np.testing.assert_allclose(centers[0], [2.0, 0.0], atol=1e-6)
@@ -35,73 +54,73 @@ def test_ring_of_gaussians_lies_on_the_ring():
     assert np.bincount(y).min() > 800                       # about 1,000 per mode
     offsets = x - centers[y]
     assert abs(offsets.std() - 0.02) < 0.001                # each coordinate's sd
-    again, y_again = toy.ring_of_gaussians(8000, seed=3)
+    again, y_again = mixtures.ring_of_gaussians(8000, seed=3)
     np.testing.assert_array_equal(x, again)
     np.testing.assert_array_equal(y, y_again)
-    assert not np.array_equal(x, toy.ring_of_gaussians(8000, seed=4)[0])
+    assert not np.array_equal(x, mixtures.ring_of_gaussians(8000, seed=4)[0])
 
 
 def test_grid_of_gaussians():
-    centers = toy.grid_centers()
+    centers = mixtures.grid_centers()
     assert centers.shape == (25, 2)
     assert sorted(set(centers[:, 0].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]
-    x, y = toy.grid_of_gaussians(5000, std=0.05)
+    x, y = mixtures.grid_of_gaussians(5000, std=0.05)
     assert x.shape == (5000, 2) and set(np.unique(y)) == set(range(25))
     assert np.abs(x - centers[y]).max() < 0.05 * 6
 
 
 # --- the mode protocol ------------------------------------------------------------------------
 def test_mode_stats_on_samples_at_three_of_eight_centres():
-    centers = toy.ring_centers()
+    centers = mixtures.ring_centers()
     at_modes = np.repeat(centers[[0, 2, 5]], 10, axis=0)    # 10 points exactly at 3 centres
     outliers = np.array([[0.0, 0.0], [5.0, 5.0], [-3.0, 0.5], [0.0, 1.0], [1.0, 1.0]] * 2)
-    stats = toy.mode_stats(np.concatenate([at_modes, outliers]), centers, std=0.02)
+    stats = mixtures.mode_stats(np.concatenate([at_modes, outliers]), centers, std=0.02)
     assert stats["modes_captured"] == 3
     assert stats["high_quality"] == pytest.approx(30 / 40)
     assert stats["per_mode"] == [10, 0, 10, 0, 0, 10, 0, 0]
     assert stats["kl"] == pytest.approx(math.log(8 / 3))    # uniform over 3 of 8 modes
-    even = toy.mode_stats(centers, centers, std=0.02)
+    even = mixtures.mode_stats(centers, centers, std=0.02)
     assert even["modes_captured"] == 8 and even["high_quality"] == 1.0
     assert even["kl"] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_mode_stats_threshold_is_three_standard_deviations():
-    centers, std = toy.ring_centers(), 0.02
+    centers, std = mixtures.ring_centers(), 0.02
     outward = centers[1] / np.linalg.norm(centers[1])
     inside = centers[1] + 2.9 * std * outward
     outside = centers[3] + 3.1 * std * outward
-    stats = toy.mode_stats(np.stack([inside, outside]), centers, std)
+    stats = mixtures.mode_stats(np.stack([inside, outside]), centers, std)
     assert stats["per_mode"] == [0, 1, 0, 0, 0, 0, 0, 0]
     assert stats["high_quality"] == 0.5 and stats["modes_captured"] == 1
     # A wider std makes the second one count too, and the threshold is a parameter.
-    assert toy.mode_stats(np.stack([inside, outside]), centers, 0.021)["modes_captured"] == 2
-    assert toy.mode_stats(np.stack([inside, outside]), centers, std,
+    assert mixtures.mode_stats(np.stack([inside, outside]), centers, 0.021)["modes_captured"] == 2
+    assert mixtures.mode_stats(np.stack([inside, outside]), centers, std,
                           threshold=2.5)["modes_captured"] == 0
-    none = toy.mode_stats(np.array([[0.0, 0.0]]), centers, std)
+    none = mixtures.mode_stats(np.array([[0.0, 0.0]]), centers, std)
     assert none["modes_captured"] == 0 and none["high_quality"] == 0.0 and math.isnan(none["kl"])
 
 
 @pytest.mark.parametrize("samples, centers, std, match", [
-    (np.zeros(5), toy.ring_centers(), 0.02, "samples must be"),
-    (np.zeros((5, 3)), toy.ring_centers(), 0.02, "3 coordinates but centers have 2"),
-    (np.zeros((0, 2)), toy.ring_centers(), 0.02, "non-empty"),
+    (np.zeros(5), mixtures.ring_centers(), 0.02, "samples must be"),
+    (np.zeros((5, 3)), mixtures.ring_centers(), 0.02, "3 coordinates but centers have 2"),
+    (np.zeros((0, 2)), mixtures.ring_centers(), 0.02, "non-empty"),
     (np.zeros((5, 2)), np.zeros(2), 0.02, "centers must be"),
-    (np.zeros((5, 2)), toy.ring_centers(), 0.0, "std must be positive"),
-    (np.full((5, 2), np.nan), toy.ring_centers(), 0.02, "NaN"),
+    (np.zeros((5, 2)), mixtures.ring_centers(), 0.0, "std must be positive"),
+    (np.full((5, 2), np.nan), mixtures.ring_centers(), 0.02, "NaN"),
 ])
 def test_mode_stats_rejects_bad_inputs(samples, centers, std, match):
     with pytest.raises(ValueError, match=match):
-        toy.mode_stats(samples, centers, std)
+        mixtures.mode_stats(samples, centers, std)
 
 
 def test_conditional_accuracy_counts_the_right_mode_only():
-    centers = toy.ring_centers(4)
+    centers = mixtures.ring_centers(4)
     samples = np.concatenate([centers[[0, 0, 1, 1]], centers[[1]] + [0.0, 0.5]])
     labels = np.array([0, 1, 1, 1, 1])                     # one wrong mode, one too far
-    acc = toy.conditional_accuracy(samples, labels, centers, std=0.1)
+    acc = conditional_accuracy(samples, labels, centers, std=0.1)
     assert acc[0] == 1.0 and acc[1] == pytest.approx(2 / 4) and math.isnan(acc[2])
     with pytest.raises(ValueError, match="labels must have shape"):
-        toy.conditional_accuracy(samples, labels[:3], centers, std=0.1)
+        conditional_accuracy(samples, labels[:3], centers, std=0.1)
 
 
 # --- the small GANs ---------------------------------------------------------------------------
@@ -179,7 +198,7 @@ def test_conditional_mlp_gan_takes_the_class_beside_its_input():
 
 
 def test_train_toy_checks_its_inputs():
-    x, y = toy.ring_of_gaussians(256, modes=4)
+    x, y = mixtures.ring_of_gaussians(256, modes=4)
     with pytest.raises(ValueError, match="conditional: pass one label"):
         toy.train_toy(toy.mlp_gan(num_classes=4, hidden=(8,)), x, steps=1)
     with pytest.raises(ValueError, match="unconditional"):
@@ -192,7 +211,7 @@ def test_train_toy_checks_its_inputs():
 
 @pytest.mark.all_backends
 def test_train_toy_runs_k_critic_steps_per_step_and_is_deterministic():
-    x, _ = toy.ring_of_gaussians(2000)
+    x, _ = mixtures.ring_of_gaussians(2000)
 
     def run(log_every=5):
         gan = toy.mlp_gan(loss="wasserstein_gp", hidden=(16, 16), seed=1)
@@ -220,17 +239,17 @@ def test_train_toy_runs_k_critic_steps_per_step_and_is_deterministic():
 # On TensorFlow only: how class labels reach both networks on every backend is checked by
 # test_gan_losses.py (each update, conditional, changes only its own network).
 def test_conditional_gan_puts_each_class_in_its_mode():
-    x, y = toy.ring_of_gaussians(20_000, modes=COND_MODES, std=COND_STD, seed=0)
-    centers = toy.ring_centers(COND_MODES)
+    x, y = mixtures.ring_of_gaussians(20_000, modes=COND_MODES, std=COND_STD, seed=0)
+    centers = mixtures.ring_centers(COND_MODES)
     labels = np.repeat(np.arange(COND_MODES), 500)
     gan = toy.mlp_gan(num_classes=COND_MODES, hidden=(64, 64), seed=0)
     # Control: the untrained generator puts its samples near the origin, in no mode. (Trained
     # on shuffled labels it stays below 10 % per class too: the classes must carry the mode.)
-    before = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
+    before = conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
                                       centers, COND_STD)
     assert max(before) < 0.1
     result = toy.train_toy(gan, x, y, steps=COND_STEPS, batch=64, seed=0)
-    after = toy.conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
+    after = conditional_accuracy(gan.generate(len(labels), labels=labels, seed=1), labels,
                                      centers, COND_STD)
     print(f"\nconditional {keras.config.backend()}: {COND_STEPS} steps in "
           f"{result['seconds']:.1f} s, per-class accuracy {np.round(after, 3).tolist()}")
@@ -241,13 +260,13 @@ def test_conditional_gan_puts_each_class_in_its_mode():
 def test_wgan_gp_covers_the_ring_of_eight_gaussians():
     # Not marked all_backends: it passes on JAX (about 15 s) and PyTorch, but PyTorch needs
     # minutes on two CPU cores for the 3,000 steps.
-    x, _ = toy.ring_of_gaussians(100_000, std=RING_STD, seed=0)
-    centers = toy.ring_centers()
+    x, _ = mixtures.ring_of_gaussians(100_000, std=RING_STD, seed=0)
+    centers = mixtures.ring_centers()
     gan = toy.mlp_gan(loss="wasserstein_gp", seed=0)
     # Control: the untrained generator, a small blob at the origin, captures no mode.
-    assert toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)["modes_captured"] == 0
+    assert mixtures.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)["modes_captured"] == 0
     result = toy.train_toy(gan, x, steps=RING_STEPS, batch=RING_BATCH, seed=0)
-    stats = toy.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)
+    stats = mixtures.mode_stats(gan.generate(2500, seed=1), centers, RING_STD)
     print(f"\nring {keras.config.backend()}: {RING_STEPS} steps in {result['seconds']:.1f} s, "
           f"{stats['modes_captured']} modes, high quality {stats['high_quality']:.3f}, "
           f"per mode {stats['per_mode']}")

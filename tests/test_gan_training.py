@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from thesis_lib.gan.model import build_dcgan
 from thesis_lib.callbacks import read_csv
 from thesis_lib.gan.latent import infer
+from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import EpochShuffled, train_gan
 from thesis_lib.profiles import get_config
 

@@ -8,8 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from thesis_lib.report import ilsvrc as H  # noqa: E402
 from thesis_lib.formatting import table  # noqa: E402
+from thesis_lib.report import ilsvrc as H  # noqa: E402
 
 # Cuadros 1 and 2 of the thesis, as printed (teams in the tables' order, errors in %).
 CUADRO_1 = [("Supervision (Toronto)", 15.3), ("ISI (Tokyo)", 26.1), ("VGG (Oxford)", 26.9),

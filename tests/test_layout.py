@@ -1,10 +1,12 @@
-"""The package's shape: parts of the book as subpackages, no import cycles, no hidden imports."""
+"""The package's shape: one room per role, dependencies pointing one way, no import cycles, no
+hidden imports, no Spanish text and no plotting in the engine."""
 
 import ast
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "thesis_lib"
 
@@ -101,14 +103,107 @@ def test_no_project_import_hides_inside_a_function():
     assert sorted(set(inside) - ALLOWED_INSIDE) == []
 
 
-@pytest.mark.parametrize("package, members", [
-    ("nn", {"perceptron", "feedforward", "regularization", "autodiff", "convolution", "optim"}),
-    ("gan", {"model", "losses", "jax_step", "training", "latent", "infogan"}),
-])
-def test_parts_of_the_book_are_subpackages(package, members):
-    found = {p.stem for p in (PACKAGE / package).glob("*.py")} - {"__init__"}
-    assert members <= found
-    assert not any((PACKAGE / f"{m}.py").exists() for m in members | {"gan_runs", "gan_results"})
+# The rooms of the package and where each may import from. Dependencies point one way: the
+# engine (gan, models, evaluation, nn and the shared modules at the top) <- the studies <- the
+# chapter reports <- the chapters; the book tooling reads only the shared modules.
+ROOMS = ("nn", "models", "evaluation", "gan", "studies", "report", "book")
+ALLOWED = {
+    "core": {"core"},
+    "nn": {"core", "nn"},
+    "models": {"core", "models"},
+    "evaluation": {"core", "models", "evaluation"},
+    "gan": {"core", "models", "gan"},
+    "studies": {"core", "nn", "models", "evaluation", "gan", "studies"},
+    "report": {"core", "nn", "models", "evaluation", "gan", "studies", "report"},
+    "book": {"core", "book"},
+}
+ENGINE = ("gan", "models", "evaluation")
+# Old command paths kept for one release (the README lists the new ones): thin aliases.
+ALIASES = {"thesis_lib.batch": "thesis_lib.studies.batch"}
+# The profiles validate loss names against the engine's registry of families, which imports no
+# Keras (tests/test_gan_losses.py checks): the one edge from the shared modules into the engine.
+EXCEPTIONS = {("thesis_lib.profiles", "thesis_lib.gan.families")}
+
+
+def room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else "core"
+
+
+def test_dependencies_point_from_the_chapters_down_to_the_engine():
+    edges, inside = import_graph()
+    for src, dst in inside:
+        edges[src].add(dst)
+    wrong = [f"{src} ({room(src)}) imports {dst} ({room(dst)})"
+             for src in sorted(edges) for dst in sorted(edges[src])
+             if room(dst) not in ALLOWED[room(src)] and ALIASES.get(src) != dst
+             and (src, dst) not in EXCEPTIONS]
+    assert wrong == []
+
+
+def test_the_room_rule_can_fail():
+    assert room("thesis_lib.gan.model") == "gan" and room("thesis_lib.formatting") == "core"
+    assert "report" not in ALLOWED["gan"] and "studies" not in ALLOWED["core"]
+
+
+def _literals_with_spanish(path: Path) -> list[str]:
+    """String constants (docstrings aside) with Spanish letters: chapter text, not engine code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                       ast.AsyncFunctionDef))
+                  and ast.get_docstring(node, clean=False) is not None}
+    return [f"{path.name}:{node.lineno}: {node.value[:40]!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and any(c in node.value for c in "áéíóúñ¿¡")]
+
+
+def test_the_engine_holds_no_spanish_text():
+    found = [hit for name, path in modules().items() if room(name) in ENGINE
+             for hit in _literals_with_spanish(path)]
+    assert found == []
+
+
+def test_the_spanish_text_finder_finds_spanish(tmp_path):
+    sample = tmp_path / "m.py"
+    sample.write_text('"""Docstring: época."""\nLABEL = "época"\n', encoding="utf-8")
+    assert len(_literals_with_spanish(sample)) == 1
+
+
+def _loaded_after(imports: list[str]) -> set[str]:
+    code = "import sys\n" + "".join(f"import {name}\n" for name in imports) + \
+        "print('\\n'.join(sorted(sys.modules)))"
+    return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**os.environ, "MPLBACKEND": "Agg"}).stdout.split())
+
+
+def test_the_engine_names_no_plotting_library():
+    plotting = ("matplotlib", "seaborn", "IPython", "myst_nb")
+    found = []
+    for name, path in modules().items():
+        if room(name) not in ENGINE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{name}: {n}" for n in names if n.split(".")[0] in plotting]
+    assert found == []
+
+
+def test_importing_the_engine_loads_no_study_no_report_and_no_more_plotting_than_keras():
+    engine = [name for name in modules() if room(name) in ENGINE]
+    loaded, keras_alone = _loaded_after(engine), _loaded_after(["keras"])
+    assert sorted(m for m in loaded - keras_alone if m.split(".")[0] in ("matplotlib", "seaborn")) == []
+    assert sorted(m for m in loaded if m.startswith("thesis_lib.")
+                  and room(m) in ("studies", "report", "book")) == []
+
+
+def test_the_gan_folder_holds_the_engine_only():
+    found = {p.stem for p in (PACKAGE / "gan").glob("*.py")} - {"__init__"}
+    assert found == {"model", "losses", "families", "jax_step", "training", "latent", "infogan",
+                     "grids"}
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("_")} \
+        == set(ROOMS) | {"assets"}
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from thesis_lib import formatting
-
 from thesis_lib.nn import optim
 
 SMALL = np.array([1e-4, 1e-3])  # tiny gradients, so where δ goes matters

@@ -2,8 +2,7 @@
 
 import pytest
 
-from thesis_lib.profiles import (EXPERIMENTS, PROFILES, ClassifierConfig, GANConfig,
-                                 get_config)
+from thesis_lib.profiles import EXPERIMENTS, PROFILES, ClassifierConfig, GANConfig, get_config
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
@@ -88,12 +87,13 @@ def test_every_hyperparameter_has_a_spanish_row(experiment, profile):
     import dataclasses
 
     from thesis_lib import profiles
+    from thesis_lib.report import hyperparameters
     config = profiles.get_config(experiment, profile)
-    html = profiles.table(config, profile).to_html()
+    html = hyperparameters.table(config, profile).to_html()
     assert f"perfil {profile}" in html
     for field in dataclasses.fields(config):
-        hidden = field.name in profiles.HIDDEN_WHEN_NONE and getattr(config, field.name) is None
-        assert (profiles.LABELS[field.name] in html) != hidden
+        hidden = field.name in hyperparameters.HIDDEN_WHEN_NONE and getattr(config, field.name) is None
+        assert (hyperparameters.LABELS[field.name] in html) != hidden
         assert f">{field.name}<" not in html  # no Python identifiers as row names
     assert "Config(" not in html and ">None<" not in html
 
@@ -102,9 +102,10 @@ def test_every_hyperparameter_has_a_spanish_row(experiment, profile):
                                   "wasserstein_clip", "wasserstein_gp"])
 def test_gan_choices_show_in_spanish_and_bad_ones_are_refused(loss):
     from thesis_lib import profiles
+    from thesis_lib.report import hyperparameters
     config = profiles.get_config("dcgan", "quick", loss=loss, precision="mixed_bfloat16")
-    html = profiles.table(config, "quick").to_html()
-    assert profiles.VALUE_NAMES["loss"][loss] in html and "mixta bfloat16" in html
+    html = hyperparameters.table(config, "quick").to_html()
+    assert hyperparameters.VALUE_NAMES["loss"][loss] in html and "mixta bfloat16" in html
     with pytest.raises(ValueError, match="valid: minimax, non_saturating"):
         profiles.get_config("dcgan", "quick", loss="hinge")
     with pytest.raises(ValueError, match="valid: float32, mixed_bfloat16, mixed_float16"):

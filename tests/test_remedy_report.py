@@ -4,8 +4,8 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from thesis_lib.studies.toy import remedies
 from thesis_lib.report import remedies as remedy_report
+from thesis_lib.studies.toy import remedies
 
 matplotlib.use("Agg")
 

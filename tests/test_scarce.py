@@ -4,12 +4,12 @@ arm sees, the arms' networks, the paired summary and resuming from cards."""
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from thesis_lib import data, runcards
-from thesis_lib.studies import scarce
 from thesis_lib.profiles import get_config
+from thesis_lib.report import scarce as scarce_report
+from thesis_lib.studies import scarce
 
 
 def test_balanced_indices_take_the_same_count_of_every_class():
@@ -82,7 +82,7 @@ def test_summary_pairs_each_arm_with_alone_on_the_same_seed():
     assert out.loc["alone", "gain"] == 0
     assert out.loc["alone", "std"] == pytest.approx(np.std([0.7, 0.8], ddof=1))
     assert list(out.index) == list(scarce.ARMS)
-    shown = scarce.table(out.reset_index()).data
+    shown = scarce_report.table(out.reset_index()).data
     assert "+2,00 (−1,0 a +5,0)" in shown["ganancia sobre «solo» (puntos)"].tolist()
 
 

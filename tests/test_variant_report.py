@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from thesis_lib import artifacts
-from thesis_lib.studies import gan_results as results
-from thesis_lib.report import variants as vr
 from thesis_lib.models import dcgan
+from thesis_lib.report import variants as vr
+from thesis_lib.studies import gan_results as results
 
 
 def _config(**kw):

@@ -16,8 +16,5 @@ GAN_LOSS_BANDS = {"d_loss": (0.5, 0.8), "g_loss": (0.5, 2.0)}
 # metrics.class_coverage) is counted as collapsed.
 COLLAPSED_BELOW = 5
 
-# §3.3 attributes the Wasserstein GAN to Brownlee's book [22]; it is Arjovsky, Chintala and
-# Bottou (2017). Their settings, and Gulrajani et al.'s (2017) for the gradient penalty:
-WGAN_CLIP = {"clip": 0.01, "learning_rate": 5e-5, "critic_steps": 5}
-WGAN_GP = {"gp_weight": 10.0, "critic_steps": 5, "learning_rate": 1e-4, "beta_1": 0.0,
-           "beta_2": 0.9}
+# The papers' settings of each GAN loss family (the WGANs' among them, which §3.3 attributes to
+# Brownlee's book [22]) are the loss registry's recipes: thesis_lib.gan.families.

@@ -28,9 +28,8 @@ wgan=(--train-subset 12000 "${common[@]}")
 "$PY" -m thesis_lib.studies.mnist_gan "${common[@]}" --out results/mnist_gan_attempts --conditional \
     --epochs 9 --seed 0
 "$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 7 --seed 0
-"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 17 --seed 0 --loss wasserstein_gp \
-    --critic-steps 5 --optimizer adam --learning-rate 1e-4 --beta-1 0 --beta-2 0.9
-"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 26 --seed 0 --loss wasserstein_clip \
-    --critic-steps 5 --optimizer rmsprop --learning-rate 5e-5
+# The WGANs with their papers' recipes (optimizer, rate, betas, k: thesis_lib.gan.families).
+"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 17 --seed 0 --recipe wasserstein_gp
+"$PY" -m thesis_lib.studies.mnist_gan "${wgan[@]}" --epochs 26 --seed 0 --recipe wasserstein_clip
 "$PY" -m thesis_lib.studies.mnist_gan --variant infogan --profile full --batch-size 64 --monitor-every 1 \
     --out "$OUT" --epochs 3 --seed 0

@@ -34,6 +34,8 @@ if importlib.util.find_spec("thesis_lib") is None:
                     "/content/libro/requirements.txt", "/content/libro"], check=True)
     importlib.invalidate_caches()
 from thesis_lib.environment import report
+from thesis_lib.logs import quiet_tensorflow
+quiet_tensorflow()
 print(report())'''
 
 

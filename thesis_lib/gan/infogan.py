@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from thesis_lib.gan import losses
 from thesis_lib.gan.latent import infer
-from thesis_lib.gan.model import GAN, D_ACTIVATIONS, make_optimizer, precision
+from thesis_lib.gan.model import D_ACTIVATIONS, GAN, make_optimizer, precision
 from thesis_lib.models import dcgan
 
 CATEGORIES = 10

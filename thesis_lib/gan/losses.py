@@ -1,23 +1,10 @@
-"""The value functions of the thesis (§3.1–3.3) and of the papers it cites, as named strategies.
+"""The losses of the GAN families (thesis §3.1–3.3) as a strategy a GAN holds, and the pieces
+the Wasserstein families add: weight clipping and the gradient penalty.
 
-A strategy says how the discriminator (or critic) scores its batch and how the generator scores
-its samples; the same code serves TensorFlow, PyTorch and JAX (it uses ``keras.ops`` only).
-Every loss reads the discriminator's outputs on real images (``real``) and on generated ones
-(``fake``), as float32 columns:
-
-- ``minimax``: D maximises E log D(x) + E log(1 − D(G(z))) and G *minimises*
-  E log(1 − D(G(z))): the value function of the thesis (Goodfellow et al. 2014), whose gradient
-  vanishes for G while D rejects its samples confidently (it "saturates");
-- ``non_saturating``: the same D, but G maximises E log D(G(z)) (Goodfellow's remedy; Brownlee's
-  recipe and the DCGAN of §4.2);
-- ``least_squares``: LSGAN (Mao et al. 2017), D fits 1 on real and 0 on fake by least squares
-  and G pushes D(G(z)) towards 1; the thesis names the mean squared error as an alternative;
-- ``wasserstein_clip``: the WGAN critic (Arjovsky, Chintala and Bottou 2017) with a linear
-  output maximises E C(x) − E C(G(z)); every critic weight is clipped to [−c, c] after each
-  critic step (c = 0.01, RMSProp 5·10⁻⁵, 5 critic steps per generator step);
-- ``wasserstein_gp``: the same critic with the penalty λ·E(‖∇C(x̂)‖₂ − 1)² at points x̂ between
-  real and generated samples instead of clipping (Gulrajani et al. 2017: λ = 10, 5 critic steps,
-  Adam 10⁻⁴ with β = (0, 0.9)).
+The families themselves, with their papers' recipes, are :mod:`thesis_lib.gan.families`: a
+strategy is a family with this run's settings (c or λ). The same code serves TensorFlow,
+PyTorch and JAX (it uses ``keras.ops`` only). Every loss reads the discriminator's outputs on
+real images (``real``) and on generated ones (``fake``), as float32 columns.
 """
 
 from __future__ import annotations
@@ -27,25 +14,14 @@ import dataclasses
 import keras
 from keras import ops
 
-from thesis_lib import backend, claims
-from thesis_lib.profiles import GAN_LOSSES
-
-# Keras' own clipping of probabilities before a logarithm (keras.losses.binary_crossentropy).
-EPSILON = 1e-7
-
-
-def _log(p):
-    return ops.log(ops.clip(p, EPSILON, 1.0 - EPSILON))
-
-
-def _bce(target: float, p):
-    """Per-sample binary cross-entropy of probabilities ``p`` against a constant target."""
-    return -(target * _log(p) + (1.0 - target) * _log(1.0 - p))
+from thesis_lib import backend
+from thesis_lib.gan.families import EPSILON as EPSILON  # re-exported: the tests clip with it
+from thesis_lib.gan.families import FAMILIES, family
 
 
 @dataclasses.dataclass(frozen=True)
 class GANLoss:
-    """A loss family and its settings. ``output`` is what D's last layer must produce:
+    """A loss family and this run's settings. ``output`` is what D's last layer must produce:
     ``"probability"`` (a sigmoid) or ``"score"`` (a linear unit)."""
 
     name: str
@@ -55,28 +31,17 @@ class GANLoss:
 
     def d_loss(self, real, fake):
         """D's (critic's) loss on its outputs for real and generated images, without penalty."""
-        if self.name in ("minimax", "non_saturating"):
-            # Mean over the 2m images of the batch, as Keras' loss on the stacked batch would.
-            return ops.mean(ops.concatenate([_bce(1.0, real), _bce(0.0, fake)], axis=0))
-        if self.name == "least_squares":
-            return 0.5 * ops.mean(ops.square(real - 1.0)) + 0.5 * ops.mean(ops.square(fake))
-        return ops.mean(fake) - ops.mean(real)  # Wasserstein: minus the estimated distance
+        return FAMILIES[self.name].d_loss(real, fake)
 
     def g_loss(self, fake):
         """G's loss on D's outputs for its samples."""
-        if self.name == "minimax":
-            return ops.mean(_log(1.0 - fake))  # minimised: log(1 − D(G(z))), negative
-        if self.name == "non_saturating":
-            return ops.mean(_bce(1.0, fake))
-        if self.name == "least_squares":
-            return 0.5 * ops.mean(ops.square(fake - 1.0))
-        return -ops.mean(fake)
+        return FAMILIES[self.name].g_loss(fake)
 
     def accuracy(self, real, fake):
-        """Share of the batch D classifies right. Probabilities and least squares: real above
-        0.5; a Wasserstein critic has no threshold, so its real scores must lie above the
-        midpoint of the batch's mean real and mean fake score."""
-        if self.output == "probability" or self.name == "least_squares":
+        """Share of the batch D classifies right: real outputs above the family's threshold
+        (0.5, or the midpoint of the batch's mean real and mean generated score for a critic,
+        which has no scale), generated ones at or below it."""
+        if FAMILIES[self.name].threshold == "half":
             threshold = 0.5
         else:
             threshold = 0.5 * (ops.mean(real) + ops.mean(fake))
@@ -86,29 +51,27 @@ class GANLoss:
 
     @property
     def wasserstein(self) -> bool:
-        return self.name.startswith("wasserstein")
+        return FAMILIES[self.name].wasserstein
 
 
 def get(name: str, *, clip: float | None = None, gp_weight: float | None = None) -> GANLoss:
-    """The strategy ``name`` (one of ``GAN_LOSSES``) with its settings; ``clip`` (only for
-    ``wasserstein_clip``) and ``gp_weight`` (only for ``wasserstein_gp``) default to the
-    papers' values."""
-    if name not in GAN_LOSSES:
-        raise ValueError(f"unknown GAN loss {name!r}; valid: {', '.join(GAN_LOSSES)}.")
-    if clip is not None and name != "wasserstein_clip":
+    """The strategy ``name`` (a family of :mod:`thesis_lib.gan.families`) with its settings;
+    ``clip`` (only for ``wasserstein_clip``) and ``gp_weight`` (only for ``wasserstein_gp``)
+    default to the papers' values."""
+    f = family(name)
+    if clip is not None and f.clip is None:
         raise ValueError(f"clip applies to wasserstein_clip only, not {name!r}.")
-    if gp_weight is not None and name != "wasserstein_gp":
+    if gp_weight is not None and f.gp_weight is None:
         raise ValueError(f"gp_weight applies to wasserstein_gp only, not {name!r}.")
-    if name == "wasserstein_clip":
-        clip = claims.WGAN_CLIP["clip"] if clip is None else clip
+    if f.clip is not None:
+        clip = f.clip if clip is None else clip
         if not clip > 0:
             raise ValueError(f"clip must be positive, got {clip!r}.")
-    if name == "wasserstein_gp":
-        gp_weight = claims.WGAN_GP["gp_weight"] if gp_weight is None else gp_weight
+    if f.gp_weight is not None:
+        gp_weight = f.gp_weight if gp_weight is None else gp_weight
         if gp_weight < 0:
             raise ValueError(f"gp_weight must be >= 0, got {gp_weight!r}.")
-    output = "probability" if name in ("minimax", "non_saturating") else "score"
-    return GANLoss(name, output, clip, float(gp_weight or 0.0))
+    return GANLoss(name, f.output, clip, float(gp_weight or 0.0))
 
 
 def clip_weights(variables, clip: float) -> None:

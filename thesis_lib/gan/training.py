@@ -20,8 +20,8 @@ import numpy as np
 
 from thesis_lib import artifacts
 from thesis_lib.callbacks import EpochLog, ResumableCheckpoint
+from thesis_lib.gan.grids import save_grid
 from thesis_lib.gan.latent import infer
-from thesis_lib.report.gan_figures import save_grid
 
 
 class EpochShuffled(keras.utils.PyDataset):

@@ -11,9 +11,9 @@ from keras import ops
 
 from thesis_lib import backend
 from thesis_lib.formatting import num
+
 # The XOR data and the thesis's hand-built network live in xor.py (NumPy only, no Keras).
-from thesis_lib.nn.xor import (THESIS_XOR, XOR_POINTS, XOR_X, XOR_Y,  # noqa: F401
-                               xor_forward, xor_forward_table)
+from thesis_lib.nn.xor import THESIS_XOR, XOR_POINTS, XOR_X, XOR_Y, xor_forward, xor_forward_table  # noqa: F401
 
 # --- activations -----------------------------------------------------------------------------
 

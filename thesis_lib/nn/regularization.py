@@ -10,7 +10,6 @@ from keras import layers
 from thesis_lib import backend
 from thesis_lib.formatting import num, pct, table
 
-
 # --- L2 and L1 on a quadratic approximation ----------------------------------------------------
 
 def l2_optimum(hessian, w_star, alpha: float) -> np.ndarray:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from thesis_lib.formatting import num
-from thesis_lib.studies.toy import theory
 from thesis_lib.plotting import new_figure
+from thesis_lib.studies.toy import theory
 
 REAL, FAKE, DISC = "#1f5fa8", "#d1495b", "0.25"
 COSTS_ES = {"minimax": "minimax: log(1 − D(G(z)))", "non_saturating": "no saturante: −log D(G(z))"}

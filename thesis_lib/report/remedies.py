@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from thesis_lib.formatting import num, pct, table
-from thesis_lib.studies.toy import remedies
 from matplotlib.ticker import FuncFormatter
 
+from thesis_lib.formatting import num, pct, table
 from thesis_lib.plotting import new_figure
+from thesis_lib.studies.toy import remedies
 
 _PERCENT = FuncFormatter(lambda v, _: pct(v, 0))
 

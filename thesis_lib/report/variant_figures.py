@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from thesis_lib.formatting import num
-from thesis_lib.report.gan_theory import FAKE, REAL
 from thesis_lib.plotting import new_figure
+from thesis_lib.report.gan_theory import FAKE, REAL
 
 METHOD_ES = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
 METHOD_COLOR = {"wasserstein_clip": "C1", "wasserstein_gp": "C0"}

@@ -14,13 +14,13 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from thesis_lib import data, runcards
-from thesis_lib.evaluation import metrics
 from thesis_lib.environment import hardware_text
+from thesis_lib.evaluation import attributes, metrics
 from thesis_lib.formatting import num, pct
 from thesis_lib.gan import infogan
-from thesis_lib.evaluation import attributes
-from thesis_lib.studies import latent_directions as directions
+from thesis_lib.gan.families import FAMILIES
 from thesis_lib.gan.latent import infer, unit_images
+from thesis_lib.studies import latent_directions as directions
 from thesis_lib.studies.gan_results import history, load_cards, load_generator
 
 FAMILY_ES = {"standard": "GAN estándar (no saturante)",
@@ -307,17 +307,20 @@ def flips_by_class(effects: dict[str, dict]) -> pd.DataFrame:
     return frame
 
 
-def method_frame(clip: dict, gp: dict) -> pd.DataFrame:
-    """The two WGAN methods' settings (``claims.WGAN_CLIP``, ``claims.WGAN_GP``) side by side."""
-    beta = f"({num(gp['beta_1'])}; {num(gp['beta_2'])})"
+def method_frame() -> pd.DataFrame:
+    """The two WGAN methods' settings side by side, from their families' recipes
+    (:mod:`thesis_lib.gan.families`)."""
+    clip, gp = FAMILIES["wasserstein_clip"], FAMILIES["wasserstein_gp"]
+    beta = f"({num(gp.recipe.beta_1)}; {num(gp.recipe.beta_2)})"
     return pd.DataFrame({
         "recorte de pesos": ["pesos del crítico en [−c, c] tras cada paso",
-                             f"c = {num(clip['clip'])}", "RMSProp",
-                             num(clip["learning_rate"], sig=1), num(clip["critic_steps"])],
+                             f"c = {num(clip.clip)}", "RMSProp",
+                             num(clip.recipe.learning_rate, sig=1),
+                             num(clip.recipe.critic_steps)],
         "penalización del gradiente": ["λ·E(‖∇C(x̂)‖ − 1)² en la pérdida del crítico",
-                                       f"λ = {num(gp['gp_weight'])}", f"Adam, β = {beta}",
-                                       num(gp["learning_rate"], sig=1),
-                                       num(gp["critic_steps"])]},
+                                       f"λ = {num(gp.gp_weight)}", f"Adam, β = {beta}",
+                                       num(gp.recipe.learning_rate, sig=1),
+                                       num(gp.recipe.critic_steps)]},
         index=pd.Index(["restricción", "constante", "optimizador", "tasa de aprendizaje",
                         "pasos del crítico por paso de G"], name=""))
 

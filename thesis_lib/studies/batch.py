@@ -52,10 +52,25 @@ import time
 from pathlib import Path
 
 from thesis_lib import artifacts, cli, environment
+from thesis_lib.gan.families import recipe_flags, run_suffix
 from thesis_lib.studies import campaign
+
 # The runner moved to thesis_lib.studies.jobs (the campaign shares it); its names stay reachable here.
-from thesis_lib.studies.jobs import (DONE, FAILED, INTERRUPTED, NOT_STARTED, PENDING,  # noqa: F401
-                             RUNNING, SKIPPED, STOPPED, Job, Runner, _rel, error_line, now)
+from thesis_lib.studies.jobs import (  # noqa: F401
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    NOT_STARTED,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+    STOPPED,
+    Job,
+    Runner,
+    _rel,
+    error_line,
+    now,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS_DIR = ROOT / "chapters"
@@ -72,13 +87,9 @@ FAMILY_EPOCHS = 30
 # name -> (variant of thesis_lib.studies.mnist_gan, extra arguments, what they add to the run's name)
 FAMILIES = {
     "standard": ("gbatchnorm", [], ""),
-    "wasserstein_gp": ("gbatchnorm", ["--loss", "wasserstein_gp", "--critic-steps", "5",
-                                      "--optimizer", "adam", "--learning-rate", "1e-4",
-                                      "--beta-1", "0", "--beta-2", "0.9"],
-                       "-wasserstein_gp-k5"),
-    "wasserstein_clip": ("gbatchnorm", ["--loss", "wasserstein_clip", "--critic-steps", "5",
-                                        "--optimizer", "rmsprop", "--learning-rate", "5e-5"],
-                         "-wasserstein_clip-k5"),
+    "wasserstein_gp": ("gbatchnorm", recipe_flags("wasserstein_gp"), run_suffix("wasserstein_gp")),
+    "wasserstein_clip": ("gbatchnorm", recipe_flags("wasserstein_clip"),
+                         run_suffix("wasserstein_clip")),
     "conditional": ("gbatchnorm_projection", ["--conditional"], "-cond"),
     "infogan": ("infogan_wide", [], ""),
 }

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thesis_lib import artifacts, environment
+from thesis_lib.gan.families import recipe_flags, run_suffix
 from thesis_lib.studies import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,14 +111,11 @@ def _dcgan(variant: str, seed: int, epochs: int, extra=(), hold=None) -> Campaig
 
 
 # §3.3's families on all of MNIST at the narrow widths, equal generator steps: 20 "epochs" of
-# 250 generator steps; the WGANs with their papers' optimizers (as thesis_lib.studies.batch.FAMILIES).
+# 250 generator steps; the WGANs with their papers' recipes (thesis_lib.gan.families).
 _FAMILY_ARGS = {
     "standard": ((), ""),
-    "wasserstein_gp": (("--loss", "wasserstein_gp", "--critic-steps", "5", "--optimizer", "adam",
-                        "--learning-rate", "1e-4", "--beta-1", "0", "--beta-2", "0.9"),
-                       "-wasserstein_gp-k5"),
-    "wasserstein_clip": (("--loss", "wasserstein_clip", "--critic-steps", "5", "--optimizer",
-                          "rmsprop", "--learning-rate", "5e-5"), "-wasserstein_clip-k5"),
+    "wasserstein_gp": (tuple(recipe_flags("wasserstein_gp")), run_suffix("wasserstein_gp")),
+    "wasserstein_clip": (tuple(recipe_flags("wasserstein_clip")), run_suffix("wasserstein_clip")),
 }
 FAMILY_STEPS, FAMILY_CHUNK = 5000, 250
 

@@ -8,6 +8,11 @@ Command line (papermill-free batch runs; resumable: rerun the same command after
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are noise there
+    from thesis_lib.logs import quiet_tensorflow
+
+    quiet_tensorflow()
+
 import argparse
 import statistics
 import warnings
@@ -16,8 +21,8 @@ from pathlib import Path
 import keras
 
 from thesis_lib import artifacts, data, environment, runcards
-from thesis_lib.evaluation import evaluator
 from thesis_lib.callbacks import ResumableCheckpoint, Timer
+from thesis_lib.evaluation import evaluator
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
 

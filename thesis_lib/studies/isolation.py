@@ -6,6 +6,11 @@ the tests run it under every installed backend.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are noise there
+    from thesis_lib.logs import quiet_tensorflow
+
+    quiet_tensorflow()
+
 import json
 
 import keras
@@ -13,9 +18,9 @@ import numpy as np
 
 from thesis_lib.gan.latent import infer
 from thesis_lib.gan.model import build_dcgan
-from thesis_lib.studies.toy.networks import toy_run
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config
+from thesis_lib.studies.toy.networks import toy_run
 
 
 def snapshot(model):

@@ -45,12 +45,6 @@ def log_prob_gradient_function(images_fn, classifier, target: int):
     return run
 
 
-def log_prob_and_gradient(images_fn, classifier, z, target: int):
-    """log p(target | G(z)) for each latent point and its gradient with respect to z (one call
-    of :func:`log_prob_gradient_function`)."""
-    return log_prob_gradient_function(images_fn, classifier, target)(z)
-
-
 def classifier_walk(images_fn, classifier, z, target: int, *, step: float = 0.1,
                     n_steps: int = 50, stop_at: float | None = 0.9):
     """Gradient ascent on log p(target | G(z)) with respect to z (the thesis's "use a classifier

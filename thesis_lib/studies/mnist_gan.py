@@ -16,6 +16,11 @@ epoch.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are noise there
+    from thesis_lib.logs import quiet_tensorflow
+
+    quiet_tensorflow()
+
 import tempfile
 import time
 from pathlib import Path
@@ -24,15 +29,16 @@ import keras
 import numpy as np
 
 from thesis_lib import artifacts, cli, data, environment, runcards
-from thesis_lib.evaluation import evaluator, metrics
 from thesis_lib.callbacks import EpochLog, Progress
 from thesis_lib.evaluation import class_agreement as cond_metrics
+from thesis_lib.evaluation import evaluator, metrics
+from thesis_lib.gan.families import family
 from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
 from thesis_lib.gan.latent import unit_images
-from thesis_lib.studies.gan_results import generated_images, monitor_inputs
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
+from thesis_lib.studies.gan_results import generated_images, monitor_inputs
 
 VARIANTS = {
     "baseline": {},
@@ -311,6 +317,10 @@ def parser() -> cli.Parser:
     p.add_argument("--latent-dim", type=int, default=None)
     p.add_argument("--train-subset", type=int, default=None,
                    help="train on a stratified subset of this many images")
+    p.add_argument("--recipe", choices=GAN_LOSSES, default=None,
+                   help="a loss family with its paper's recipe (optimizer, learning rate, "
+                        "betas, critic steps; thesis_lib.gan.families); flags given as well "
+                        "override the recipe's")
     p.add_argument("--loss", choices=GAN_LOSSES, default=None)
     p.add_argument("--critic-steps", type=int, default=None,
                    help="discriminator (critic) updates per generator update")
@@ -336,8 +346,15 @@ OVERRIDES = ("epochs", "batch_size", "latent_dim", "monitor_every", "metrics_eve
 
 
 def overrides_from_args(args) -> dict:
-    """The config overrides a parsed command line asks for."""
-    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+    """The config overrides a parsed command line asks for: a ``--recipe``'s settings, then the
+    flags given explicitly."""
+    overrides = {}
+    if getattr(args, "recipe", None):
+        if args.loss is not None and args.loss != args.recipe:
+            raise ValueError(f"--recipe {args.recipe} trains the {args.recipe} loss; drop "
+                             f"--loss {args.loss} or choose --recipe {args.loss}.")
+        overrides = {"loss": args.recipe, **family(args.recipe).recipe.overrides()}
+    overrides.update({k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None})
     if args.conditional:
         overrides["conditional"] = True
     return overrides
@@ -347,7 +364,7 @@ def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
     variants = list(VARIANTS) if "all" in args.variant else list(dict.fromkeys(args.variant))
-    overrides = overrides_from_args(args)
+    overrides = cli.run_checked(p, lambda: overrides_from_args(args))
     # Fail on bad input (epochs <= 0, a negative λ, ...) before any data or training.
     cli.run_checked(p, lambda: [get_config("dcgan", args.profile, seed=s, **overrides)
                                 for s in args.seed])

@@ -22,6 +22,11 @@ and resumes a GAN from its last epoch.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are noise there
+    from thesis_lib.logs import quiet_tensorflow
+
+    quiet_tensorflow()
+
 import math
 import os
 import time
@@ -32,18 +37,13 @@ import numpy as np
 
 from thesis_lib import artifacts, cli, data, environment, runcards
 from thesis_lib.evaluation import evaluator
-from thesis_lib.report.mnist_data import mosaic
-from thesis_lib.formatting import num, spanish_ticks
-from thesis_lib.formatting import table as format_table
 from thesis_lib.gan.model import build_dcgan
-from thesis_lib.studies.mnist_gan import ALL_VARIANTS
 from thesis_lib.gan.training import train_gan as fit_gan
 from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
+from thesis_lib.studies.mnist_gan import ALL_VARIANTS
 
 ARMS = ("alone", "classic", "gan", "both")
-ARM_LABELS = {"alone": "solo las N imágenes", "classic": "aumento clásico",
-              "gan": "muestras de la GAN", "both": "GAN y aumento clásico"}
 # A GAN epoch of about this many generator steps: N = 100 images would otherwise make an
 # epoch of 3 steps, and the per-epoch checkpoint would cost more than the training.
 GAN_EPOCH_STEPS = 100
@@ -300,20 +300,6 @@ def summary(frame):
     return out.sort_values(["n", "arm"]).reset_index(drop=True)
 
 
-def table(summary_frame):
-    """The summary as a short Spanish table (percentages, decimal comma)."""
-    import pandas as pd
-
-    rows = [{"N": num(r.n), "brazo": ARM_LABELS[r.arm], "semillas": num(r.seeds),
-             "exactitud media (%)": num(100 * r["mean"], 2),
-             "mín.–máx. (%)": f"{num(100 * r['min'], 1)}–{num(100 * r['max'], 1)}",
-             "ganancia sobre «solo» (puntos)": "—" if r.arm == "alone" else
-             f"{num(100 * r.gain, 2, sign=True)} "
-             f"({num(100 * r.gain_min, 1, sign=True)} a {num(100 * r.gain_max, 1, sign=True)})"}
-            for _, r in summary_frame.iterrows()]
-    return format_table(pd.DataFrame(rows), index=False)
-
-
 def parser() -> cli.Parser:
     p = cli.Parser(prog="python -m thesis_lib.studies.scarce", description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="quick")
@@ -335,71 +321,6 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-ARM_STYLE = {"alone": ("0.35", "o"), "classic": ("tab:blue", "s"), "gan": ("tab:orange", "^"),
-             "both": ("tab:green", "D")}
-
-
-def plot_accuracy(frame):
-    """Two panels: test accuracy against N (each seed a point, the mean a line), and each
-    arm's gain over ``alone`` seed by seed (paired), in percentage points."""
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 4.3), layout="constrained")
-    sizes = sorted(frame.n.unique())
-    for k, arm in enumerate(ARMS):
-        colour, marker = ARM_STYLE[arm]
-        rows = frame[frame.arm == arm]
-        jitter = 1 + 0.04 * (k - 1.5)  # side by side on the log axis
-        left.scatter(rows.n * jitter, 100 * rows.accuracy, color=colour, marker=marker, s=18,
-                     alpha=0.6)
-        means = rows.groupby("n").accuracy.mean()
-        left.plot(means.index * jitter, 100 * means.values, color=colour, marker=marker,
-                  label=ARM_LABELS[arm])
-        if arm == "alone":
-            continue
-        g = (100 * paired_difference(frame, arm)).groupby(level="n")
-        right.errorbar(np.array(g.mean().index) * jitter, g.mean().values,
-                       yerr=[g.mean().values - g.min().values, g.max().values - g.mean().values],
-                       color=colour, marker=marker, capsize=3, label=ARM_LABELS[arm])
-    right.axhline(0, color="0.35", lw=0.8)
-    for ax in (left, right):
-        ax.set_xscale("log")
-        ax.set_xticks(sizes, [num(n) for n in sizes])
-        ax.minorticks_off()
-        ax.set_xlabel("imágenes etiquetadas N")
-    left.set(ylabel="exactitud en prueba (%)", title="Exactitud de cada brazo")
-    right.set(ylabel="ganancia sobre «solo» (puntos)",
-              title="Ganancia por semilla (media; mín.–máx.)")
-    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=4,
-               fontsize=9, frameon=False)
-    spanish_ticks(fig)
-    return fig
-
-
-def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0):
-    """Two panels: the N labelled images of a cell (one row per digit, at most ten each) and
-    the final 10 × 10 grid of the GAN trained on them (row d asks for digit d)."""
-    import matplotlib.image as mpimg
-    import matplotlib.pyplot as plt
-
-    x, y = labelled_subset(mnist, n, seed)
-    per = min(10, n // 10)
-    rows = np.stack([x[y == d][:per, ..., 0] for d in range(10)])
-    grids = sorted((cell_dir(out_root, n, seed) / "gan").glob("grid-epoch*.png"))
-    if not grids:
-        raise FileNotFoundError(f"no sample grid in {cell_dir(out_root, n, seed) / 'gan'}; "
-                                f"run python -m thesis_lib.studies.scarce --profile full first.")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), constrained_layout=True)
-    left.imshow(mosaic(rows, fill=0.0), cmap="gray_r", vmin=0, vmax=1)
-    left.set_title(f"{'Las' if per * 10 == n else 'Algunas de las'} {num(n)} imágenes reales "
-                   f"(semilla {seed})", fontsize=10)
-    right.imshow(mpimg.imread(grids[-1]), cmap="gray")
-    right.set_title(f"Muestras de la GAN entrenada con ellas", fontsize=10)
-    for ax in (left, right):
-        ax.axis("off")
-    return fig
 
 
 def gan_seconds(card: dict) -> float:
@@ -426,21 +347,6 @@ def gan_frame(out_root):
                           "agreement": c["metrics"].get("agreement"),
                           "seconds": gan_seconds(c)}
                          for c in load_gan_cards(out_root)])
-
-
-def gan_table(gans):
-    """:func:`gan_frame` summarised per N, in Spanish."""
-    import pandas as pd
-
-    rows = []
-    for n, g in gans.groupby("n"):
-        rows.append({"N": num(int(n)), "GAN (semillas)": num(len(g)),
-                     "pasos de G": num(int(g.steps.iloc[0])),
-                     "acuerdo con el evaluador (%)":
-                         f"{num(100 * g.agreement.mean(), 1)} "
-                         f"({num(100 * g.agreement.min(), 1)}–{num(100 * g.agreement.max(), 1)})",
-                     "minutos de CPU por GAN": num(g.seconds.mean() / 60, 1)})
-    return format_table(pd.DataFrame(rows), index=False)
 
 
 def paired_difference(frame, arm: str, baseline: str = "alone"):

@@ -14,8 +14,9 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.latent import infer
+from thesis_lib.studies.toy import mixtures
+from thesis_lib.studies.toy import networks as toy
 
 METHODS = ("wasserstein_clip", "wasserstein_gp")
 
@@ -42,7 +43,7 @@ def run(method: str, steps: int = 2000, seed: int = 0, n_points: int = 2000, lim
     kernel weights, and ‖∇ₓC‖ at ``n_points`` interpolates αx + (1 − α)G(z)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; valid: {', '.join(METHODS)}.")
-    data, _ = toy.ring_of_gaussians(100_000, seed=seed)
+    data, _ = mixtures.ring_of_gaussians(100_000, seed=seed)
     gan = toy.mlp_gan(loss=method, seed=seed)
     trained = toy.train_toy(gan, data, steps=steps, seed=seed)
     rng = np.random.default_rng([seed, 90_000])

@@ -1,16 +1,10 @@
-"""Small data for the theory chapter (§3.1–3.2): 1-D and 2-D distributions, small GANs that learn
-them in seconds on a CPU, and the mode protocol used to judge them.
+"""The small GANs of the theory chapter (§3.1–3.2), which learn in seconds on a CPU.
 
 - 1-D: :func:`toy_gan` and :func:`toy_run` learn N(μ, σ²) (the picture of §3.1: G moves its
   distribution onto the data's).
-- 2-D: :func:`ring_of_gaussians` (8 Gaussians on a circle of radius 2, σ = 0.02) and
-  :func:`grid_of_gaussians` (5 × 5 Gaussians), the mixtures on which Metz et al. (2017, unrolled
-  GANs), Srivastava et al. (2017, VEEGAN) and Gulrajani et al. (2017, WGAN-GP) show mode collapse
-  (§3.2) and its remedies; :func:`mode_stats` is VEEGAN's protocol for counting the modes a
-  generator covers.
-- :func:`mlp_gan` builds a GAN of two small MLPs (optionally conditional, Mirza and Osindero
+- 2-D: :func:`mlp_gan` builds a GAN of two small MLPs (optionally conditional, Mirza and Osindero
   2014) for any loss of :mod:`thesis_lib.gan.losses`; :func:`train_toy` trains it for a fixed
-  number of steps on a deterministic stream of samples.
+  number of steps on a deterministic stream of samples (the data: :mod:`.mixtures`).
 """
 
 from __future__ import annotations
@@ -21,8 +15,9 @@ import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib import backend, claims
+from thesis_lib import backend
 from thesis_lib.gan import losses
+from thesis_lib.gan.families import FAMILIES
 from thesis_lib.gan.model import D_ACTIVATIONS, GAN
 
 
@@ -53,157 +48,22 @@ def toy_run(mean=4.0, std=0.5, steps=3000, batch=64, seed=0):
     return float(samples.mean()), float(samples.std())
 
 
-# --- 2-D mixtures -----------------------------------------------------------------------------
-def ring_centers(modes: int = 8, radius: float = 2.0) -> np.ndarray:
-    """The ``modes`` centres evenly spaced on a circle of ``radius``, the first on the positive
-    x axis, as a (modes, 2) float32 array."""
-    if isinstance(modes, bool) or not isinstance(modes, (int, np.integer)) or modes < 1:
-        raise ValueError(f"modes must be a positive integer, got {modes!r}.")
-    if not radius > 0:
-        raise ValueError(f"radius must be positive, got {radius!r}.")
-    angles = 2.0 * np.pi * np.arange(modes) / modes
-    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
-
-
-def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
-    """``side`` × ``side`` centres on a square grid of ``spacing``, centred on the origin (for 5
-    and 2: x, y in {−4, −2, 0, 2, 4}), row by row, as a (side², 2) float32 array."""
-    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
-        raise ValueError(f"side must be a positive integer, got {side!r}.")
-    if not spacing > 0:
-        raise ValueError(f"spacing must be positive, got {spacing!r}.")
-    ticks = spacing * (np.arange(side) - (side - 1) / 2.0)
-    xs, ys = np.meshgrid(ticks, ticks)
-    return np.stack([xs.ravel(), ys.ravel()], axis=1).astype("float32")
-
-
-def mixture(n: int, centers, std: float, seed: int = 0):
-    """``n`` samples of an equal-weight mixture of isotropic Gaussians N(centre, std²·I): the
-    samples ((n, d) float32) and each one's mode (the index of its centre, (n,) int64). The
-    modes are drawn uniformly; everything depends on ``seed`` only."""
-    centers = np.asarray(centers, dtype="float64")
-    if centers.ndim != 2 or len(centers) == 0:
-        raise ValueError(f"centers must be a non-empty (modes, dim) array, got shape "
-                         f"{centers.shape}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std!r}.")
-    rng = np.random.default_rng([seed, 70_000])
-    labels = rng.integers(len(centers), size=n)
-    samples = centers[labels] + std * rng.standard_normal((n, centers.shape[1]))
-    return samples.astype("float32"), labels
-
-
-def ring_of_gaussians(n: int, modes: int = 8, radius: float = 2.0, std: float = 0.02,
-                      seed: int = 0):
-    """``n`` samples of ``modes`` Gaussians (sd ``std``) evenly spaced on a circle of ``radius``:
-    (samples (n, 2) float32, labels (n,) mode index). The defaults are the "2D ring" of VEEGAN
-    (Srivastava et al. 2017) and of the unrolled GAN (Metz et al. 2017)."""
-    return mixture(n, ring_centers(modes, radius), std, seed)
-
-
-def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 0.02,
-                      seed: int = 0):
-    """``n`` samples of ``side``² Gaussians (sd ``std``) on a square grid (:func:`grid_centers`):
-    (samples (n, 2) float32, labels (n,) mode index); the "2D grid" of VEEGAN."""
-    return mixture(n, grid_centers(side, spacing), std, seed)
-
-
-def nearest_mode(samples, centers):
-    """Index of each sample's nearest centre and its (Euclidean) distance to it."""
-    samples, centers = _check_samples(samples, centers)
-    dist = np.sqrt(((samples[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
-    nearest = dist.argmin(axis=1)
-    return nearest, dist[np.arange(len(samples)), nearest]
-
-
-def mode_stats(samples, centers, std: float, threshold: float = 3.0) -> dict:
-    """VEEGAN's mode protocol (Srivastava et al. 2017, §5.1) for samples of a Gaussian mixture.
-
-    A sample is of *high quality* when it lies within ``threshold`` (3) standard deviations
-    ``std`` of its nearest mode's centre (distance ≤ 3σ, the boundary counting as inside); a mode
-    is *captured* when it is the nearest mode of at least one high-quality sample. Returns:
-
-    - ``high_quality``: the share of the samples that are of high quality;
-    - ``modes_captured``: how many modes are captured (int);
-    - ``per_mode``: the number of high-quality samples at each mode (a list, in centre order);
-    - ``kl``: KL(p ‖ uniform) of the high-quality samples' mode histogram p (0 when they are
-      spread evenly, log K when all sit at one of K modes; NaN when there are none).
-
-    Counting captured modes alone rewards a blurry generator: a wide blob over the whole ring
-    lands a few samples near most centres. Read it with ``high_quality``.
-    """
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}.")
-    if not threshold > 0:
-        raise ValueError(f"threshold must be positive, got {threshold!r}.")
-    nearest, dist = nearest_mode(samples, centers)
-    good = dist <= threshold * std
-    per_mode = np.bincount(nearest[good], minlength=len(np.asarray(centers))).astype(int)
-    total = int(per_mode.sum())
-    if total:
-        p = per_mode / total
-        nz = p > 0
-        kl = float(np.sum(p[nz] * np.log(p[nz] * len(p))))
-    else:
-        kl = float("nan")
-    return {"high_quality": float(good.mean()), "modes_captured": int((per_mode > 0).sum()),
-            "per_mode": per_mode.tolist(), "kl": kl}
-
-
-def conditional_accuracy(samples, labels, centers, std: float, threshold: float = 3.0) -> list:
-    """For a conditional generator whose class k should produce mode k: for each class, the
-    share of its samples that are of high quality (within ``threshold`` · ``std`` of their nearest
-    centre, as in :func:`mode_stats`) *at that class's mode*. NaN for a class with no samples."""
-    nearest, dist = nearest_mode(samples, centers)
-    labels = np.asarray(labels)
-    if labels.shape != (len(nearest),):
-        raise ValueError(f"labels must have shape ({len(nearest)},), got {labels.shape}.")
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}.")
-    right = (nearest == labels) & (dist <= threshold * std)
-    return [float(right[labels == k].mean()) if (labels == k).any() else float("nan")
-            for k in range(len(np.asarray(centers)))]
-
-
-def _check_samples(samples, centers):
-    samples = np.asarray(samples, dtype="float64")
-    centers = np.asarray(centers, dtype="float64")
-    if centers.ndim != 2 or len(centers) == 0:
-        raise ValueError(f"centers must be a non-empty (modes, dim) array, got shape "
-                         f"{centers.shape}.")
-    if samples.ndim != 2 or len(samples) == 0:
-        raise ValueError(f"samples must be a non-empty (n, dim) array, got shape "
-                         f"{samples.shape}.")
-    if samples.shape[1] != centers.shape[1]:
-        raise ValueError(f"samples have {samples.shape[1]} coordinates but centers have "
-                         f"{centers.shape[1]}.")
-    if not np.isfinite(samples).all():
-        raise ValueError("samples contain NaN or infinite values (a diverged generator?).")
-    return samples, centers
-
-
 # --- small GANs -------------------------------------------------------------------------------
-# Optimizer defaults per loss: (kind, G's learning rate, D's learning rate, β₁, β₂). For the
-# classic losses the DCGAN setting the thesis uses (Radford et al. 2016; Brownlee); for
-# wasserstein_clip the paper's (claims.WGAN_CLIP: RMSProp 5·10⁻⁵). For wasserstein_gp,
-# Gulrajani et al.'s Adam (claims.WGAN_GP: 10⁻⁴, β = (0, 0.9)) with the critic's rate tripled,
+# Optimizer defaults per loss: (kind, G's learning rate, D's learning rate, β₁, β₂), from the
+# families' recipes (thesis_lib.gan.families): the DCGAN setting the thesis uses for the
+# classic losses (Radford et al. 2016; Brownlee), RMSProp 5·10⁻⁵ for wasserstein_clip. For
+# wasserstein_gp, Gulrajani et al.'s Adam (10⁻⁴, β = (0, 0.9)) with the critic's rate tripled,
 # a two time-scale update rule (Heusel et al. 2017). On the ring of 8 Gaussians (3 × 128 units,
 # batches of 64; seeds 0–7 on JAX, 0–3 on TensorFlow, 0 on PyTorch) it captured all 8 modes
 # within 3,000 steps every time; the paper's equal rates needed up to 6,000 and still missed
 # most modes after 6,000 for one seed of 8 on JAX and for seed 0 on PyTorch; β₁ = 0.5 (their
 # toy script's) with equal rates missed for one seed of 4 on JAX.
+CRITIC_RATE_FACTOR = {"wasserstein_gp": 3.0}
 OPTIMIZER_DEFAULTS = {
-    "minimax": ("adam", 2e-4, 2e-4, 0.5, 0.999),
-    "non_saturating": ("adam", 2e-4, 2e-4, 0.5, 0.999),
-    "least_squares": ("adam", 2e-4, 2e-4, 0.5, 0.999),
-    "wasserstein_clip": ("rmsprop", claims.WGAN_CLIP["learning_rate"],
-                         claims.WGAN_CLIP["learning_rate"], None, None),
-    "wasserstein_gp": ("adam", claims.WGAN_GP["learning_rate"],
-                       3 * claims.WGAN_GP["learning_rate"], claims.WGAN_GP["beta_1"],
-                       claims.WGAN_GP["beta_2"]),
-}
+    name: (f.recipe.optimizer, f.recipe.learning_rate,
+           CRITIC_RATE_FACTOR.get(name, 1.0) * f.recipe.learning_rate, f.recipe.beta_1,
+           f.recipe.beta_2)
+    for name, f in FAMILIES.items()}
 
 
 def mlp(input_dims, hidden, output_dim: int, output: str, negative_slope: float, name: str,

@@ -18,7 +18,8 @@ import numpy as np
 from keras import layers
 
 from thesis_lib import backend
-from thesis_lib.studies.toy import theory, networks as toy
+from thesis_lib.studies.toy import networks as toy
+from thesis_lib.studies.toy import theory
 from thesis_lib.studies.toy.snapshots import train_with_snapshots
 
 

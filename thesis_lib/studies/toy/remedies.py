@@ -1,5 +1,5 @@
 """The thesis's remedies for mode collapse (§3.2), tested on the ring of 8 and the grid of 25
-Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.studies.toy.networks.mode_stats`).
+Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.studies.toy.mixtures.mode_stats`).
 
 §3.2 lists five remedies without evidence: a deeper or wider generator, L1/L2 regularization,
 extra loss terms that reward diversity, data augmentation, and a different ratio of
@@ -45,155 +45,26 @@ of 64, ``FULL["steps"]`` generator steps, σ = 0.02 on both mixtures.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are noise there
+    from thesis_lib.logs import quiet_tensorflow
+
+    quiet_tensorflow()
+
 import dataclasses
 import io
 import math
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
-from keras import layers, ops
+from keras import layers
 
-from thesis_lib import artifacts, backend, cli, environment, runcards
-from thesis_lib.gan import losses
-from thesis_lib.studies.toy import networks as toy
+from thesis_lib import artifacts, cli, environment, runcards
 from thesis_lib.gan.model import GAN
-
-
-# --- the pieces the rows need -----------------------------------------------------------------
-class InstanceNoise(layers.Layer):
-    """Instance noise (Sønderby et al. 2017; Arjovsky and Bottou 2017): Gaussian noise of sd σ
-    added to every input in training calls, none at inference. σ falls linearly from
-    ``stddev`` to 0 over ``anneal_calls`` training calls (``None``: constant). Put in front of D,
-    it blurs real and generated points alike, so D's optimum still asks for p_g = p_data."""
-
-    def __init__(self, stddev: float, anneal_calls: int | None = None, seed: int | None = None,
-                 **kwargs):
-        super().__init__(**kwargs)
-        if not stddev > 0:
-            raise ValueError(f"stddev must be positive, got {stddev!r}.")
-        if anneal_calls is not None and anneal_calls < 1:
-            raise ValueError(f"anneal_calls must be a positive integer, got {anneal_calls!r}.")
-        self.stddev = float(stddev)
-        self.anneal_calls = anneal_calls
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        # A variable, not a Python counter: it advances inside compiled steps (and on JAX it is
-        # part of the state the stateless step returns).
-        self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False,
-                                     name="calls")
-
-    def current_stddev(self):
-        if self.anneal_calls is None:
-            return ops.convert_to_tensor(self.stddev, "float32")
-        return self.stddev * ops.maximum(0.0, 1.0 - self.calls / float(self.anneal_calls))
-
-    def call(self, x, training=False):
-        if not training:
-            return x
-        sd = ops.cast(self.current_stddev(), x.dtype)
-        self.calls.assign(self.calls + 1.0)
-        return x + sd * keras.random.normal(ops.shape(x), seed=self.seed_generator,
-                                            dtype=x.dtype)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-
-class Pack(layers.Layer):
-    """PacGAN's packing (Lin et al. 2018): each ``pac`` consecutive samples of the batch become
-    one input of pac·d numbers, so D scores packs: (n, d) → (n / pac, pac·d). n must be a
-    multiple of ``pac``; real and generated samples never share a pack because D's batch is m
-    real then m generated with m a multiple of ``pac``."""
-
-    def __init__(self, pac: int, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(pac, bool) or not isinstance(pac, int) or pac < 1:
-            raise ValueError(f"pac must be a positive integer, got {pac!r}.")
-        self.pac = pac
-
-    def call(self, x):
-        return ops.reshape(x, (-1, self.pac * x.shape[-1]))
-
-    def compute_output_shape(self, input_shape):
-        n = input_shape[0]
-        return (None if n is None else n // self.pac, self.pac * input_shape[-1])
-
-
-def l2_penalty(model):
-    """Σ‖W‖² over the kernels of ``model``'s Dense layers (biases are not penalized, as with
-    Keras' ``kernel_regularizer``)."""
-    kernels = [layer.kernel for layer in model.layers if isinstance(layer, layers.Dense)]
-    return sum(ops.sum(ops.square(ops.cast(k, "float32"))) for k in kernels)
-
-
-def mode_seeking_term(fake, z, eps: float = 1e-5):
-    """MSGAN's term (Mao et al. 2019) on a batch of 2h generated points and their latent
-    points: 1 / (r + ε), r = mean|G(z₁) − G(z₂)| / mean|z₁ − z₂|, the first half of the batch
-    paired with the second, as in the authors' code. Small when G maps distant latent points
-    to distant outputs."""
-    h = ops.shape(fake)[0] // 2
-    fake = ops.cast(fake, "float32")
-    z = ops.cast(z, "float32")
-    ratio = (ops.mean(ops.abs(fake[:h] - fake[h:2 * h]))
-             / ops.mean(ops.abs(z[:h] - z[h:2 * h])))
-    return 1.0 / (ratio + eps)
-
-
-class RemedyGAN(GAN):
-    """:class:`GAN` with the remedies that change the objectives.
-
-    ``d_l2`` and ``g_l2`` add λ·Σ‖W‖² (:func:`l2_penalty`) to D's and G's loss;
-    ``mode_seeking`` adds λ times :func:`mode_seeking_term` to G's loss; ``pac`` > 1 says that
-    D scores packs of ``pac`` samples (:class:`Pack` at D's input), so the critic objective
-    splits D's n / pac outputs in half (real packs, then generated ones) instead of at m.
-
-    The weight penalties read the variables themselves, which the stateful backends
-    (TensorFlow, PyTorch) differentiate; JAX's stateless step passes the weights as values, so
-    the penalty would be a constant there: refused on JAX.
-    """
-
-    def __init__(self, *args, d_l2: float = 0.0, g_l2: float = 0.0, mode_seeking: float = 0.0,
-                 pac: int = 1, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, value in (("d_l2", d_l2), ("g_l2", g_l2), ("mode_seeking", mode_seeking)):
-            if not value >= 0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}.")
-        if isinstance(pac, bool) or not isinstance(pac, int) or pac < 1:
-            raise ValueError(f"pac must be a positive integer, got {pac!r}.")
-        if pac > 1 and (self.loss_strategy.gp_weight or self.conditional):
-            raise ValueError("packing is implemented for unconditional GANs without a gradient "
-                             "penalty only.")
-        if (d_l2 or g_l2) and backend.name() == "jax":
-            raise ValueError("the L2 weight penalty needs a stateful backend (TensorFlow or "
-                             "PyTorch): JAX's step passes the weights as values.")
-        self.d_l2, self.g_l2 = float(d_l2), float(g_l2)
-        self.mode_seeking, self.pac = float(mode_seeking), pac
-
-    def critic_objective(self, d_call, real, fake, onehot, alpha, penalty_call=None, z=None):
-        if self.pac == 1:
-            loss, aux = super().critic_objective(d_call, real, fake, onehot, alpha, penalty_call,
-                                                 z=z)
-        else:
-            images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
-            scores = losses.critic_scores(d_call(images, None))
-            half = ops.shape(scores)[0] // 2  # m / pac real packs, then as many generated
-            real_out, fake_out = scores[:half], scores[half:]
-            loss = self.loss_strategy.d_loss(real_out, fake_out)
-            aux = (self.loss_strategy.accuracy(real_out, fake_out), ops.zeros(()))
-        if self.d_l2:
-            loss = loss + self.d_l2 * l2_penalty(self.discriminator)
-        return loss, aux
-
-    def generator_objective(self, g_call, d_call, z, onehot):
-        fake = g_call(z, onehot)
-        loss = self.loss_strategy.g_loss(losses.critic_scores(d_call(fake, onehot)))
-        if self.mode_seeking:
-            loss = loss + self.mode_seeking * mode_seeking_term(fake, z)
-        if self.g_l2:
-            loss = loss + self.g_l2 * l2_penalty(self.generator)
-        return loss
+from thesis_lib.studies.toy import mixtures
+from thesis_lib.studies.toy import networks as toy
+from thesis_lib.studies.toy.remedy_gan import InstanceNoise, Pack, RemedyGAN
 
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -278,11 +149,11 @@ _ROWS = [
 ROWS: dict[str, Row] = {row.name: row for row in _ROWS}
 
 DATASETS = {
-    "ring": {"label_es": "anillo de 8 gaussianas", "sampler": toy.ring_of_gaussians,
-             "centers": toy.ring_centers, "std": 0.02,
+    "ring": {"label_es": "anillo de 8 gaussianas", "sampler": mixtures.ring_of_gaussians,
+             "centers": mixtures.ring_centers, "std": 0.02,
              "params": {"modes": 8, "radius": 2.0, "std": 0.02}},
-    "grid": {"label_es": "rejilla de 25 gaussianas", "sampler": toy.grid_of_gaussians,
-             "centers": toy.grid_centers, "std": 0.02,
+    "grid": {"label_es": "rejilla de 25 gaussianas", "sampler": mixtures.grid_of_gaussians,
+             "centers": mixtures.grid_centers, "std": 0.02,
              "params": {"side": 5, "spacing": 2.0, "std": 0.02}},
 }
 
@@ -349,7 +220,7 @@ def build(row: str | Row, *, seed: int = 0, steps: int = 1000, compile_options=N
 
 
 def count(samples, dataset: str) -> dict:
-    """:func:`toy.mode_stats` of ``samples`` on ``dataset`` (VEEGAN's protocol), JSON-ready:
+    """:func:`mixtures.mode_stats` of ``samples`` on ``dataset`` (VEEGAN's protocol), JSON-ready:
     ``kl`` is None when no sample is of high quality; a diverged generator (NaN samples)
     counts as no mode, no high-quality sample."""
     data = _dataset(dataset)
@@ -358,7 +229,7 @@ def count(samples, dataset: str) -> dict:
     if not np.isfinite(samples).all():
         return {"high_quality": 0.0, "modes_captured": 0, "per_mode": [0] * len(centers),
                 "kl": None, "diverged": True}
-    stats = toy.mode_stats(samples, centers, data["std"])
+    stats = mixtures.mode_stats(samples, centers, data["std"])
     return {**stats, "kl": None if math.isnan(stats["kl"]) else stats["kl"], "diverged": False}
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from thesis_lib.studies.toy import networks as toy
 from thesis_lib.gan.model import GAN
+from thesis_lib.studies.toy import mixtures
+from thesis_lib.studies.toy import networks as toy
 
 
 def train_with_snapshots(gan: GAN, data, grid, *, steps: int, snapshots: int = 4,
@@ -49,14 +50,14 @@ def plane_grid(lim: float, points: int = 101) -> np.ndarray:
 def collapse_snapshots(dataset: str = "ring", *, steps: int, snapshots: int = 5,
                        loss: str = "non_saturating", seed: int = 0, batch: int = 64) -> dict:
     """The standard GAN (:func:`toy.mlp_gan`) on the ring of 8 or the grid of 25 Gaussians,
-    with snapshots over a grid of the plane and :func:`toy.mode_stats` of each snapshot's
+    with snapshots over a grid of the plane and :func:`mixtures.mode_stats` of each snapshot's
     samples. Returns the snapshots plus ``centers``, ``real``, ``grid``, ``lim``, ``stats``."""
     if dataset == "ring":
-        data, _ = toy.ring_of_gaussians(100_000, seed=seed)
-        centers, lim = toy.ring_centers(), 3.0
+        data, _ = mixtures.ring_of_gaussians(100_000, seed=seed)
+        centers, lim = mixtures.ring_centers(), 3.0
     elif dataset == "grid":
-        data, _ = toy.grid_of_gaussians(100_000, seed=seed)
-        centers, lim = toy.grid_centers(), 5.5
+        data, _ = mixtures.grid_of_gaussians(100_000, seed=seed)
+        centers, lim = mixtures.grid_centers(), 5.5
     else:
         raise ValueError(f"unknown dataset {dataset!r}; valid: ring, grid.")
     grid = plane_grid(lim)
@@ -64,5 +65,5 @@ def collapse_snapshots(dataset: str = "ring", *, steps: int, snapshots: int = 5,
     run = train_with_snapshots(gan, data, grid, steps=steps, snapshots=snapshots, batch=batch,
                                seed=seed)
     run.update(centers=centers, real=data[:2500], grid=grid, lim=lim,
-               stats=[toy.mode_stats(s, centers, 0.02) for s in run["samples"]])
+               stats=[mixtures.mode_stats(s, centers, 0.02) for s in run["samples"]])
     return run

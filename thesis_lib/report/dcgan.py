@@ -1,0 +1,301 @@
+"""Chapter 4.2's report (thesis §4.2): the DCGAN runs as tables, facts and sample grids, in Spanish.
+
+Reads run folders through :mod:`thesis_lib.studies.gan_results`; every sentence a chapter glues is
+built here from a card, a history or the metrics, never typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from thesis_lib import claims
+from thesis_lib.environment import hardware_text
+from thesis_lib.formatting import listing, num, pct, span, table
+from thesis_lib.report.hyperparameters import VALUE_NAMES
+from thesis_lib.studies.gan_results import (
+    best_epoch,
+    epochs_in_band,
+    history,
+    profile_epochs,
+)
+
+METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje MNIST",
+           "classes_covered": "clases cubiertas"}
+
+
+# A run whose samples cover fewer than this many digits is counted as failed: collapsed onto a
+# few shapes, or images the evaluator cannot read (the threshold is the book's reading of the
+# thesis's "mode collapse", see thesis_lib.claims).
+COLLAPSED_BELOW = claims.COLLAPSED_BELOW
+
+
+# How the book names a variant (the others keep their command-line names: ``tanh``, ...).
+VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)",
+                 "narrow": "modelo angosto (G y D de 32 canales, G con normalización por lotes)"}
+
+
+def variant_name(variant: str) -> str:
+    """The name a reader sees for a variant: ``"modelo base"`` for ``baseline``."""
+    return VARIANT_NAMES.get(variant, variant)
+
+
+def training_text(card: dict) -> str:
+    """How a run trained, as the provenance line says it: the loss and critic steps when they
+    are not the §4.2 recipe's, conditioning, and always the precision."""
+    config = card.get("config", {})
+    parts = []
+    if config.get("loss", "non_saturating") != "non_saturating":
+        parts.append(f"pérdida {VALUE_NAMES['loss'][config['loss']]}")
+    if config.get("critic_steps", 1) != 1:
+        parts.append(f"{num(config['critic_steps'])} pasos de D por paso de G")
+    if config.get("conditional"):
+        parts.append("condicionada a la clase")
+    precision = card.get("precision", "float32")
+    parts.append(f"precisión {VALUE_NAMES['precision'][precision]}")
+    return ", ".join(parts) + ", "
+
+
+def describe(card: dict) -> str:
+    """One line saying how a run was obtained (Spanish, for the book). A run trained for other
+    epochs than its profile's (``--epochs``) says so: "perfil full con 10 épocas en lugar de
+    100"."""
+    env = card.get("environment", {})
+    epochs = f"{num(card['epochs'])} época" + ("" if card["epochs"] == 1 else "s")
+    default = profile_epochs(card)
+    profile = f"perfil {card['profile']}"
+    if default is not None and default != card["epochs"]:
+        profile += f" con {epochs} en lugar de {num(default)}"
+        epochs = ""
+    else:
+        epochs += " = "
+    return (f"{variant_name(card['variant'])}, {profile}, semilla {card['seed']}, "
+            f"{epochs}{num(card['steps'])} pasos con {num(card['n_train'])} imágenes, "
+            f"{training_text(card)}"
+            f"{hardware_text(card['hardware'])}, Keras {env.get('versions', {}).get('keras')}, "
+            f"commit {env.get('commit')}")
+
+
+HISTORY_COLUMNS = {"d_loss": "pérdida de D", "g_loss": "pérdida de G",
+                   "d_acc": "exactitud de D (lotes de entrenamiento)"}
+
+
+MONITOR_COLUMNS = {"acc_real": "D acierta: 100 reales", "acc_fake": "D acierta: 100 generadas"}
+
+
+ACCURACY_COLUMNS = (HISTORY_COLUMNS["d_acc"], *MONITOR_COLUMNS.values())
+
+
+def epoch_frame(history_rows: list[dict], monitor_rows: list[dict] = ()):
+    """Per-epoch mean losses and discriminator accuracies (``history.csv`` joined with
+    ``monitor.csv``), with Spanish column names and ``época`` as index."""
+    import pandas as pd
+    frame = (pd.DataFrame(history_rows).set_index("epoch")[list(HISTORY_COLUMNS)]
+             .rename(columns=HISTORY_COLUMNS))
+    if len(monitor_rows):
+        monitor = (pd.DataFrame(monitor_rows).set_index("epoch")[list(MONITOR_COLUMNS)]
+                   .rename(columns=MONITOR_COLUMNS))
+        frame = frame.join(monitor)
+    frame.index.name = "época"
+    return frame
+
+
+def epoch_table(history_rows: list[dict], monitor_rows: list[dict] = ()):
+    """:func:`epoch_frame` ready to show: losses with three decimals, accuracies in %."""
+    frame = epoch_frame(history_rows, monitor_rows)
+    decimals = {c: (0 if c in ACCURACY_COLUMNS else 3) for c in frame.columns}
+    return table(frame, decimals, percent=ACCURACY_COLUMNS)
+
+
+METRICS_DECIMALS = {"distancia de Fréchet": 1, "puntaje MNIST": 2, "clases cubiertas": 0}
+
+
+def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
+    """The final metrics of a run beside the real-data references its card holds: 10,000
+    training images against the test set (the floor a perfect generator could reach) and the
+    test set against itself (Fréchet distance 0 by construction; the score's reference, not its
+    maximum: the training sample, which the evaluator learned from, scores a little higher)."""
+    import pandas as pd
+    real = card["real_data"]
+    n = card.get("config", {}).get("metric_samples", 10_000)
+    rows = {label: card["metrics"],
+            f"{num(n)} imágenes reales de entrenamiento": real["train_vs_test"],
+            "conjunto de prueba (contra sí mismo)": real["test_set"]}
+    frame = pd.DataFrame({METRICS[k]: [m[k] for m in rows.values()] for k in METRICS},
+                         index=list(rows))
+    frame["clases cubiertas"] = frame["clases cubiertas"].astype(int)
+    frame.index.name = "imágenes"
+    return frame
+
+
+def metrics_table(card: dict, label: str = "generador (10 000 muestras)"):
+    """:func:`metrics_frame` ready to show."""
+    return table(metrics_frame(card, label), METRICS_DECIMALS)
+
+
+def startup_frame(cards: list[dict], order=None):
+    """One row per run of an equal-budget comparison: its metrics and its last mean
+    discriminator loss, variants in ``order`` (default: alphabetical), then by seed."""
+    import pandas as pd
+    order = list(order or sorted({c["variant"] for c in cards}))
+    rows = []
+    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
+        rows.append({"variante": variant_name(c["variant"]), "semilla": c["seed"],
+                     **{label: c["metrics"][key] for key, label in METRICS.items()},
+                     "pérdida media de D": history(c["run_dir"])[-1]["d_loss"]})
+    frame = pd.DataFrame(rows)
+    frame["clases cubiertas"] = frame["clases cubiertas"].astype(int)
+    return frame
+
+
+def startup_table(cards: list[dict], order=None):
+    """:func:`startup_frame` ready to show."""
+    return table(startup_frame(cards, order), {**METRICS_DECIMALS, "pérdida media de D": 2},
+                 index=False)
+
+
+def _pct_span(values) -> str:
+    values = list(values)
+    return f"{pct(min(values), 0)} y {pct(max(values), 0)}"
+
+
+def _range(values, decimals: int) -> str:
+    """``"0,14 y 0,15"``, or one number when both ends read the same at ``decimals``."""
+    low, high = num(min(values), decimals), num(max(values), decimals)
+    return low if low == high else f"{low} y {high}"
+
+
+def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
+                   bands: dict) -> dict[str, str]:
+    """The numbers the chapter quotes about a long run's losses and D accuracy, as text."""
+    facts = {"long_epochs": num(card["epochs"]),
+             "long_steps": num(card["steps"])}
+    for key, name in (("d_loss", "d_in_band"), ("g_loss", "g_in_band")):
+        facts[name] = f"{len(epochs_in_band(history_rows, key, bands[key]))} de " \
+                      f"{len(history_rows)}"
+    for key in ("acc_real", "acc_fake"):
+        facts[f"{key}_range"] = _pct_span(r[key] for r in monitor_rows)
+    later = history_rows[1:] or history_rows  # the first epoch starts from an untrained D
+    facts["d_acc_range"] = _pct_span(r["d_acc"] for r in later)
+    # Where D's threshold leaned most: calling most images generated (right on the generated,
+    # wrong on the real) and the other way; and the most of the generated it ever accepted.
+    for name, lean in (("d_leans_fake", lambda r: r["acc_fake"] - r["acc_real"]),
+                       ("d_leans_real", lambda r: r["acc_real"] - r["acc_fake"])):
+        row = max(monitor_rows, key=lean)
+        facts[f"{name}_epoch"] = num(int(row["epoch"]))
+        facts[f"{name}_acc"] = (f"el {pct(row['acc_real'], 0)} de las reales y el "
+                                f"{pct(row['acc_fake'], 0)} de las generadas")
+    facts["max_fake_accepted"] = pct(1 - min(r["acc_fake"] for r in monitor_rows), 0)
+    return facts
+
+
+def metric_facts(card: dict) -> dict[str, str]:
+    """The final metrics of a run and its real-data references, as the prose quotes them."""
+    m, real = card["metrics"], card["real_data"]
+    share = np.asarray(m["class_share"])
+    return {"long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
+            "long_classes": num(m["classes_covered"]),
+            "rare_digits": listing(f"{d} ({pct(share[d], 1)})"
+                                   for d in np.flatnonzero(share < 0.05)) or "ninguno",
+            "common_digits": listing(f"{d} ({pct(share[d], 0)})"
+                                     for d in np.flatnonzero(share > 0.15)) or "ninguno",
+            "floor_fd": num(real["train_vs_test"]["frechet_distance"], 1),
+            "ceiling_score": num(real["test_set"]["mnist_score"], 2),
+            "train_score": num(real["train_vs_test"]["mnist_score"], 2)}
+
+
+def stopping_facts(metric_rows: list[dict], floor_fd: float, from_epoch: int = 3
+                   ) -> dict[str, str]:
+    """The per-epoch metrics of a run (``metrics.csv``) summarised for "when to stop": the best
+    epoch, the first values and the spread from ``from_epoch`` on, with its worst epoch."""
+    best, best_fd = best_epoch(metric_rows)
+    later = [r for r in metric_rows if r["epoch"] >= from_epoch] or metric_rows
+    worst = max(later, key=lambda r: r["frechet_distance"])
+    return {"best_epoch": num(best), "best_fd": num(best_fd, 1), "floor_2000": num(floor_fd, 1),
+            "fd_epoch1": num(metric_rows[0]["frechet_distance"], 0),
+            "fd_epoch3": num(later[0]["frechet_distance"], 0),
+            "fd_later_min": num(min(r["frechet_distance"] for r in later), 0),
+            "fd_later_max": num(worst["frechet_distance"], 0),
+            "worst_epoch": num(worst["epoch"]),
+            "score_range": span([r["mnist_score"] for r in later], 1)}
+
+
+def variant_facts(cards: list[dict], band: tuple[float, float]) -> dict[str, str]:
+    """What the chapter says about an equal-budget comparison: per variant the mean Fréchet
+    distance, minutes per run and last mean D loss; and the runs whose last mean D loss lies
+    inside ``band`` (the thesis's range) against the others."""
+    last_d = np.array([history(c["run_dir"])[-1]["d_loss"] for c in cards])
+    fd = np.array([c["metrics"]["frechet_distance"] for c in cards])
+    variants = np.array([c["variant"] for c in cards])
+    minutes = np.array([c["seconds_this_process"] / 60 for c in cards])
+    facts = {"budget_steps": num(cards[0]["steps"])}
+    inside = (last_d >= band[0]) & (last_d <= band[1])
+    for name, mask in (("band", inside), ("out", ~inside)):
+        facts[f"{name}_n"] = num(int(mask.sum()))
+        facts[f"{name}_fd"] = span(fd[mask], 0, sep=" a ") if mask.any() else "—"
+        facts[f"{name}_dloss"] = span(last_d[mask], 2, sep=" a ") if mask.any() else "—"
+    for v in dict.fromkeys(variants):
+        mine = variants == v
+        facts[f"fd_{v}"] = num(fd[mine].mean(), 0)
+        facts[f"min_{v}"] = num(minutes[mine].mean(), 0)
+        facts[f"dloss_{v}"] = _range(last_d[mine], 2)
+    facts["seed_or_variant"] = seed_or_variant(started(cards, band))
+    return facts
+
+
+def started(cards: list[dict], band: tuple[float, float]) -> dict[str, dict[int, bool]]:
+    """Per variant (in the cards' order) and seed, whether the run got going: its last mean
+    discriminator loss lies inside ``band``, the thesis's range (below it, the discriminator
+    won from the start)."""
+    out = {}
+    for c in cards:
+        d_loss = history(c["run_dir"])[-1]["d_loss"]
+        out.setdefault(c["variant"], {})[c["seed"]] = bool(band[0] <= d_loss <= band[1])
+    return out
+
+
+def seed_or_variant(outcome: dict[str, dict[int, bool]]) -> str:
+    """Whether the variant or the seed decided if training got going (:func:`started`), as a
+    Spanish clause: in how many variants all seeds agreed, which variants started with every
+    seed and which with none, and in which the seed decided."""
+    def name(v):  # "el modelo base", but "upsample"
+        return f"el {variant_name(v)}" if v in VARIANT_NAMES else v
+    always = [name(v) for v, runs in outcome.items() if all(runs.values())]
+    never = [name(v) for v, runs in outcome.items() if not any(runs.values())]
+    mixed = [name(v) for v, runs in outcome.items() if any(runs.values()) and
+             not all(runs.values())]
+    n_seeds = {len(runs) for runs in outcome.values()}
+    every = ("las dos semillas" if n_seeds == {2} else
+             f"las {num(n_seeds.pop())} semillas" if len(n_seeds) == 1 else "todas sus semillas")
+    parts = []
+    if always:
+        parts.append(f"{listing(always)} arranc{'ó' if len(always) == 1 else 'aron'} con {every}")
+    if never:
+        parts.append(f"{listing(never)}, con ninguna")
+    text = (f"la variante decidió si el entrenamiento arrancaba en "
+            f"{num(len(always) + len(never))} de las {num(len(outcome))} variantes")
+    if parts:
+        text += f" ({'; '.join(parts)})"
+    if mixed:
+        text += f"; solo en {listing(mixed)} el arranque dependió de la semilla"
+    return text
+
+
+def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
+    """The last sample grid of each run, variants in ``order`` then by seed, for a figure:
+    ``(paths, titles, blank)``. Grids with no visible stroke (pixel standard deviation under
+    ``blank_below``, e.g. a generator stuck on a constant image) are left out and named in
+    ``blank`` instead: an empty panel reads as a broken figure."""
+    import matplotlib.image as mpimg
+    order = list(order or sorted({c["variant"] for c in cards}))
+    paths, titles, blank = [], [], []
+    for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
+        path = Path(c["run_dir"]) / f"grid-epoch{c['epochs']:03d}.png"
+        title = f"{variant_name(c['variant'])}, semilla {c['seed']}"
+        if mpimg.imread(path)[..., :3].std() < blank_below:
+            blank.append(title)
+        else:
+            paths.append(path)
+            titles.append(title)
+    return paths, titles, blank
