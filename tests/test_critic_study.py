@@ -25,7 +25,7 @@ def test_input_gradients_match_finite_differences():
 @pytest.fixture(scope="module")
 def studies():
     return {m: critic_study.run(m, steps=40, n_points=200, side=11)
-            for m in critic_study.METHODS}
+            for m in critic_study.CRITIC_FAMILIES}
 
 
 def test_clipping_keeps_every_weight_within_c(studies):
@@ -55,6 +55,6 @@ def test_study_shapes_and_estimate(studies):
     assert np.isfinite(r["estimate"])
 
 
-def test_unknown_method_is_named():
-    with pytest.raises(ValueError, match="unknown method 'minimax'.*wasserstein_clip"):
+def test_unknown_family_is_named():
+    with pytest.raises(ValueError, match="unknown family 'minimax'.*wasserstein_clip"):
         critic_study.run("minimax", steps=1)

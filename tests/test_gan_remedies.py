@@ -25,9 +25,9 @@ def _kernels(model):
 
 
 # --- every row ------------------------------------------------------------------------------
-@pytest.mark.parametrize("row", list(remedies.ROWS))
+@pytest.mark.parametrize("row", list(remedies.VARIANTS))
 def test_each_row_builds_and_each_update_changes_only_its_network(row):
-    spec = remedies.ROWS[row]
+    spec = remedies.VARIANTS[row]
     gan = remedies.build(row, seed=0, steps=10)
     assert isinstance(gan, remedy_gan.RemedyGAN)
     assert gan.loss_strategy.name == spec.loss and gan.critic_steps == spec.critic_steps
@@ -44,7 +44,7 @@ def test_each_row_builds_and_each_update_changes_only_its_network(row):
 
 
 def test_rows_differ_from_the_standard_gan_only_where_they_say():
-    gans = {row: remedies.build(row) for row in remedies.ROWS}
+    gans = {row: remedies.build(row) for row in remedies.VARIANTS}
     base = gans["standard"]
     widths = lambda m: [l.units for l in m.layers if isinstance(l, keras.layers.Dense)]  # noqa
     assert widths(base.generator) == [128, 128, 128, 2]
@@ -196,6 +196,29 @@ def test_the_weight_penalties_add_lambda_times_the_squared_kernels():
     assert float(same) == float(base)
 
 
+@pytest.mark.all_backends
+@pytest.mark.parametrize("net", ["discriminator", "generator"])
+def test_a_weight_penalty_reaches_the_update_on_every_backend(net):
+    """With plain SGD an L2 penalty λ‖W‖² moves each kernel by −lr·2λ·W beyond the data's own
+    gradient: the penalty is differentiated with the weights it reads, on JAX's stateless step
+    too (where the weights are values, not variables)."""
+    lam, lr = 0.5, 0.1
+    real, _ = mixtures.ring_of_gaussians(8, seed=1)
+    after = {}
+    for l2 in (0.0, lam):
+        gan = toy.mlp_gan(seed=0, gan_class=remedy_gan.RemedyGAN,
+                          gan_options={"d_l2" if net == "discriminator" else "g_l2": l2})
+        gan.compile(d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
+        before = _kernels(getattr(gan, net))
+        if net == "discriminator":
+            gan.discriminator_update(real, None)
+        else:
+            gan.generator_update(16)
+        after[l2] = _kernels(getattr(gan, net))
+    for w0, plain, penalised in zip(before, after[0.0], after[lam]):
+        np.testing.assert_allclose(penalised - plain, -lr * 2 * lam * w0, rtol=1e-3, atol=1e-6)
+
+
 def test_the_mode_seeking_row_adds_msgan_term_to_g_loss_only():
     rng = np.random.default_rng(3)
     z = rng.normal(size=(16, 2)).astype("float32")
@@ -229,10 +252,10 @@ def test_run_one_writes_card_and_samples_resumes_and_recounts(tmp_path, monkeypa
     monkeypatch.setattr(toy, "train_toy", lambda *a, **k: pytest.fail("trained again"))
     seen = []
     cards = remedies.run_grid(tmp_path, seeds=[3], steps=4, datasets=["grid"],
-                              rows=["pacgan4"], on_done=lambda c, skipped: seen.append(skipped))
+                              variants=["pacgan4"], on_done=lambda c, skipped: seen.append(skipped))
     assert seen == [True] and cards[0] == on_disk
     with pytest.raises(ValueError, match="not 5"):
-        remedies.run_grid(tmp_path, seeds=[3], steps=5, datasets=["grid"], rows=["pacgan4"])
+        remedies.run_grid(tmp_path, seeds=[3], steps=5, datasets=["grid"], variants=["pacgan4"])
     recounted = remedies.recount(tmp_path)
     assert len(recounted) == 1 and bool(recounted["same"].iloc[0])
     assert recounted["modes"].iloc[0] == card["metrics"]["modes_captured"]
@@ -250,19 +273,19 @@ def test_count_handles_a_diverged_generator():
 
 
 def test_plans_and_profiles():
-    plan = remedies.plan_runs(seeds=[0, 1], datasets=["ring", "grid"], rows=["standard"])
+    plan = remedies.plan_runs(seeds=[0, 1], datasets=["ring", "grid"], variants=["standard"])
     assert plan == [(0, "ring", "standard"), (0, "grid", "standard"),
                     (1, "ring", "standard"), (1, "grid", "standard")]
     full = remedies.plan_runs(seeds=remedies.FULL["seeds"], datasets=remedies.FULL["datasets"],
-                              rows=remedies.FULL["rows"])
+                              variants=remedies.FULL["variants"])
     assert len(remedies.FULL["seeds"]) >= 5
-    assert {r for _, d, r in full if d == "ring"} == set(remedies.ROWS)
+    assert {r for _, d, r in full if d == "ring"} == set(remedies.VARIANTS)
     assert {"standard", "wgan_gp", "pacgan4"} <= {r for _, d, r in full if d == "grid"}
     quick = remedies.plan_runs(seeds=remedies.QUICK["seeds"],
-                               datasets=remedies.QUICK["datasets"], rows=remedies.QUICK["rows"])
+                               datasets=remedies.QUICK["datasets"], variants=remedies.QUICK["variants"])
     assert len(quick) * remedies.QUICK["steps"] <= 1000     # well under a minute on a CPU
     for bad, match in (({"seeds": []}, "seeds"), ({"seeds": [-1]}, "seeds"),
-                       ({"seeds": [0], "rows": ["nope"]}, "unknown row"),
+                       ({"seeds": [0], "variants": ["nope"]}, "unknown variant"),
                        ({"seeds": [0], "datasets": ["moon"]}, "unknown dataset")):
         with pytest.raises(ValueError, match=match):
             remedies.plan_runs(**bad)
@@ -270,7 +293,8 @@ def test_plans_and_profiles():
 
 @pytest.mark.parametrize("argv, message", [
     (["--profile", "huge"], "invalid choice"),
-    (["--rows", "nope"], "unknown row 'nope'"),
+    (["--variants", "nope"], "unknown variant 'nope'"),
+    (["--rows", "nope"], "unknown variant 'nope'"),  # the flag's old name still works
     (["--datasets", "moon"], "unknown dataset 'moon'"),
     (["--steps", "0"], "steps must be a positive integer"),
     (["--seeds", "-1"], "seeds must be non-negative"),
@@ -290,7 +314,7 @@ def test_cli_dry_run_prints_the_plan(capsys, tmp_path):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(remedies.plan_runs(seeds=remedies.FULL["seeds"],
                                                 datasets=remedies.FULL["datasets"],
-                                                rows=remedies.FULL["rows"]))
+                                                variants=remedies.FULL["variants"]))
     assert lines[0] == f"ring standard seed 0: {remedies.FULL['steps']} steps"
 
 
@@ -298,7 +322,7 @@ def test_cli_dry_run_prints_the_plan(capsys, tmp_path):
 def test_the_committed_table_has_five_seeds_per_row_and_recounts():
     table = remedies.load_table()
     for dataset in remedies.FULL["datasets"]:
-        rows = remedies.FULL["rows"][dataset]
+        rows = remedies.FULL["variants"][dataset]
         got = table[table["dataset"] == dataset]
         assert list(got["variant"]) == list(rows)
         assert (got["n_seeds"] >= 5).all(), got[["variant", "n_seeds"]]

@@ -1,5 +1,5 @@
 """The scarce-data experiment (thesis §5's closing claim): balanced subsets, the batches each
-arm sees, the arms' networks, the paired summary and resuming from cards."""
+variant sees, the variants' networks, the paired summary and resuming from cards."""
 
 import json
 
@@ -52,36 +52,36 @@ def test_mixed_batches_draw_the_share_from_each_pool_by_seed():
     assert only_real.max() == 0
 
 
-def test_arms_share_the_cnn_and_augment_only_in_training():
+def test_variants_share_the_cnn_and_augment_only_in_training():
     config = get_config("scarce_data", "quick")
-    models = {arm: scarce.classifier(arm, config, seed=0) for arm in scarce.ARMS}
+    models = {variant: scarce.classifier(variant, config, seed=0) for variant in scarce.VARIANTS}
     assert len({m.count_params() for m in models.values()}) == 1  # 280,010: the §4.1 CNN
     x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
     augmented = models["classic"].layers[0]
     np.testing.assert_allclose(augmented(x, training=False), x)
     assert not np.allclose(np.asarray(augmented(x, training=True)), x)
-    with pytest.raises(ValueError, match="unknown arm"):
+    with pytest.raises(ValueError, match="unknown variant"):
         scarce.classifier("mixup", config, 0)
 
 
 def cards(values):
-    return [{"n_train": n, "seed": s, "arm": arm, "test_accuracy": acc, "seconds": 1.0}
-            for (n, s, arm), acc in values.items()]
+    return [{"n_train": n, "seed": s, "arm": variant, "test_accuracy": acc, "seconds": 1.0}
+            for (n, s, variant), acc in values.items()]
 
 
-def test_summary_pairs_each_arm_with_alone_on_the_same_seed():
+def test_summary_pairs_each_variant_with_alone_on_the_same_seed():
     values = {(100, 0, "alone"): 0.70, (100, 1, "alone"): 0.80,
               (100, 0, "gan"): 0.75, (100, 1, "gan"): 0.79,
               (100, 0, "classic"): 0.72, (100, 1, "classic"): 0.84,
               (100, 0, "both"): 0.70, (100, 1, "both"): 0.80}
-    out = scarce.summary(scarce.results_frame(cards(values))).set_index("arm")
+    out = scarce.summary(scarce.results_frame(cards(values))).set_index("variant")
     assert out.loc["gan", "mean"] == pytest.approx(0.77)
     assert out.loc["gan", "gain"] == pytest.approx((0.05 - 0.01) / 2)
     assert out.loc["gan", "gain_min"] == pytest.approx(-0.01)
     assert out.loc["classic", "gain_max"] == pytest.approx(0.04)
     assert out.loc["alone", "gain"] == 0
     assert out.loc["alone", "std"] == pytest.approx(np.std([0.7, 0.8], ddof=1))
-    assert list(out.index) == list(scarce.ARMS)
+    assert list(out.index) == list(scarce.VARIANTS)
     shown = scarce_report.table(out.reset_index()).data
     assert "+2,00 (−1,0 a +5,0)" in shown["ganancia sobre «solo» (puntos)"].tolist()
 
@@ -90,13 +90,13 @@ def test_a_cell_with_every_card_is_read_not_trained(tmp_path):
     config = get_config("scarce_data", "quick")
     out = scarce.cell_dir(tmp_path, 100, 0)
     out.mkdir(parents=True)
-    for arm in scarce.ARMS:
-        card = runcards.new_card("classifier", provenance={}, model="cnn", arm=arm,
+    for variant in scarce.VARIANTS:
+        card = runcards.new_card("classifier", provenance={}, model="cnn", arm=variant,
                                  profile="quick", seed=0, config={}, n_train=100, n_test=10,
                                  parameters=1, test_accuracy=0.5, test_loss=1.0, seconds=1.0)
-        (out / f"cnn-{arm}.json").write_text(json.dumps(card))
+        (out / f"cnn-{variant}.json").write_text(json.dumps(card))
     got = scarce.run_cell(100, 0, config, "quick", tmp_path, mnist=None)
-    assert [c["arm"] for c in got] == list(scarce.ARMS)
+    assert [c["arm"] for c in got] == list(scarce.VARIANTS)
     assert len(scarce.load_cards(tmp_path)) == 4
 
 
@@ -113,7 +113,7 @@ def test_one_tiny_cell_end_to_end(tmp_path, mnist):
     got = scarce.run("quick", tmp_path, mnist, sizes=(10,), gan_steps=2, gan_batch=8,
                      classifier_steps=2, classifier_batch=8, synthetic_pool=20,
                      test_subset=100, agreement_samples=20)
-    assert [c["arm"] for c in got] == list(scarce.ARMS)
+    assert [c["arm"] for c in got] == list(scarce.VARIANTS)
     assert all(0 <= c["test_accuracy"] <= 1 and c["n_test"] == 100 for c in got)
     assert got[2]["synthetic_per_batch"] == 4 and got[0]["synthetic_per_batch"] == 0
     gan = runcards.read_card(tmp_path / "n10-seed0" / "gan" / "card.json", "gan")
@@ -142,7 +142,7 @@ def test_paired_wins_count_seed_by_seed():
     assert scarce.paired_wins(scarce.results_frame(cards(values)), "gan") == (2, 3)
 
 
-def test_paired_difference_against_another_arm():
+def test_paired_difference_against_another_variant():
     values = {(100, 0, "classic"): 0.80, (100, 0, "both"): 0.78, (100, 1, "classic"): 0.7,
               (100, 1, "both"): 0.75}
     diff = scarce.paired_difference(scarce.results_frame(cards(values)), "both", "classic")

@@ -11,6 +11,7 @@ from thesis_lib import artifacts
 from thesis_lib.models import dcgan
 from thesis_lib.report import variants as vr
 from thesis_lib.studies import gan_results as results
+from thesis_lib.studies import variant_runs
 
 
 def _config(**kw):
@@ -19,23 +20,23 @@ def _config(**kw):
 
 
 def test_family_of_each_kind_of_run():
-    assert vr.family({"options": {"info_noise": 62}, "config": _config()}) == "infogan"
-    assert vr.family({"options": {}, "config": _config(conditional=True)}) == "conditional"
-    assert vr.family({"options": {}, "config": _config(loss="wasserstein_gp")}) == \
+    assert variant_runs.family({"options": {"info_noise": 62}, "config": _config()}) == "infogan"
+    assert variant_runs.family({"options": {}, "config": _config(conditional=True)}) == "conditional"
+    assert variant_runs.family({"options": {}, "config": _config(loss="wasserstein_gp")}) == \
         "wasserstein_gp"
-    assert vr.family({"options": {}, "config": _config()}) == "standard"
+    assert variant_runs.family({"options": {}, "config": _config()}) == "standard"
 
 
 def test_critic_estimate_removes_the_penalty_and_flips_the_sign():
     rows = [{"d_loss": "-3.0", "gp": "0.1"}, {"d_loss": "-1.0", "gp": "0.0"}]
     gp = {"config": _config(loss="wasserstein_gp")}  # gp_weight None: the paper's λ = 10
-    np.testing.assert_allclose(vr.critic_estimate(gp, rows), [4.0, 1.0])
+    np.testing.assert_allclose(variant_runs.critic_estimate(gp, rows), [4.0, 1.0])
     gp5 = {"config": _config(loss="wasserstein_gp", gp_weight=5.0)}
-    np.testing.assert_allclose(vr.critic_estimate(gp5, rows), [3.5, 1.0])
+    np.testing.assert_allclose(variant_runs.critic_estimate(gp5, rows), [3.5, 1.0])
     clip = {"config": _config(loss="wasserstein_clip")}
-    np.testing.assert_allclose(vr.critic_estimate(clip, [{"d_loss": "-0.2"}]), [0.2])
+    np.testing.assert_allclose(variant_runs.critic_estimate(clip, [{"d_loss": "-0.2"}]), [0.2])
     standard = {"config": _config()}
-    np.testing.assert_allclose(vr.critic_estimate(standard, [{"d_loss": "0.7"}]), [0.7])
+    np.testing.assert_allclose(variant_runs.critic_estimate(standard, [{"d_loss": "0.7"}]), [0.7])
 
 
 def _fake_run(tiny_dcgan_run, folder, d_losses, frechet, loss="wasserstein_clip"):
@@ -53,24 +54,24 @@ def _fake_run(tiny_dcgan_run, folder, d_losses, frechet, loss="wasserstein_clip"
 def test_estimate_tracks_frechet_when_both_fall(tiny_dcgan_run, tmp_path):
     # The critic's estimate −d_loss falls with the Fréchet distance: ρ = +1.
     card = _fake_run(tiny_dcgan_run, tmp_path / "a", [-5, -4, -3, -2.5], [400, 300, 250, 200])
-    out = vr.estimate_vs_frechet(card)
+    out = variant_runs.estimate_vs_frechet(card)
     assert out["epochs"] == [1, 2, 3, 4] and out["rho"] == pytest.approx(1.0)
     np.testing.assert_allclose(out["estimate"], [5, 4, 3, 2.5])
     # Reversed order of the Fréchet distances: ρ = −1.
     card = _fake_run(tiny_dcgan_run, tmp_path / "b", [-5, -4, -3, -2.5], [200, 250, 300, 400])
-    assert vr.estimate_vs_frechet(card)["rho"] == pytest.approx(-1.0)
+    assert variant_runs.estimate_vs_frechet(card)["rho"] == pytest.approx(-1.0)
     # Fewer than three epochs: no correlation is claimed.
     card = _fake_run(tiny_dcgan_run, tmp_path / "c", [-5, -4], [400, 300])
-    assert np.isnan(vr.estimate_vs_frechet(card)["rho"])
+    assert np.isnan(variant_runs.estimate_vs_frechet(card)["rho"])
 
 
 def test_two_runs_of_one_family_are_refused(tiny_dcgan_run, tmp_path):
     root, card, _ = tiny_dcgan_run
-    assert vr.cards_by_family(root)["standard"]["run_dir"] == card["run_dir"]
+    assert variant_runs.cards_by_family(root)["standard"]["run_dir"] == card["run_dir"]
     for name in ("one", "two"):
         shutil.copytree(card["run_dir"], tmp_path / name)
     with pytest.raises(ValueError, match="two standard runs.*keep one"):
-        vr.cards_by_family(tmp_path)
+        variant_runs.cards_by_family(tmp_path)
 
 
 @pytest.fixture
@@ -86,29 +87,29 @@ def conditional_card(tmp_path):
 
 
 def test_conditional_grid_holds_z_across_rows_and_changes_the_class(conditional_card):
-    grid = vr.conditional_grid(conditional_card, columns=4, seed=3)
+    grid = variant_runs.conditional_grid(conditional_card, columns=4, seed=3)
     assert grid.shape == (40, 28, 28, 1) and 0 <= grid.min() and grid.max() <= 1
     rows = grid.reshape(10, 4, 28, 28)
     assert not np.allclose(rows[0], rows[1])        # another digit asked: another image
     assert not np.allclose(rows[0, 0], rows[0, 1])  # another z: another image
-    np.testing.assert_array_equal(grid, vr.conditional_grid(conditional_card, columns=4, seed=3))
+    np.testing.assert_array_equal(grid, variant_runs.conditional_grid(conditional_card, columns=4, seed=3))
     with pytest.raises(ValueError, match="conditional run"):
-        vr.conditional_grid({**conditional_card, "config": _config()})
+        variant_runs.conditional_grid({**conditional_card, "config": _config()})
 
 
 def test_real_by_digit_gives_rows_of_one_digit_each():
     labels = np.repeat(np.arange(10), 20)
     images = labels[:, None, None] * np.ones((1, 28, 28))
-    grid = vr.real_by_digit(images, labels, columns=5)
+    grid = variant_runs.real_by_digit(images, labels, columns=5)
     np.testing.assert_array_equal(grid[:, 0, 0], np.repeat(np.arange(10), 5))
 
 
 def test_walk_along_moves_each_point_along_the_direction(conditional_card, tiny_dcgan_run):
     _, card, _ = tiny_dcgan_run
-    direction = vr.random_direction(8, seed=1)
+    direction = variant_runs.random_direction(8, seed=1)
     assert np.linalg.norm(direction) == pytest.approx(1.0, abs=1e-6)
     z = np.random.default_rng(0).normal(size=(2, 8)).astype("float32")
-    rows = vr.walk_along(card, direction, z, [-1.0, 0.0, 1.0])
+    rows = variant_runs.walk_along(card, direction, z, [-1.0, 0.0, 1.0])
     assert len(rows) == 2 and rows[0].shape == (3, 28, 28, 1)
     # The middle image is the generator's own image of z.
     generator = results.load_generator(card)
@@ -152,11 +153,11 @@ def test_budget_text_names_budget_seed_precision_and_hardware():
 
 
 def test_tracks_quality_needs_the_right_sign_and_a_small_p():
-    assert vr.tracks_quality({"rho": 0.8, "p_value": 0.01}, "wasserstein_gp")
-    assert not vr.tracks_quality({"rho": 0.8, "p_value": 0.2}, "wasserstein_gp")
-    assert not vr.tracks_quality({"rho": -0.8, "p_value": 0.01}, "wasserstein_clip")
-    assert vr.tracks_quality({"rho": -0.8, "p_value": 0.01}, "standard")
-    assert not vr.tracks_quality({"rho": float("nan"), "p_value": float("nan")}, "standard")
+    assert variant_runs.tracks_quality({"rho": 0.8, "p_value": 0.01}, "wasserstein_gp")
+    assert not variant_runs.tracks_quality({"rho": 0.8, "p_value": 0.2}, "wasserstein_gp")
+    assert not variant_runs.tracks_quality({"rho": -0.8, "p_value": 0.01}, "wasserstein_clip")
+    assert variant_runs.tracks_quality({"rho": -0.8, "p_value": 0.01}, "standard")
+    assert not variant_runs.tracks_quality({"rho": float("nan"), "p_value": float("nan")}, "standard")
 
 
 def test_tracking_sentence_and_excess_flips():

@@ -6,7 +6,8 @@ table; ``tests/test_layout.py`` keeps the rooms apart):
 - the shared modules here: ``data`` (MNIST), ``profiles`` (quick/full hyperparameters),
   ``claims`` (what the thesis asserts as numbers), ``formatting`` (numbers the Spanish way),
   ``plotting``, ``environment`` (provenance), ``backend`` (the only backend-specific gradient
-  code), ``artifacts`` (atomic writes), ``callbacks``, ``cli``, ``runcards``, ``logs``;
+  code), ``artifacts`` (atomic writes), ``callbacks``, ``cli``, ``runcards``, ``validation``
+  (argument checks), ``streams`` (the named random streams), ``logs``;
 - ``nn/``: chapter 2 and the appendix, with their figures;
 - ``models/``: the Keras builders; ``evaluation/``: the frozen evaluator and every metric;
 - ``gan/``: the GAN engine (model, losses, the JAX step, training, latent space, InfoGAN,

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from thesis_lib.validation import positive_int
+
 ENV_VAR = "THESIS_MNIST_DIR"
 MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 
@@ -241,8 +243,7 @@ def stratified_indices(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarr
     """
     labels = np.asarray(labels)
     n = labels.shape[0]
-    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
-        raise ValueError(f"subset size must be a positive integer, got {size!r}.")
+    positive_int("subset size", size)
     if size > n:
         raise ValueError(f"subset size {size} is larger than the data ({n} items); "
                          f"choose a size between 1 and {n}.")

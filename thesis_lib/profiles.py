@@ -11,26 +11,21 @@ import dataclasses
 from dataclasses import dataclass
 
 from thesis_lib.gan.families import NAMES
+from thesis_lib.validation import (
+    choice,
+    non_negative_ints,
+    positive_float,
+    positive_int,
+    positive_ints,
+)
 
 PROFILES = ("quick", "full")
 MNIST_TRAIN_SIZE = 60_000
 MNIST_TEST_SIZE = 10_000
 
 
-def _positive_int(name: str, value, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
-def _positive_float(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-
-
 def _subset(name: str, value, limit: int) -> None:
-    _positive_int(name, value, allow_none=True)
+    positive_int(name, value, allow_none=True)
     if value is not None and value > limit:
         raise ValueError(f"{name}={value} is larger than the data ({limit} images); "
                          f"use a value between 1 and {limit}, or None for all of it.")
@@ -43,11 +38,6 @@ OPTIMIZERS = ("adam", "rmsprop")
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
-def _choice(name: str, value, valid) -> None:
-    if value not in valid:
-        raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(valid)}.")
-
-
 @dataclass(frozen=True)
 class PerceptronConfig:
     """Thesis §2.1: the AND example (η = 0.3, b = w₁ = w₂ = 1) and the XOR counter-example."""
@@ -58,8 +48,8 @@ class PerceptronConfig:
     max_epochs: int = 100
 
     def __post_init__(self):
-        _positive_float("learning_rate", self.learning_rate)
-        _positive_int("max_epochs", self.max_epochs)
+        positive_float("learning_rate", self.learning_rate)
+        positive_int("max_epochs", self.max_epochs)
         if len(self.initial_weights) != 2:
             raise ValueError("initial_weights must hold two numbers (w1, w2), "
                              f"got {self.initial_weights!r}.")
@@ -76,8 +66,8 @@ class ClassifierConfig:
     seed: int = 0
 
     def __post_init__(self):
-        _positive_int("epochs", self.epochs)
-        _positive_int("batch_size", self.batch_size)
+        positive_int("epochs", self.epochs)
+        positive_int("batch_size", self.batch_size)
         _subset("train_subset", self.train_subset, MNIST_TRAIN_SIZE)
         _subset("test_subset", self.test_subset, MNIST_TEST_SIZE)
 
@@ -115,16 +105,16 @@ class GANConfig:
     steps_per_epoch: int | None = None
 
     def __post_init__(self):
-        _positive_int("epochs", self.epochs)
-        _positive_int("metrics_every", self.metrics_every, allow_none=True)
-        _positive_int("steps_per_epoch", self.steps_per_epoch, allow_none=True)
-        _positive_int("batch_size", self.batch_size)
-        _choice("loss", self.loss, GAN_LOSSES)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("precision", self.precision, PRECISIONS)
-        _positive_int("critic_steps", self.critic_steps)
+        positive_int("epochs", self.epochs)
+        positive_int("metrics_every", self.metrics_every, allow_none=True)
+        positive_int("steps_per_epoch", self.steps_per_epoch, allow_none=True)
+        positive_int("batch_size", self.batch_size)
+        choice("loss", self.loss, GAN_LOSSES)
+        choice("optimizer", self.optimizer, OPTIMIZERS)
+        choice("precision", self.precision, PRECISIONS)
+        positive_int("critic_steps", self.critic_steps)
         if self.clip is not None:
-            _positive_float("clip", self.clip)
+            positive_float("clip", self.clip)
             if self.loss != "wasserstein_clip":
                 raise ValueError(f"clip applies to loss wasserstein_clip only, not {self.loss!r}.")
         if self.gp_weight is not None:
@@ -139,7 +129,7 @@ class GANConfig:
         if self.batch_size % 2:
             raise ValueError(f"batch_size must be even (half real, half generated), got "
                              f"{self.batch_size}.")
-        _positive_int("latent_dim", self.latent_dim)
+        positive_int("latent_dim", self.latent_dim)
         _subset("train_subset", self.train_subset, MNIST_TRAIN_SIZE)
         # One training step takes k half batches of real images from each half of a pass
         # (gan.training.EpochShuffled): fewer images than that cannot make a single step.
@@ -149,9 +139,9 @@ class GANConfig:
                              f"{per_step} images (batch {self.batch_size} × "
                              f"{self.critic_steps} critic steps); use at least {per_step} or a "
                              f"smaller batch_size.")
-        _positive_float("learning_rate", self.learning_rate)
-        _positive_int("monitor_every", self.monitor_every)
-        _positive_int("metric_samples", self.metric_samples)
+        positive_float("learning_rate", self.learning_rate)
+        positive_int("monitor_every", self.monitor_every)
+        positive_int("metric_samples", self.metric_samples)
         if self.metric_samples < 100:
             raise ValueError(f"metric_samples must be at least 100 (the MNIST score splits them "
                              f"in 10), got {self.metric_samples}.")
@@ -170,14 +160,12 @@ class FeedforwardConfig:
     seed: int = 0
 
     def __post_init__(self):
-        _positive_int("xor_seeds", self.xor_seeds)
-        _positive_int("xor_epochs", self.xor_epochs)
-        _positive_int("ua_steps", self.ua_steps)
-        _positive_float("xor_learning_rate", self.xor_learning_rate)
-        _positive_float("ua_learning_rate", self.ua_learning_rate)
-        if not self.ua_widths or any(isinstance(w, bool) or not isinstance(w, int) or w <= 0
-                                     for w in self.ua_widths):
-            raise ValueError(f"ua_widths must be positive integers, got {self.ua_widths!r}.")
+        positive_int("xor_seeds", self.xor_seeds)
+        positive_int("xor_epochs", self.xor_epochs)
+        positive_int("ua_steps", self.ua_steps)
+        positive_float("xor_learning_rate", self.xor_learning_rate)
+        positive_float("ua_learning_rate", self.ua_learning_rate)
+        positive_ints("ua_widths", self.ua_widths)
 
 
 @dataclass(frozen=True)
@@ -197,12 +185,9 @@ class GanTheoryConfig:
 
     def __post_init__(self):
         for name in ("seeds", "alg1_steps", "dstar_steps", "dstar_batch", "collapse_steps"):
-            _positive_int(name, getattr(self, name))
+            positive_int(name, getattr(self, name))
         for name in ("vanishing_d_steps", "vanishing_g_steps"):
-            steps = getattr(self, name)
-            if not steps or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
-                                for s in steps):
-                raise ValueError(f"{name} must be step counts >= 0, got {steps!r}.")
+            non_negative_ints(name, getattr(self, name), "step counts >= 0")
 
 
 @dataclass(frozen=True)
@@ -218,7 +203,7 @@ class GanVariantsConfig:
 
     def __post_init__(self):
         for name in ("critic_2d_steps", "walk_samples", "attribute_samples", "code_samples"):
-            _positive_int(name, getattr(self, name))
+            positive_int(name, getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -237,9 +222,9 @@ class TrainingConfig:
 
     def __post_init__(self):
         for name in ("n_train", "n_heldout", "iterations", "restarts"):
-            _positive_int(name, getattr(self, name))
-        _positive_float("noise", self.noise)
-        _positive_float("learning_rate", self.learning_rate)
+            positive_int(name, getattr(self, name))
+        positive_float("noise", self.noise)
+        positive_float("learning_rate", self.learning_rate)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}.")
 
@@ -271,8 +256,8 @@ class ScarceDataConfig:
                              f"{self.sizes!r}.")
         for name in ("seeds", "gan_steps", "gan_batch", "classifier_steps", "classifier_batch",
                      "synthetic_pool", "agreement_samples"):
-            _positive_int(name, getattr(self, name))
-        _choice("gan_precision", self.gan_precision, PRECISIONS)
+            positive_int(name, getattr(self, name))
+        choice("gan_precision", self.gan_precision, PRECISIONS)
         if not 0 < self.synthetic_share < 1:
             raise ValueError(f"synthetic_share must be between 0 and 1 (exclusive), got "
                              f"{self.synthetic_share!r}.")
@@ -280,7 +265,7 @@ class ScarceDataConfig:
             raise ValueError(f"gan_batch must be even (half real, half generated), got "
                              f"{self.gan_batch}.")
         for name in ("shift_pixels", "rotation_degrees"):
-            _positive_float(name, getattr(self, name))
+            positive_float(name, getattr(self, name))
         _subset("test_subset", self.test_subset, MNIST_TEST_SIZE)
 
 # (experiment, profile) -> config. Full = the thesis / the authors' notebook

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from thesis_lib import cli
+
 # Library output that must never reach a page (TensorFlow/absl start-up, XLA/CUDA probing,
 # tf.function retracing, the kernel's transport warnings, Python warnings).
 LOG_NOISE = re.compile(
@@ -174,7 +176,10 @@ def check_book(html_dir) -> dict[str, dict[str, list[str]]]:
 
 
 def main(argv: list[str]) -> int:
-    html_dir = Path(argv[0] if argv else "_build/html")
+    parser = cli.Parser(prog="python -m thesis_lib.book.checks",
+                        description="What a built page shows that it should not.")
+    parser.add_argument("html_dir", nargs="?", type=Path, default=Path("_build/html"))
+    html_dir = parser.parse_args(argv).html_dir
     if not (html_dir / "index.html").is_file():
         print(f"{html_dir} holds no built book; run `bash .ci/run book` first")
         return 2

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from thesis_lib import cli
+
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER = ROOT / "results" / "claims.yml"
 PAGE = ROOT / "chapters" / "registro.md"
@@ -241,6 +243,10 @@ def toc_order(toc: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 def main(argv=None) -> int:
+    """``python -m thesis_lib.book.ledger``: check ``results/claims.yml`` and rewrite its page."""
+    cli.Parser(prog="python -m thesis_lib.book.ledger",
+               description="Check results/claims.yml and rewrite chapters/registro.md.") \
+        .parse_args(argv)
     entries = load()
     PAGE.write_text(render_page(entries, toc_order()), encoding="utf-8")
     print(f"{PAGE.relative_to(ROOT)}: {len(entries)} entries")

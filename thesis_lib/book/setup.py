@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from thesis_lib import cli
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_TAGS = ["hide-cell", "nbval-ignore-output"]
 
@@ -246,6 +248,16 @@ def main(argv: list[str]) -> int:
     """``python -m thesis_lib.book.setup`` syncs setup cells; ``--refresh NB...`` re-runs checks;
     ``--check-outputs`` compares the check cells with the last book build's execution;
     ``--init-cache`` creates the execution cache; ``--pre-execute NB...`` fills it."""
+    parser = cli.Parser(prog="python -m thesis_lib.book.setup",
+                        description="Sync the chapters' setup cells (the default), or:")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--check-outputs", action="store_true",
+                      help="the check cells' stored outputs against the last build's execution")
+    what.add_argument("--init-cache", action="store_true", help="create the execution cache")
+    what.add_argument("--pre-execute", nargs="+", metavar="NB", help="fill the cache with NB")
+    what.add_argument("--refresh", nargs="*", metavar="NB",
+                      help="execute NB (default: every chapter) and keep its check outputs")
+    parser.parse_args(argv)
     if argv[:1] == ["--check-outputs"]:
         problems = check_outputs(chapter_notebooks(), execution_cache_dir())
         print("\n".join(problems) or f"check cells of {len(chapter_notebooks())} chapters: "

@@ -17,6 +17,7 @@ import numpy as np
 from keras import layers, ops
 from scipy.optimize import linear_sum_assignment
 
+from thesis_lib import streams
 from thesis_lib.gan import losses
 from thesis_lib.gan.latent import infer
 from thesis_lib.gan.model import D_ACTIVATIONS, GAN, make_optimizer, precision
@@ -99,7 +100,7 @@ def info_loss(codes, q):
 
 def latent_points(n: int, noise_dim: int, category=None, continuous=None, seed: int = 0):
     """``[noise, one-hot category, continuous]`` as NumPy (float32), noise drawn with ``seed``."""
-    rng = np.random.default_rng([seed, 80_000])
+    rng = streams.rng(seed, "infogan_codes")
     noise = rng.normal(size=(n, noise_dim))
     category = rng.integers(0, CATEGORIES, n) if category is None else \
         np.broadcast_to(np.asarray(category, int), (n,))

@@ -51,6 +51,14 @@ def _put(values, idx, new):
     return values
 
 
+def _reading(network, values):
+    """A scope in which ``network``'s trainable variables read as ``values``, the weights being
+    differentiated. An objective that reads the weights themselves (an L2 penalty on the
+    kernels, §3.2's remedies) then depends on them inside ``jax.grad``, as it does on the
+    stateful backends; without it the variables would read as constants."""
+    return keras.StatelessScope(state_mapping=list(zip(network.trainable_variables, values)))
+
+
 def _draw(gan, ntv, *draws):
     """Call each ``draw()`` (which uses the GAN's SeedGenerator) on the seed state in ``ntv``;
     returns the draws and ``ntv`` with the advanced state."""
@@ -85,8 +93,9 @@ def discriminator_update(gan, tv, ntv, real, onehot=None):
             return gan.discriminator.stateless_call(d_tv, d_ntv, gan.discriminator_inputs(x, oh),
                                                     training=True)[0]
 
-        loss, (accuracy, penalty) = gan.critic_objective(d_call, real, fake, onehot, alpha,
-                                                         penalty_call, z=z)
+        with _reading(gan.discriminator, d_tv):  # a weight penalty sees the traced weights
+            loss, (accuracy, penalty) = gan.critic_objective(d_call, real, fake, onehot, alpha,
+                                                             penalty_call, z=z)
         return scale_loss(gan.d_optimizer, loss, d_opt), (loss, accuracy, penalty, state["ntv"])
 
     (_, (loss, accuracy, penalty, d_ntv)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
@@ -123,7 +132,8 @@ def generator_update(gan, tv, ntv, n):
                 d_tv, state["d"], gan.discriminator_inputs(x, oh), training=True)
             return out
 
-        loss = gan.generator_objective(g_call, d_call, z, onehot)
+        with _reading(gan.generator, g_tv):
+            loss = gan.generator_objective(g_call, d_call, z, onehot)
         return scale_loss(gan.g_optimizer, loss, g_opt), (loss, state["g"], state["d"])
 
     (_, (loss, g_ntv, d_ntv)), grads = jax.value_and_grad(loss_fn, has_aux=True)(

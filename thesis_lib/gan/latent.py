@@ -6,6 +6,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from thesis_lib import data, streams
+from thesis_lib.validation import positive_int
+
 
 def infer(model, x, chunk: int = 500) -> np.ndarray:
     """``model(x)`` in inference mode, as a float32 NumPy array, in chunks of at most ``chunk``
@@ -27,6 +30,36 @@ def infer(model, x, chunk: int = 500) -> np.ndarray:
         out = model(batch if several else batch[0], training=False)
         parts.append(np.asarray(keras.ops.convert_to_numpy(out), dtype="float32"))
     return np.concatenate(parts)
+
+
+def conditional_inputs(x, labels=None, num_classes: int = 10):
+    """What a network takes: ``x`` (latent points for G, images for D), and for a conditional
+    network (thesis §3.3) the classes ``labels`` as one-hot rows beside them."""
+    return x if labels is None else [x, data.one_hot(labels, num_classes)]
+
+
+def sample(generator, n: int, latent_dim: int, *, seed: int, stream: str,
+           num_classes: int | None = None, labels=None, output: str | None = None,
+           what: str = "this generator") -> np.ndarray:
+    """``n`` samples from ``generator`` at latent points z ~ N(0, I) drawn from the named
+    ``stream`` for ``seed``, in inference mode; with ``output`` (the generator's last activation)
+    mapped to pixels in [0, 1].
+
+    A conditional generator (``num_classes`` set) takes ``labels``, n class numbers (default
+    0, 1, …, K − 1 in turn); an unconditional one refuses them.
+    """
+    positive_int("n", n)
+    z = streams.rng(seed, stream).normal(size=(n, latent_dim)).astype("float32")
+    if num_classes is None:
+        if labels is not None:
+            raise ValueError(f"{what} is unconditional: sample it without labels.")
+    else:
+        labels = np.arange(n) % num_classes if labels is None else np.asarray(labels)
+        if labels.shape != (n,) or labels.min() < 0 or labels.max() >= num_classes:
+            raise ValueError(f"labels must be {n} integers in 0..{num_classes - 1}, got "
+                             f"shape {labels.shape}.")
+    inputs = conditional_inputs(z, labels, num_classes or 10)
+    return infer(generator, inputs) if output is None else unit_images(generator, inputs, output)
 
 
 def to_unit(images, output: str):
@@ -68,7 +101,7 @@ def latent_for_digits(generator, evaluator, digits, latent_dim: int, n: int = 20
                       seed: int = 0, output: str = "sigmoid") -> np.ndarray:
     """For each digit, the latent point (of ``n`` drawn from N(0, I) with ``seed``) whose image
     the evaluator assigns to that digit with the highest probability."""
-    z = np.random.default_rng([seed, 50_000]).normal(size=(n, latent_dim)).astype("float32")
+    z = streams.rng(seed, "metric_latent").normal(size=(n, latent_dim)).astype("float32")
     probs = evaluator.probabilities(unit_images(generator, z, output))
     chosen = []
     for digit in digits:

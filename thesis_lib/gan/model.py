@@ -14,12 +14,14 @@ each update names the variables it changes, so ``trainable`` flags play no role.
 
 Conditioning (Mirza and Osindero 2014): with ``num_classes`` set, both networks receive the
 class as a one-hot vector beside their usual input, ``[z, y]`` for G and ``[x, y]`` for D. How a
-network uses it is the model builder's business (``thesis_lib.models.dcgan`` appends it as
-extra image channels to D and concatenates it to z for G); the other standard way, a learned
-projection of the class inside D, is not implemented. Generated images in a D step get the
-labels of the real batch; the generator step draws its labels uniformly.
+network uses it is the model builder's business: :mod:`thesis_lib.models.dcgan` concatenates it
+to z for G, and for D either appends it as extra image channels or, with
+``d_conditioning="projection"``, adds a learned projection of the class to D's score (Miyato
+and Koyama 2018). Generated images in a D step get the labels of the real batch; the generator
+step draws its labels uniformly.
 
-The losses live in :mod:`thesis_lib.gan.losses`; the objectives below are written once and
+The loss families and their recipes live in :mod:`thesis_lib.gan.families` (the losses as a
+strategy in :mod:`thesis_lib.gan.losses`); the objectives below are written once and
 called by the stateful path (TensorFlow, PyTorch) and by :mod:`thesis_lib.gan.jax_step`.
 """
 
@@ -32,10 +34,10 @@ import numpy as np
 from keras import ops
 
 from thesis_lib import backend
-from thesis_lib.gan import losses
-from thesis_lib.gan.latent import infer
+from thesis_lib.gan import latent, losses
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import OPTIMIZERS, PRECISIONS
+from thesis_lib.validation import positive_int
 
 
 class GAN(keras.Model):
@@ -51,9 +53,7 @@ class GAN(keras.Model):
                  *, loss: str | losses.GANLoss = "non_saturating", critic_steps: int = 1,
                  num_classes: int | None = None, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(critic_steps, bool) or not isinstance(critic_steps, int) or \
-                critic_steps < 1:
-            raise ValueError(f"critic_steps must be a positive integer, got {critic_steps!r}.")
+        positive_int("critic_steps", critic_steps)
         if num_classes is not None and (not isinstance(num_classes, int) or num_classes < 2):
             raise ValueError(f"num_classes must be an integer >= 2 or None, got {num_classes!r}.")
         self.discriminator = discriminator
@@ -255,19 +255,9 @@ class GAN(keras.Model):
         A conditional GAN takes ``labels`` (n class numbers; default: 0, 1, …, K − 1 in turn);
         an unconditional one refuses them.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}.")
-        z = np.random.default_rng([seed, 60_000]).normal(size=(n, self.latent_dim))
-        z = z.astype("float32")
-        if not self.conditional:
-            if labels is not None:
-                raise ValueError("this GAN is unconditional: call generate() without labels.")
-            return infer(self.generator, z)
-        labels = np.arange(n) % self.num_classes if labels is None else np.asarray(labels)
-        if labels.shape != (n,) or labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"labels must be {n} integers in 0..{self.num_classes - 1}, got "
-                             f"shape {labels.shape}.")
-        return infer(self.generator, [z, np.eye(self.num_classes, dtype="float32")[labels]])
+        return latent.sample(self.generator, n, self.latent_dim, seed=seed, stream="generate",
+                             num_classes=self.num_classes if self.conditional else None,
+                             labels=labels, what="this GAN")
 
 
 def _all_layers(model):

@@ -18,10 +18,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts
+from thesis_lib import artifacts, streams
 from thesis_lib.callbacks import EpochLog, ResumableCheckpoint
 from thesis_lib.gan.grids import save_grid
-from thesis_lib.gan.latent import infer
+from thesis_lib.gan.latent import conditional_inputs, infer
 
 
 class EpochShuffled(keras.utils.PyDataset):
@@ -63,7 +63,7 @@ class EpochShuffled(keras.utils.PyDataset):
         data_pass = self.epoch
         if self.steps_per_epoch is not None:
             data_pass, idx = divmod(self.epoch * self.steps_per_epoch + idx, self.steps)
-        order = np.random.default_rng([self.seed, data_pass]).permutation(len(self.images))
+        order = streams.rng(self.seed, "data_order", data_pass).permutation(len(self.images))
         chosen = order[idx * self.per_step:(idx + 1) * self.per_step]
         if self.labels is None:
             return self.images[chosen]
@@ -109,20 +109,20 @@ class GANMonitor(keras.callbacks.Callback):
         self.fixed_latent = None
 
     def on_train_begin(self, logs=None):
-        rng = np.random.default_rng([self.seed, 10_000])
+        rng = streams.rng(self.seed, "monitor_latent")
         self.fixed_latent = self.model.numpy_latent(100, rng)
 
     def _inputs(self, z, labels):
         if not self.model.conditional:
             return z
-        return [z, np.eye(self.model.num_classes, dtype="float32")[labels]]
+        return conditional_inputs(z, labels, self.model.num_classes)
 
     def on_epoch_end(self, epoch, logs=None):
         done = epoch + 1
         if done % self.every and done != self.params.get("epochs"):
             return
         gan = self.model
-        rng = np.random.default_rng([self.seed, 20_000 + done])
+        rng = streams.rng(self.seed, "monitor_epoch", done)
         idx = rng.choice(len(self.images), min(100, len(self.images)), replace=False)
         labels = None if self.labels is None else self.labels[idx]
         z = gan.numpy_latent(len(idx), rng)

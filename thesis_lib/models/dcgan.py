@@ -12,6 +12,7 @@ import keras
 from keras import layers, ops
 
 from thesis_lib.models.layers import Conv2D, Conv2DTranspose  # same weights; fast on JAX
+from thesis_lib.validation import positive_int
 
 OUTPUTS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activation -> pixel range
 D_OUTPUTS = ("sigmoid", "linear")  # a probability (minimax, non-saturating) or a critic's score
@@ -103,8 +104,7 @@ def _assemble(inputs, merge, body, name):
 
 
 def _check_filters(filters):
-    if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-        raise ValueError(f"filters must be a positive integer, got {filters!r}.")
+    positive_int("filters", filters)
     return filters
 
 
@@ -158,8 +158,7 @@ def generator(latent_dim: int = 100, output: str = "sigmoid", batch_norm: bool =
         raise ValueError(f"unknown output {output!r}; valid: {', '.join(OUTPUTS)}.")
     if upsampling not in UPSAMPLING:
         raise ValueError(f"unknown upsampling {upsampling!r}; valid: {', '.join(UPSAMPLING)}.")
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim <= 0:
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
+    positive_int("latent_dim", latent_dim)
     h, w, c = _check_shape(image_shape)
     inputs, merge = [keras.Input((latent_dim,), name="z")], None
     if num_classes is not None:

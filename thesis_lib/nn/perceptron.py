@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from thesis_lib.formatting import num, table
+from thesis_lib.validation import positive_int
 
 AND_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 AND_Y = np.array([0, 0, 0, 1])
@@ -104,9 +105,7 @@ class Perceptron:
                              f"got {X.shape} and {y.shape}.")
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold the classes 0 and 1 only.")
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) \
-                or max_epochs <= 0:
-            raise ValueError(f"max_epochs must be a positive integer, got {max_epochs!r}.")
+        positive_int("max_epochs", max_epochs)
         n = X.shape[1]
         rows, errors, seen = [], [], {}
         converged, cycle, epoch = False, None, 0

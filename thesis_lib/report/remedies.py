@@ -30,7 +30,7 @@ def remedies_table(frame: pd.DataFrame, dataset: str):
     modes = len(remedies.DATASETS[dataset]["centers"]())
     out = pd.DataFrame({
         "variante": rows.label_es.values,
-        "remedio de la tesis": [(remedies.ROWS[v].remedy if v in remedies.ROWS else "") or "—"
+        "remedio de la tesis": [(remedies.VARIANTS[v].remedy if v in remedies.VARIANTS else "") or "—"
                                 for v in rows.variant],
         "semillas": [num(n) for n in rows.n_seeds],
         f"modos de {modes}": [_pm(m, s) for m, s in zip(rows.modes_mean, rows.modes_sd)],
@@ -63,14 +63,14 @@ def published_table(dataset: str):
 
 def plot_modes(runs: pd.DataFrame):
     """Per dataset (a row of panels), the modes captured and the share of high-quality samples
-    of each variant: one dot per seed, the bar at the mean; variants in :data:`remedies.ROWS`
+    of each variant: one dot per seed, the bar at the mean; variants in :data:`remedies.VARIANTS`
     order, named on the left. Counting modes alone rewards a blurry generator: read the two
     panels of a row together."""
     datasets = [d for d in remedies.DATASETS if d in set(runs.dataset)]
     fig, axes = new_figure(2 * len(datasets), width=3.6, height=4.2, per_row=2)
     for i, dataset in enumerate(datasets):
         sel = runs[runs.dataset == dataset]
-        names = [v for v in remedies.ROWS if v in set(sel.variant)]
+        names = [v for v in remedies.VARIANTS if v in set(sel.variant)]
         y = np.arange(len(names))[::-1]
         total = len(remedies.DATASETS[dataset]["centers"]())
         for ax, column, limit in ((axes[2 * i], "modes", total + 0.5),

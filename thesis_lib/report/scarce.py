@@ -1,4 +1,4 @@
-"""Chapter 5's report (thesis §5, the closing claim on scarce data): the arms' accuracies as a
+"""Chapter 5's report (thesis §5, the closing claim on scarce data): the variants' accuracies as a
 Spanish table and figures, the GANs' budget, real digits beside generated ones. The experiment
 itself is :mod:`thesis_lib.studies.scarce`."""
 
@@ -9,9 +9,9 @@ import numpy as np
 from thesis_lib.formatting import num, spanish_ticks
 from thesis_lib.formatting import table as format_table
 from thesis_lib.report.mnist_data import mosaic
-from thesis_lib.studies.scarce import ARMS, cell_dir, labelled_subset, paired_difference
+from thesis_lib.studies.scarce import VARIANTS, cell_dir, labelled_subset, paired_difference
 
-ARM_LABELS = {"alone": "solo las N imágenes", "classic": "aumento clásico",
+VARIANT_LABELS = {"alone": "solo las N imágenes", "classic": "aumento clásico",
               "gan": "muestras de la GAN", "both": "GAN y aumento clásico"}
 
 
@@ -19,49 +19,49 @@ def table(summary_frame):
     """The summary as a short Spanish table (percentages, decimal comma)."""
     import pandas as pd
 
-    rows = [{"N": num(r.n), "brazo": ARM_LABELS[r.arm], "semillas": num(r.seeds),
+    rows = [{"N": num(r.n), "variante": VARIANT_LABELS[r.variant], "semillas": num(r.seeds),
              "exactitud media (%)": num(100 * r["mean"], 2),
              "mín.–máx. (%)": f"{num(100 * r['min'], 1)}–{num(100 * r['max'], 1)}",
-             "ganancia sobre «solo» (puntos)": "—" if r.arm == "alone" else
+             "ganancia sobre «solo» (puntos)": "—" if r.variant == "alone" else
              f"{num(100 * r.gain, 2, sign=True)} "
              f"({num(100 * r.gain_min, 1, sign=True)} a {num(100 * r.gain_max, 1, sign=True)})"}
             for _, r in summary_frame.iterrows()]
     return format_table(pd.DataFrame(rows), index=False)
 
 
-ARM_STYLE = {"alone": ("0.35", "o"), "classic": ("tab:blue", "s"), "gan": ("tab:orange", "^"),
+VARIANT_STYLE = {"alone": ("0.35", "o"), "classic": ("tab:blue", "s"), "gan": ("tab:orange", "^"),
              "both": ("tab:green", "D")}
 
 
 def plot_accuracy(frame):
     """Two panels: test accuracy against N (each seed a point, the mean a line), and each
-    arm's gain over ``alone`` seed by seed (paired), in percentage points."""
+    variant's gain over ``alone`` seed by seed (paired), in percentage points."""
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 4.3), layout="constrained")
     sizes = sorted(frame.n.unique())
-    for k, arm in enumerate(ARMS):
-        colour, marker = ARM_STYLE[arm]
-        rows = frame[frame.arm == arm]
+    for k, variant in enumerate(VARIANTS):
+        colour, marker = VARIANT_STYLE[variant]
+        rows = frame[frame.variant == variant]
         jitter = 1 + 0.04 * (k - 1.5)  # side by side on the log axis
         left.scatter(rows.n * jitter, 100 * rows.accuracy, color=colour, marker=marker, s=18,
                      alpha=0.6)
         means = rows.groupby("n").accuracy.mean()
         left.plot(means.index * jitter, 100 * means.values, color=colour, marker=marker,
-                  label=ARM_LABELS[arm])
-        if arm == "alone":
+                  label=VARIANT_LABELS[variant])
+        if variant == "alone":
             continue
-        g = (100 * paired_difference(frame, arm)).groupby(level="n")
+        g = (100 * paired_difference(frame, variant)).groupby(level="n")
         right.errorbar(np.array(g.mean().index) * jitter, g.mean().values,
                        yerr=[g.mean().values - g.min().values, g.max().values - g.mean().values],
-                       color=colour, marker=marker, capsize=3, label=ARM_LABELS[arm])
+                       color=colour, marker=marker, capsize=3, label=VARIANT_LABELS[variant])
     right.axhline(0, color="0.35", lw=0.8)
     for ax in (left, right):
         ax.set_xscale("log")
         ax.set_xticks(sizes, [num(n) for n in sizes])
         ax.minorticks_off()
         ax.set_xlabel("imágenes etiquetadas N")
-    left.set(ylabel="exactitud en prueba (%)", title="Exactitud de cada brazo")
+    left.set(ylabel="exactitud en prueba (%)", title="Exactitud de cada variante")
     right.set(ylabel="ganancia sobre «solo» (puntos)",
               title="Ganancia por semilla (media; mín.–máx.)")
     fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=4,

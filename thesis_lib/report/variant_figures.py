@@ -12,13 +12,13 @@ from thesis_lib.formatting import num
 from thesis_lib.plotting import new_figure
 from thesis_lib.report.gan_theory import FAKE, REAL
 
-METHOD_ES = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
-METHOD_COLOR = {"wasserstein_clip": "C1", "wasserstein_gp": "C0"}
+FAMILY_ES = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
+FAMILY_COLOR = {"wasserstein_clip": "C1", "wasserstein_gp": "C0"}
 
 
 def plot_critic_surfaces(results):
     """The critic's score over the plane (shading and contour lines, each panel on its own
-    scale), the real points (blue) and the generated ones (red), one panel per method."""
+    scale), the real points (blue) and the generated ones (red), one panel per loss family."""
     fig, axes = new_figure(len(results), width=3.6, height=3.8)
     for ax, r in zip(axes, results):
         score = r["score"]
@@ -28,28 +28,28 @@ def plot_critic_surfaces(results):
         ax.scatter(*r["real"][:500].T, s=3, color=REAL, alpha=0.7)
         ax.scatter(*r["fake"][:500].T, s=3, color=FAKE, alpha=0.7)
         ax.set(xlim=(-r["lim"], r["lim"]), ylim=(-r["lim"], r["lim"]), aspect="equal",
-               title=f"{METHOD_ES[r['method']]}\n{num(r['steps'])} pasos de G")
+               title=f"{FAMILY_ES[r['family']]}\n{num(r['steps'])} pasos de G")
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
 
 
 def plot_critic_diagnostics(results):
-    """Left, one panel per method: histogram of the critic's kernel weights (dashed: ±c).
+    """Left, one panel per loss family: histogram of the critic's kernel weights (dashed: ±c).
     Right: histograms of ‖∇ₓC‖ between real and generated points (log scale; dotted: 1)."""
     fig, axes = new_figure(len(results) + 1, width=3.0, height=3.0)
     for ax, r in zip(axes, results):
-        ax.hist(r["weights"], bins=60, color=METHOD_COLOR[r["method"]])
+        ax.hist(r["weights"], bins=60, color=FAMILY_COLOR[r["family"]])
         if r["clip"]:
             for sign in (-1, 1):
                 ax.axvline(sign * r["clip"], color="k", ls="--", lw=1)
-        ax.set(title=f"pesos del crítico:\n{METHOD_ES[r['method']]}", xlabel="peso",
+        ax.set(title=f"pesos del crítico:\n{FAMILY_ES[r['family']]}", xlabel="peso",
                ylabel="cantidad")
     ax = axes[-1]
     bins = np.logspace(-4, 1, 60)
     for r in results:
         ax.hist(np.clip(r["grad_norms"], 1e-4, 10), bins=bins, alpha=0.7,
-                color=METHOD_COLOR[r["method"]], label=METHOD_ES[r["method"]])
+                color=FAMILY_COLOR[r["family"]], label=FAMILY_ES[r["family"]])
     ax.axvline(1.0, color="k", ls=":", lw=1)
     ax.set(xscale="log", xlabel="‖∇ₓ C(x̂)‖", ylabel="cantidad",
            title="norma del gradiente\ndel crítico")

@@ -1,27 +1,18 @@
-"""Chapter 3.3's reading of its committed MNIST runs (``results/mnist_gan``): the WGAN comparison,
-the conditional GAN, the directions in Z and the InfoGAN's codes (thesis §3.3).
-
-Runs are made by ``tools/chapter33_runs.sh`` (:mod:`thesis_lib.studies.mnist_gan`); everything here reads
-their cards, histories and hash-checked weights, and measures with the frozen evaluator.
+"""Chapter 3.3's reading of its committed MNIST runs in Spanish (thesis §3.3): the WGAN
+comparison, the conditional GAN, the directions in Z and the InfoGAN's codes as tables, facts
+and sentences. The runs are made by ``tools/chapter33_runs.sh`` and measured by
+:mod:`thesis_lib.studies.variant_runs`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
-from thesis_lib import data, runcards
 from thesis_lib.environment import hardware_text
-from thesis_lib.evaluation import attributes, metrics
 from thesis_lib.formatting import num, pct
-from thesis_lib.gan import infogan
 from thesis_lib.gan.families import FAMILIES
-from thesis_lib.gan.latent import infer, unit_images
-from thesis_lib.studies import latent_directions as directions
-from thesis_lib.studies.gan_results import history, load_cards, load_generator
+from thesis_lib.studies.variant_runs import estimate_vs_frechet, run_budget, tracks_quality
 
 FAMILY_ES = {"standard": "GAN estándar (no saturante)",
              "wasserstein_gp": "WGAN con penalización del gradiente",
@@ -36,83 +27,6 @@ SWING_NAMES = {"ink": "DCGAN: dirección de la tinta", "slant": "DCGAN: direcci�
                "c2": "InfoGAN: código c₂", "noise": "InfoGAN: ruido al azar (control)"}
 
 
-def default_dir() -> Path:
-    return runcards.results_dir() / "mnist_gan"
-
-
-def attempts_dir() -> Path:
-    """Conditional runs kept as evidence for a choice, outside the families
-    (``cards_by_family`` reads only :func:`default_dir`)."""
-    return runcards.results_dir() / "mnist_gan_attempts"
-
-
-def family(card: dict) -> str:
-    """Which of the chapter's families a card belongs to."""
-    if "info_noise" in card["options"]:
-        return "infogan"
-    if card["config"].get("conditional"):
-        return "conditional"
-    loss = card["config"]["loss"]
-    return loss if loss.startswith("wasserstein") else "standard"
-
-
-def cards_by_family(root: str | Path | None = None) -> dict[str, dict]:
-    """The committed card of each family (one run each; a second would be ambiguous)."""
-    found: dict[str, dict] = {}
-    for card in load_cards(root or default_dir(), profile=None):
-        name = family(card)
-        if name in found:
-            raise ValueError(f"two {name} runs under {card['run_dir'].parent}: "
-                             f"{found[name]['run_dir'].name} and {card['run_dir'].name}; keep one.")
-        found[name] = card
-    return found
-
-
-def critic_estimate(card: dict, rows: list[dict]) -> np.ndarray:
-    """Per epoch, what the run's D says about the distance between real and generated data: for a
-    WGAN the critic's estimate of W₁, E[C(x)] − E[C(G(z))] = −(d_loss − λ·gp) (the history's
-    d_loss holds the penalty, its gp column does not hold λ); for a standard GAN its loss."""
-    d_loss = np.array([float(r["d_loss"]) for r in rows])
-    loss = card["config"]["loss"]
-    if not loss.startswith("wasserstein"):
-        return d_loss
-    penalty = np.array([float(r.get("gp", 0.0) or 0.0) for r in rows])
-    weight = card["config"].get("gp_weight") or (10.0 if loss == "wasserstein_gp" else 0.0)
-    return -(d_loss - weight * penalty)
-
-
-def estimate_vs_frechet(card: dict) -> dict:
-    """The run's per-epoch estimate (:func:`critic_estimate`) beside the Fréchet distance of that
-    epoch's samples (``metrics.csv``), and their Spearman rank correlation. The WGAN paper's claim
-    is that the critic's estimate falls as samples improve: a positive ρ."""
-    rows = history(card["run_dir"])
-    fd_rows = {int(r["epoch"]): float(r["frechet_distance"])
-               for r in history(card["run_dir"], "metrics")}
-    by_epoch = {int(r["epoch"]): e for r, e in zip(rows, critic_estimate(card, rows))}
-    epochs = sorted(set(by_epoch) & set(fd_rows))
-    estimate = np.array([by_epoch[e] for e in epochs])
-    frechet = np.array([fd_rows[e] for e in epochs])
-    rho, p = spearmanr(estimate, frechet) if len(epochs) >= 3 else (np.nan, np.nan)
-    return {"epochs": epochs, "estimate": estimate, "frechet": frechet, "rho": float(rho),
-            "p_value": float(p), "n": len(epochs)}
-
-
-def tracks_quality(corr: dict, name: str, rho_min: float = 0.5, alpha: float = 0.05) -> bool:
-    """Whether a run's estimate follows its samples' quality (:func:`estimate_vs_frechet`): a
-    WGAN estimate must fall with the Fréchet distance (ρ ≥ ``rho_min``), a standard GAN's D loss
-    rise as it falls (ρ ≤ −``rho_min``), either with p < ``alpha``."""
-    rho = corr["rho"] if name.startswith("wasserstein") else -corr["rho"]
-    return bool(np.isfinite(rho) and rho >= rho_min and corr["p_value"] < alpha)
-
-
-def _budget(card: dict) -> dict:
-    config = card["config"]
-    k = config["critic_steps"]
-    steps = card["steps"]
-    return {"épocas": card["epochs"], "pasos de G": steps, "actualizaciones de D": steps * k,
-            "segundos de entrenamiento": card["seconds_this_process"]}
-
-
 def comparison_frame(cards: dict[str, dict]) -> pd.DataFrame:
     """The WGAN comparison as a table: budget, final metrics on the card's samples, and the rank
     correlation of the estimate with the Fréchet distance over the epochs."""
@@ -120,7 +34,7 @@ def comparison_frame(cards: dict[str, dict]) -> pd.DataFrame:
     for name in COMPARISON:
         card = cards[name]
         m, corr = card["metrics"], estimate_vs_frechet(card)
-        rows.append({"corrida": FAMILY_ES[name], **_budget(card),
+        rows.append({"corrida": FAMILY_ES[name], **run_budget(card),
                      "distancia de Fréchet": m["frechet_distance"],
                      "puntaje MNIST": m["mnist_score"], "clases cubiertas": m["classes_covered"],
                      "ρ de Spearman (estimación, Fréchet)": corr["rho"]})
@@ -140,154 +54,9 @@ def conditional_frame(card: dict) -> pd.DataFrame:
     return frame
 
 
-def _generator_fn(card: dict):
-    return directions.image_function(load_generator(card), card["options"].get("output",
-                                                                              "sigmoid"))
-
-
-def classifier_walks(card: dict, evaluator, pairs, n: int = 100, seed: int = 0,
-                     step: float = 0.25, n_steps: int = 40, reference: dict | None = None):
-    """The thesis's "use a classifier to find the direction in Z", on the run's generator: for
-    each (a, b) in ``pairs``, ``n`` latent points whose images the evaluator reads as a are moved
-    up the gradient of log p(b | G(z)). Returns one row per pair (share that became b, median
-    distance moved, Fréchet distance of the moved images to the test b's beside that of ``n``
-    real training b's, as a same-size reference) and the images (start, moved) per pair."""
-    images_fn = _generator_fn(card)
-    latent_dim = card["config"]["latent_dim"]
-    z_all = np.random.default_rng([seed, 110_000]).normal(size=(30 * n, latent_dim)).astype(
-        "float32")
-    start_classes = evaluator.predict(infer(images_fn, z_all))
-    (x_train, y_train), (x_test, y_test) = reference or data.load_mnist()
-    rows, shown = [], {}
-    for a, b in pairs:
-        z = z_all[start_classes == a][:n]
-        if len(z) < n:
-            raise ValueError(f"only {len(z)} of {len(z_all)} samples read as {a}; lower n.")
-        moved, distance, _ = directions.classifier_walk(images_fn, evaluator.model, z, b,
-                                                        step=step, n_steps=n_steps)
-        before, after = infer(images_fn, z), infer(images_fn, moved)
-        probs, features = evaluator.probabilities_and_features(after)
-        real_b = x_train[y_train == b][:n]
-        test_b = evaluator.features(x_test[y_test == b])
-        rows.append({"de": a, "a": b, "se volvió b": float(np.mean(probs.argmax(1) == b)),
-                     "distancia recorrida (mediana)": float(np.median(distance)),
-                     "‖z‖ inicial (mediana)": float(np.median(np.linalg.norm(z, axis=1))),
-                     "Fréchet a los b reales": metrics.frechet_distance(features, test_b),
-                     "Fréchet de b reales (referencia)": metrics.frechet_distance(
-                         evaluator.features(real_b), test_b)})
-        confident = np.flatnonzero(probs[:, b] >= 0.9)
-        order = confident[np.argsort(-distance[confident])]  # the farthest confident moves
-        shown[(a, b)] = {"before": before[order], "after": after[order],
-                         "p_b": probs[order, b], "distance": distance[order]}
-    return pd.DataFrame(rows), shown
-
-
-def random_direction(dim: int, seed: int = 0) -> np.ndarray:
-    """A unit direction drawn uniformly (the control: what any move of that length changes)."""
-    d = np.random.default_rng([seed, 150_000]).normal(size=dim)
-    return (d / np.linalg.norm(d)).astype("float32")
-
-
-def attribute_directions(card: dict, evaluator, n: int = 10_000, seed: int = 0):
-    """For ink and slant: the regression direction of the attribute on z over ``n`` samples of
-    the run's generator, its fit, and what a swing of ±1 standard deviation along it changes
-    (:func:`thesis_lib.studies.latent_directions.swing_effect`); and, as the control, the same swing along a
-    random direction (key ``random``, no fit). Returns (that dict, the latent points used)."""
-    images_fn = _generator_fn(card)
-    z = np.random.default_rng([seed, 120_000]).normal(
-        size=(n, card["config"]["latent_dim"])).astype("float32")
-    images = infer(images_fn, z)
-    out = {}
-    for name in attributes.ATTRIBUTES:
-        direction, slope, r2 = directions.regression_direction(
-            z, attributes.measure(images, name))
-        out[name] = {"direction": direction, "slope": slope, "r2": r2}
-    out["random"] = {"direction": random_direction(z.shape[1], seed)}
-    for entry in out.values():
-        d = entry["direction"].astype("float32")[None]
-        entry["effect"] = directions.swing_effect(images_fn, evaluator.model, z - d, z + d)
-    return out, z
-
-
-def infogan_codes(card: dict, evaluator, n: int = 10_000, seed: int = 0) -> dict:
-    """For each continuous code of the run's InfoGAN: the swing from −1/√3 to +1/√3 (one
-    standard deviation of the uniform code each side) with everything else held, measured as for
-    the z directions; and, as the control (key ``noise``), a swing of the same length (±1/√3)
-    along a random direction of the noise."""
-    generator = load_generator(card)
-    images_fn = directions.image_function(generator, card["options"].get("output", "sigmoid"))
-    noise_dim = card["options"]["info_noise"]
-    z = infogan.latent_points(n, noise_dim, seed=seed)
-    sd = 1 / np.sqrt(3)
-    out = {}
-    for i in range(infogan.CONTINUOUS):
-        low, high = z.copy(), z.copy()
-        column = noise_dim + infogan.CATEGORIES + i
-        low[:, column], high[:, column] = -sd, sd
-        out[f"c{i + 1}"] = directions.swing_effect(images_fn, evaluator.model, low, high)
-    d = np.zeros(z.shape[1], "float32")
-    d[:noise_dim] = sd * random_direction(noise_dim, seed)  # as long as a code's swing
-    out["noise"] = directions.swing_effect(images_fn, evaluator.model, z - d, z + d)
-    return out
-
-
-def code_sweep(card: dict, code: int, values, seed: int = 0) -> list[np.ndarray]:
-    """For every categorical code (ordered by the digit the card maps it to), images as the
-    continuous code ``code`` (0 or 1) takes ``values``, noise and the other code held."""
-    generator = load_generator(card)
-    noise_dim = card["options"]["info_noise"]
-    mapping = card["infogan"]["code_to_digit"]
-    rows = []
-    base = infogan.latent_points(1, noise_dim, 0, [0.0, 0.0], seed)[0]
-    for category in np.argsort(mapping):
-        z = np.repeat(base[None], len(values), axis=0)
-        z[:, noise_dim:noise_dim + infogan.CATEGORIES] = np.eye(infogan.CATEGORIES)[category]
-        z[:, noise_dim + infogan.CATEGORIES + code] = values
-        rows.append(unit_images(generator, z, card["options"].get("output", "sigmoid")))
-    return rows
-
-
-def conditional_grid(card: dict, columns: int = 10, seed: int = 0) -> np.ndarray:
-    """The conditional run's 10 × ``columns`` grid, row d = digit d requested, column j = the
-    same latent point z_j in every row (the class changes, the style is held). Images (10 ·
-    columns, 28, 28, 1), row by row."""
-    if not card["config"].get("conditional"):
-        raise ValueError("conditional_grid needs a conditional run's card.")
-    generator = load_generator(card)
-    z = np.random.default_rng([seed, 130_000]).normal(
-        size=(columns, card["config"]["latent_dim"])).astype("float32")
-    z = np.tile(z, (10, 1))
-    labels = np.eye(10, dtype="float32")[np.repeat(np.arange(10), columns)]
-    return unit_images(generator, [z, labels], card["options"].get("output", "sigmoid"))
-
-
-def real_by_digit(images, labels, columns: int = 10, seed: int = 0) -> np.ndarray:
-    """``columns`` real images of each digit, row by row (the reference beside
-    :func:`conditional_grid`)."""
-    rng = np.random.default_rng([seed, 140_000])
-    picks = [rng.choice(np.flatnonzero(labels == d), columns, replace=False) for d in range(10)]
-    return np.asarray(images)[np.concatenate(picks)]
-
-
-def walk_along(card: dict, direction, z, distances) -> list[np.ndarray]:
-    """Images of each latent point in ``z`` moved by each of ``distances`` along the unit
-    ``direction`` (one row per point)."""
-    images_fn = _generator_fn(card)
-    direction = np.asarray(direction, "float32")
-    return [infer(images_fn, (point[None] + np.asarray(distances, "float32")[:, None]
-                              * direction[None]).astype("float32")) for point in z]
-
-
 SWING_COLUMNS = {"ink_change": "cambio de tinta (píxeles)",
                  "slant_change": "cambio de inclinación",
                  "flip_share": "cambian de clase"}
-
-
-def swing_effects(attr: dict, codes: dict) -> dict[str, dict]:
-    """The swings of :func:`attribute_directions` and :func:`infogan_codes` under their Spanish
-    names, in the order the chapter's tables show them."""
-    return {SWING_NAMES[k]: v["effect"] for k, v in attr.items()} | \
-        {SWING_NAMES[k]: v for k, v in codes.items()}
 
 
 def swing_frame(effects: dict[str, dict]) -> pd.DataFrame:
@@ -307,8 +76,8 @@ def flips_by_class(effects: dict[str, dict]) -> pd.DataFrame:
     return frame
 
 
-def method_frame() -> pd.DataFrame:
-    """The two WGAN methods' settings side by side, from their families' recipes
+def wgan_recipe_frame() -> pd.DataFrame:
+    """The two WGAN families' settings side by side, from their families' recipes
     (:mod:`thesis_lib.gan.families`)."""
     clip, gp = FAMILIES["wasserstein_clip"], FAMILIES["wasserstein_gp"]
     beta = f"({num(gp.recipe.beta_1)}; {num(gp.recipe.beta_2)})"
@@ -326,7 +95,7 @@ def method_frame() -> pd.DataFrame:
 
 
 def critic_frame(summaries: dict[str, dict]):
-    """:func:`thesis_lib.studies.toy.critic.summary` of each method as a Spanish table."""
+    """:func:`thesis_lib.studies.toy.critic.summary` of each loss family as a Spanish table."""
     names = {"wasserstein_clip": "recorte de pesos", "wasserstein_gp": "penalización del gradiente"}
     rows = {names[m]: {
         "pesos a menos de 1 % de ±c": "—" if np.isnan(s["at_bound"]) else pct(s["at_bound"], 0),
@@ -410,13 +179,6 @@ def tracking_sentence(corr: dict[str, dict]) -> str:
     return "Con ese criterio, " + "; ".join(parts) + "."
 
 
-def excess_flips(effects: dict[str, dict], name: str, control: str) -> pd.Series:
-    """Per starting digit, the share of class flips under swing ``name`` minus that under the
-    ``control`` swing: what the direction changes beyond what any move of its length does."""
-    return pd.Series(effects[name]["flip_by_class"] - effects[control]["flip_by_class"],
-                     index=[str(d) for d in range(len(effects[name]["flip_by_class"]))])
-
-
 CONDITIONING_ES = {"planes": "planos de imagen (diez canales constantes)",
                    "projection": "proyección (Miyato y Koyama)"}
 
@@ -439,3 +201,17 @@ def conditioning_frame(cards: list[dict]) -> pd.DataFrame:
                      "acuerdo": card["conditional"]["agreement"],
                      "distancia de Fréchet": card["metrics"]["frechet_distance"]})
     return pd.DataFrame(rows).set_index("la clase entra en D por")
+
+
+def swing_effects(attr: dict, codes: dict) -> dict[str, dict]:
+    """The swings of :func:`attribute_directions` and :func:`infogan_codes` under their Spanish
+    names, in the order the chapter's tables show them."""
+    return {SWING_NAMES[k]: v["effect"] for k, v in attr.items()} | \
+        {SWING_NAMES[k]: v for k, v in codes.items()}
+
+
+def excess_flips(effects: dict[str, dict], name: str, control: str) -> pd.Series:
+    """Per starting digit, the share of class flips under swing ``name`` minus that under the
+    ``control`` swing: what the direction changes beyond what any move of its length does."""
+    return pd.Series(effects[name]["flip_by_class"] - effects[control]["flip_by_class"],
+                     index=[str(d) for d in range(len(effects[name]["flip_by_class"]))])

@@ -82,6 +82,7 @@ VARIANTS = ("baseline", "tanh", "latent50", "latent200", "batchnorm", "upsample"
 SEEDS = (0, 1, 2)
 FULL_EPOCHS = 100  # profiles.get_config("dcgan", "full").epochs (a test checks)
 TINY_OVERRIDES = {"epochs": 1, "train_subset": 512, "monitor_every": 1, "metric_samples": 1000}
+TINY_CRITIC_BATCH = 64  # a WGAN's tiny run: 5 critic batches must fit in the 512 images
 TINY_CHAPTERS = ("02-1-perceptron",)
 FAMILY_EPOCHS = 30
 # name -> (variant of thesis_lib.studies.mnist_gan, extra arguments, what they add to the run's name)
@@ -144,12 +145,15 @@ def family_jobs(out_dir: Path, tiny: bool = False, seed: int = 0,
         argv = [sys.executable, "-m", "thesis_lib.studies.mnist_gan", "--variant", variant,
                 "--profile", "full", "--seed", str(seed), "--out", str(out_dir / "mnist_gan"),
                 "--epochs", str(epochs), "--monitor-every", "5", *extra]
-        subset = ""
+        subset = batch_size = ""
         if tiny:
             argv += ["--train-subset", str(TINY_OVERRIDES["train_subset"]),
                      "--metric-samples", str(TINY_OVERRIDES["metric_samples"])]
             subset = f"-n{TINY_OVERRIDES['train_subset']}"
-        run = f"{variant}-full-e{epochs}{subset}{suffix}-seed{seed}"
+            if "--recipe" in extra:  # k = 5 critic batches of 256 need 1,280 images, not 512
+                argv += ["--batch-size", str(TINY_CRITIC_BATCH)]
+                batch_size = f"-b{TINY_CRITIC_BATCH}"
+        run = f"{variant}-full-e{epochs}{subset}{batch_size}{suffix}-seed{seed}"
         jobs.append(Job(f"family-{name}-seed{seed}", "family", argv,
                         out_dir / "mnist_gan" / run / "card.json", ROOT))
     return jobs

@@ -13,18 +13,17 @@ if __name__ == "__main__":  # a command line: TensorFlow's start-up lines are no
 
     quiet_tensorflow()
 
-import argparse
 import statistics
 import warnings
 from pathlib import Path
 
 import keras
 
-from thesis_lib import artifacts, data, environment, runcards
+from thesis_lib import artifacts, cli, data, environment, runcards
 from thesis_lib.callbacks import ResumableCheckpoint, Timer
 from thesis_lib.evaluation import evaluator
 from thesis_lib.models import classifiers
-from thesis_lib.profiles import get_config
+from thesis_lib.profiles import PROFILES, get_config
 
 MODELS = {"dense": "dense_classifier", "cnn": "cnn_classifier", "cnn64": "cnn_classifier"}
 
@@ -89,16 +88,19 @@ def run_name(model: str, profile: str, seed: int) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(prog="python -m thesis_lib.studies.classifiers",
+                        description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(MODELS), default="cnn")
-    parser.add_argument("--profile", default="quick")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--profile", choices=PROFILES, default="quick")
+    parser.add_argument("--seeds", type=cli.non_negative_int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=Path("results/classifiers"))
     parser.add_argument("--save-weights", action="store_true",
                         help="also write <run>.weights.h5 next to the card")
     parser.add_argument("--export-evaluator", action="store_true",
                         help="instead of training, ship the best full CNN run as the evaluator")
     args = parser.parse_args(argv)
+    # Fail on bad input before any data or training.
+    cli.run_checked(parser, lambda: get_config(MODELS[args.model], args.profile))
     if args.export_evaluator:
         card = export_best_cnn(args.out)
         print(f"evaluator: seed {card['seed']}, test accuracy {card['test_accuracy']:.4f}, "

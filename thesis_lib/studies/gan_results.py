@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from thesis_lib import artifacts, runcards
+from thesis_lib import artifacts, runcards, streams
 from thesis_lib.callbacks import read_csv
-from thesis_lib.gan import infogan
+from thesis_lib.gan import infogan, latent
 from thesis_lib.gan.latent import unit_images
 from thesis_lib.models import dcgan
 from thesis_lib.profiles import get_config
+from thesis_lib.validation import positive_int
 
 
 class GeneratorWeightsError(ValueError):
@@ -100,19 +101,18 @@ def load_generator(card: dict, run_dir: str | Path | None = None):
     return generator
 
 
-def monitor_inputs(gan, n: int, seed: int, stream: int = 30_000):
-    """``(z, inputs)``: ``n`` latent points drawn with ``[seed, stream]`` and the generator's
-    input built from them (a conditional GAN gets the classes in equal shares)."""
-    z = gan.numpy_latent(n, np.random.default_rng([seed, stream]))
-    if not gan.conditional:
-        return z, z
-    labels = np.arange(n) % gan.num_classes
-    return z, [z, np.eye(gan.num_classes, dtype="float32")[labels]]
+def monitor_inputs(gan, n: int, seed: int, stream: str = "monitor_inputs"):
+    """``(z, inputs)``: ``n`` latent points drawn from the named ``stream`` for ``seed`` and the
+    generator's input built from them (a conditional GAN gets the classes in equal shares)."""
+    z = gan.numpy_latent(n, streams.rng(seed, stream))
+    labels = np.arange(n) % gan.num_classes if gan.conditional else None
+    return z, latent.conditional_inputs(z, labels, gan.num_classes or 10)
 
 
-def generated_images(gan, n: int, seed: int, output: str, stream: int = 30_000) -> np.ndarray:
-    """``n`` images in [0, 1] from a GAN being trained, from latent points drawn with
-    ``[seed, stream]``; a conditional GAN gets the classes in equal shares."""
+def generated_images(gan, n: int, seed: int, output: str,
+                     stream: str = "monitor_inputs") -> np.ndarray:
+    """``n`` images in [0, 1] from a GAN being trained, from latent points drawn from the named
+    ``stream`` for ``seed``; a conditional GAN gets the classes in equal shares."""
     return unit_images(gan.generator, monitor_inputs(gan, n, seed, stream)[1], output)
 
 
@@ -124,24 +124,16 @@ def sample_images(card: dict, n: int, labels=None, seed: int = 0) -> np.ndarray:
     default 0, 1, …, 9 in turn); an InfoGAN takes them as its categorical code (default random;
     continuous codes uniform in [−1, 1]); an unconditional one refuses them.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    positive_int("n", n)
     generator = load_generator(card)
     if "info_noise" in card["options"]:
         z = infogan.latent_points(n, card["options"]["info_noise"], labels, None, seed)
         return unit_images(generator, z, card["options"].get("output", "sigmoid"))
-    z = np.random.default_rng([seed, 70_000]).normal(
-        size=(n, card["config"]["latent_dim"])).astype("float32")
     output = card["options"].get("output", "sigmoid")
-    if not card["config"].get("conditional", False):
-        if labels is not None:
-            raise ValueError("this run's generator is unconditional: call sample_images "
-                             "without labels.")
-        return unit_images(generator, z, output)
-    labels = np.arange(n) % 10 if labels is None else np.asarray(labels)
-    if labels.shape != (n,) or labels.min() < 0 or labels.max() > 9:
-        raise ValueError(f"labels must be {n} digits in 0..9, got shape {labels.shape}.")
-    return unit_images(generator, [z, np.eye(10, dtype="float32")[labels]], output)
+    conditional = card["config"].get("conditional", False)
+    return latent.sample(generator, n, card["config"]["latent_dim"], seed=seed,
+                         stream="sample_images", num_classes=10 if conditional else None,
+                         labels=labels, output=output, what="this run's generator")
 
 
 def epochs_in_band(rows: list[dict], key: str, band: tuple[float, float]) -> list[int]:

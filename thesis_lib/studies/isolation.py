@@ -16,6 +16,7 @@ import json
 import keras
 import numpy as np
 
+from thesis_lib import cli
 from thesis_lib.gan.latent import infer
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.models import dcgan
@@ -64,15 +65,19 @@ def classic_recipe_report(seed=0):
     return [bool(np.any(a != b)) for a, b in zip(before, d.get_weights())]
 
 
-def main():
+def main(argv=None) -> int:
     """All checks on the active backend: isolation (1–2), negative control (3), toy run (4)."""
+    cli.Parser(prog="python -m thesis_lib.studies.isolation",
+               description="Which network each GAN update changes, on KERAS_BACKEND (JSON)."
+               ).parse_args(argv)
     gan = build_dcgan(get_config("dcgan", "quick"))
     real = np.random.default_rng(0).uniform(size=(8, 28, 28, 1)).astype("float32")
     report = {"backend": keras.config.backend(), **isolation_report(gan, real),
               "classic_recipe_d_changed": classic_recipe_report(),
               "toy_mean_std": toy_run(mean=4.0, std=0.5, steps=3000, seed=0)}
     print(json.dumps(report))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

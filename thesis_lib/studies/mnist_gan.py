@@ -28,13 +28,13 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, cli, data, environment, runcards
+from thesis_lib import artifacts, cli, data, environment, runcards, streams
 from thesis_lib.callbacks import EpochLog, Progress
 from thesis_lib.evaluation import class_agreement as cond_metrics
 from thesis_lib.evaluation import evaluator, metrics
 from thesis_lib.gan.families import family
 from thesis_lib.gan.infogan import CATEGORIES, CONTINUOUS, build_infogan, code_accuracy
-from thesis_lib.gan.latent import unit_images
+from thesis_lib.gan.latent import conditional_inputs, unit_images
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan
 from thesis_lib.profiles import GAN_LOSSES, PRECISIONS, get_config
@@ -157,8 +157,8 @@ def conditional_card(gan, ev, mnist, seed: int, output: str, per_digit: int = 10
     samples the evaluator reads as the requested digit, and the Fréchet distance per digit to
     that digit's test images; the same for real training images as the reference."""
     requested = np.repeat(np.arange(10), per_digit)
-    z = gan.numpy_latent(len(requested), np.random.default_rng([seed, 50_000]))
-    images = unit_images(gan.generator, [z, np.eye(10, dtype="float32")[requested]], output)
+    z = gan.numpy_latent(len(requested), streams.rng(seed, "metric_latent"))
+    images = unit_images(gan.generator, conditional_inputs(z, requested), output)
     _, (x_test, y_test) = mnist
     got = cond_metrics.evaluate(images, requested, ev, ev.features(x_test), y_test)
     real = cond_metrics.real_reference(ev, mnist, per_digit, seed)
@@ -175,7 +175,7 @@ def infogan_card(gan, ev, seed: int, output: str, n: int = 10_000) -> dict:
     """What an InfoGAN run adds to its card: how well its categorical code matches the
     evaluator's digit on ``n`` samples (codes in equal shares), after the best one-to-one
     matching of codes to digits (no label is used in training)."""
-    z = gan.numpy_latent(n, np.random.default_rng([seed, 50_000]))
+    z = gan.numpy_latent(n, streams.rng(seed, "metric_latent"))
     codes = z[:, -(CATEGORIES + CONTINUOUS):-CONTINUOUS].argmax(axis=1)
     classes = ev.predict(unit_images(gan.generator, z, output))
     accuracy, mapping = code_accuracy(codes, classes)
@@ -257,7 +257,7 @@ def run(variant: str, profile: str, seed: int = 0, out_root: str | Path = "resul
               verbose=verbose, extra_callbacks=extra,
               pixel_range=(-1.0, 1.0) if output == "tanh" else (0.0, 1.0))
     seconds = time.perf_counter() - start
-    final = metrics.evaluate_images(generated_images(gan, n_metrics, seed, output, 40_000), ev,
+    final = metrics.evaluate_images(generated_images(gan, n_metrics, seed, output, "final_metrics"), ev,
                                     refs["test_features"])
     weights = artifacts.atomic_save(gan.generator.save_weights, out_dir / "generator.weights.h5")
     steps_per_epoch = config.steps_per_epoch or \

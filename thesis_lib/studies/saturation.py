@@ -26,7 +26,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import cli, data, environment, runcards
+from thesis_lib import cli, data, environment, runcards, streams
 from thesis_lib.gan.latent import infer, to_unit
 from thesis_lib.gan.training import EpochShuffled
 from thesis_lib.profiles import get_config
@@ -64,7 +64,7 @@ class SaturationTrace(keras.callbacks.Callback):
         self.n, self.seed, self.z = n, seed, None
 
     def on_train_begin(self, logs=None):
-        rng = np.random.default_rng([self.seed, 90_000])
+        rng = streams.rng(self.seed, "saturation_latent")
         self.z = self.model.numpy_latent(self.n, rng)
         self._record(0, logs)
 
@@ -99,7 +99,7 @@ def trace(variant: str = "tanh", steps: int = 120, seed: int = 0, every: int = 5
     gan = build_variant(config, options)
     stream = EpochShuffled(images, config.batch_size // 2, seed,
                            steps_per_epoch=steps)
-    real = images[np.random.default_rng([seed, 90_001]).choice(len(images), 256, False)]
+    real = images[streams.rng(seed, "saturation_real").choice(len(images), 256, False)]
     recorder = SaturationTrace(output, real, every=every, seed=seed)
     gan.fit(stream, epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
     return recorder.rows

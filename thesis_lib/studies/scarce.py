@@ -2,7 +2,7 @@
 labelled data are scarce?
 
 For each N labelled MNIST training images (class-balanced, drawn with the seed) the §4.1 CNN
-is trained with the same budget of updates in four arms:
+is trained with the same budget of updates in four variants:
 
 * ``alone``: batches of the N images;
 * ``classic``: the same, through random shifts and rotations (active in training only);
@@ -16,7 +16,7 @@ cell, so the spread over seeds includes which N images were drawn.
     python -m thesis_lib.studies.scarce --profile full --out results/scarce
 
 writes ``n<N>-seed<S>/gan/`` (the GAN's history, grid and ``card.json``) and
-``n<N>-seed<S>/<arm>.json`` (a classifier card per arm). A rerun skips every card that exists
+``n<N>-seed<S>/<variant>.json`` (a classifier card per variant). A rerun skips every card that exists
 and resumes a GAN from its last epoch.
 """
 
@@ -35,7 +35,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, cli, data, environment, runcards
+from thesis_lib import artifacts, cli, data, environment, runcards, streams
 from thesis_lib.evaluation import evaluator
 from thesis_lib.gan.model import build_dcgan
 from thesis_lib.gan.training import train_gan as fit_gan
@@ -43,7 +43,7 @@ from thesis_lib.models import classifiers
 from thesis_lib.profiles import get_config
 from thesis_lib.studies.mnist_gan import ALL_VARIANTS
 
-ARMS = ("alone", "classic", "gan", "both")
+VARIANTS = ("alone", "classic", "gan", "both")
 # A GAN epoch of about this many generator steps: N = 100 images would otherwise make an
 # epoch of 3 steps, and the per-epoch checkpoint would cost more than the training.
 GAN_EPOCH_STEPS = 100
@@ -125,7 +125,7 @@ class MixedBatches(keras.utils.PyDataset):
         return self.steps
 
     def __getitem__(self, i):
-        rng = np.random.default_rng([self.seed, 70_000, i])
+        rng = streams.rng(self.seed, "scarce_batches", part=i)
         n_real = self.batch - self.n_synthetic
         x, y = self.real
         pick = rng.choice(len(x), n_real, replace=len(x) < n_real)
@@ -138,28 +138,28 @@ class MixedBatches(keras.utils.PyDataset):
         return np.concatenate(xs), data.one_hot(np.concatenate(ys))
 
 
-def classifier(arm: str, config, seed: int) -> keras.Model:
-    """The §4.1 CNN, preceded for the ``classic`` and ``both`` arms by random shifts and
+def classifier(variant: str, config, seed: int) -> keras.Model:
+    """The §4.1 CNN, preceded for the ``classic`` and ``both`` variants by random shifts and
     rotations that act in training only (the same weights, the same count)."""
-    if arm not in ARMS:
-        raise ValueError(f"unknown arm {arm!r}; valid: {', '.join(ARMS)}.")
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(VARIANTS)}.")
     keras.utils.set_random_seed(seed)
     cnn = classifiers.cnn_classifier()
-    if arm in ("classic", "both"):
+    if variant in ("classic", "both"):
         shift = config.shift_pixels / 28
         cnn = keras.Sequential([
             keras.Input((28, 28, 1)),
             keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed),
             keras.layers.RandomRotation(config.rotation_degrees / 360, fill_mode="constant",
                                         seed=seed + 1),
-            cnn], name=f"cnn_{arm}")
+            cnn], name=f"cnn_{variant}")
     return classifiers.compile_classifier(cnn)
 
 
-def train_arm(arm: str, real, synthetic, test, config, seed: int) -> dict:
-    """Train one arm; what its card records about the training and the test set."""
-    model = classifier(arm, config, seed)
-    batches = MixedBatches(real, synthetic if arm in ("gan", "both") else None,
+def train_variant(variant: str, real, synthetic, test, config, seed: int) -> dict:
+    """Train one variant; what its card records about the training and the test set."""
+    model = classifier(variant, config, seed)
+    batches = MixedBatches(real, synthetic if variant in ("gan", "both") else None,
                            steps=config.classifier_steps, batch=config.classifier_batch,
                            share=config.synthetic_share, seed=seed)
     start = time.perf_counter()
@@ -181,10 +181,10 @@ def gan_check(gan, ev, config, seed: int) -> dict:
 
 def run_cell(n: int, seed: int, config, profile: str, out_root, mnist, ev=None,
              verbose: int = 0) -> list[dict]:
-    """The four arms of (N, seed), training the cell's GAN first when an arm needs it; cards
+    """The four variants of (N, seed), training the cell's GAN first when a variant needs it; cards
     that exist are read, not redone."""
     out = cell_dir(out_root, n, seed)
-    paths = {arm: out / f"cnn-{arm}.json" for arm in ARMS}
+    paths = {variant: out / f"cnn-{variant}.json" for variant in VARIANTS}
     if all(p.is_file() for p in paths.values()):
         return [runcards.read_card(p, "classifier") for p in paths.values()]
     provenance = environment.provenance()
@@ -212,16 +212,17 @@ def run_cell(n: int, seed: int, config, profile: str, out_root, mnist, ev=None,
                 metrics=gan_info.get("evaluator_check", {}), details=gan_info)
             runcards.write_card(out / "gan" / "card.json", gan_card)
     cards = []
-    for arm in ARMS:
-        if paths[arm].is_file():
-            cards.append(runcards.read_card(paths[arm], "classifier"))
+    for variant in VARIANTS:
+        if paths[variant].is_file():
+            cards.append(runcards.read_card(paths[variant], "classifier"))
             continue
-        result = train_arm(arm, real, synthetic, test, config, seed)
+        result = train_variant(variant, real, synthetic, test, config, seed)
+        # The cards keep the key "arm" they were written with (results/scarce/).
         card = runcards.new_card(
-            "classifier", provenance=provenance, model="cnn", arm=arm, profile=profile,
+            "classifier", provenance=provenance, model="cnn", arm=variant, profile=profile,
             seed=seed, config=runcards.config_dict(config), n_train=n, n_test=len(test[0]),
             **result)
-        runcards.write_card(paths[arm], card)
+        runcards.write_card(paths[variant], card)
         cards.append(card)
     return cards
 
@@ -258,13 +259,13 @@ def run(profile: str = "quick", out_root=None, mnist=None, verbose: int = 0, **o
             (cell_dir(out_root, n, seed) / ".lock").unlink(missing_ok=True)
             if verbose:
                 print(f"N = {n}, seed {seed}: " + ", ".join(
-                    f"{c['arm']} {c['test_accuracy']:.3f}" for c in cards[-len(ARMS):]),
+                    f"{c['arm']} {c['test_accuracy']:.3f}" for c in cards[-len(VARIANTS):]),
                     flush=True)
     return cards
 
 
 def load_cards(out_root) -> list[dict]:
-    """Every classifier card under ``out_root`` (one per N, seed and arm)."""
+    """Every classifier card under ``out_root`` (one per N, seed and variant)."""
     paths = sorted(Path(out_root).glob("n*-seed*/cnn-*.json"))
     if not paths:
         raise FileNotFoundError(f"no scarce-data cards under {out_root}; run "
@@ -278,26 +279,26 @@ def load_gan_cards(out_root) -> list[dict]:
 
 
 def results_frame(cards):
-    """One row per card: N, seed, arm, test accuracy and seconds."""
+    """One row per card: N, seed, variant, test accuracy and seconds."""
     import pandas as pd
 
-    return pd.DataFrame([{"n": c["n_train"], "seed": c["seed"], "arm": c["arm"],
+    return pd.DataFrame([{"n": c["n_train"], "seed": c["seed"], "variant": c["arm"],
                           "accuracy": c["test_accuracy"], "seconds": c["seconds"]}
                          for c in cards])
 
 
 def summary(frame):
-    """Mean, standard deviation, min and max test accuracy per (N, arm), and the mean gain of
-    each arm over ``alone`` computed seed by seed (paired: the same N images)."""
-    gains = {(arm, n, seed): g for arm in ARMS
-             for (n, seed), g in paired_difference(frame, arm).items()}
-    frame = frame.assign(gain=[gains[(r.arm, r.n, r.seed)] for r in frame.itertuples()])
-    out = frame.groupby(["n", "arm"], sort=False).agg(
+    """Mean, standard deviation, min and max test accuracy per (N, variant), and the mean gain of
+    each variant over ``alone`` computed seed by seed (paired: the same N images)."""
+    gains = {(variant, n, seed): g for variant in VARIANTS
+             for (n, seed), g in paired_difference(frame, variant).items()}
+    frame = frame.assign(gain=[gains[(r.variant, r.n, r.seed)] for r in frame.itertuples()])
+    out = frame.groupby(["n", "variant"], sort=False).agg(
         seeds=("accuracy", "size"), mean=("accuracy", "mean"), std=("accuracy", "std"),
         min=("accuracy", "min"), max=("accuracy", "max"), gain=("gain", "mean"),
         gain_min=("gain", "min"), gain_max=("gain", "max")).reset_index()
-    out["arm"] = out["arm"].astype("category").cat.set_categories(ARMS)
-    return out.sort_values(["n", "arm"]).reset_index(drop=True)
+    out["variant"] = out["variant"].astype("category").cat.set_categories(VARIANTS)
+    return out.sort_values(["n", "variant"]).reset_index(drop=True)
 
 
 def parser() -> cli.Parser:
@@ -349,14 +350,14 @@ def gan_frame(out_root):
                          for c in load_gan_cards(out_root)])
 
 
-def paired_difference(frame, arm: str, baseline: str = "alone"):
-    """``arm``'s accuracy minus ``baseline``'s for every (N, seed): the same N images, so the
+def paired_difference(frame, variant: str, baseline: str = "alone"):
+    """``variant``'s accuracy minus ``baseline``'s for every (N, seed): the same N images, so the
     difference is free of which images were drawn."""
-    base = frame[frame.arm == baseline].set_index(["n", "seed"])["accuracy"]
-    return (frame[frame.arm == arm].set_index(["n", "seed"])["accuracy"] - base).dropna()
+    base = frame[frame.variant == baseline].set_index(["n", "seed"])["accuracy"]
+    return (frame[frame.variant == variant].set_index(["n", "seed"])["accuracy"] - base).dropna()
 
 
-def paired_wins(frame, arm: str, baseline: str = "alone") -> tuple[int, int]:
-    """In how many (N, seed) pairs ``arm`` beats ``baseline``, of how many."""
-    diff = paired_difference(frame, arm, baseline)
+def paired_wins(frame, variant: str, baseline: str = "alone") -> tuple[int, int]:
+    """In how many (N, seed) pairs ``variant`` beats ``baseline``, of how many."""
+    diff = paired_difference(frame, variant, baseline)
     return int((diff > 0).sum()), int(len(diff))

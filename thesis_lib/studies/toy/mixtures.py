@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from thesis_lib import streams
+from thesis_lib.validation import positive_int
+
 
 # --- 2-D mixtures -----------------------------------------------------------------------------
 def ring_centers(modes: int = 8, radius: float = 2.0) -> np.ndarray:
     """The ``modes`` centres evenly spaced on a circle of ``radius``, the first on the positive
     x axis, as a (modes, 2) float32 array."""
-    if isinstance(modes, bool) or not isinstance(modes, (int, np.integer)) or modes < 1:
-        raise ValueError(f"modes must be a positive integer, got {modes!r}.")
+    positive_int("modes", modes)
     if not radius > 0:
         raise ValueError(f"radius must be positive, got {radius!r}.")
     angles = 2.0 * np.pi * np.arange(modes) / modes
@@ -27,8 +29,7 @@ def ring_centers(modes: int = 8, radius: float = 2.0) -> np.ndarray:
 def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
     """``side`` × ``side`` centres on a square grid of ``spacing``, centred on the origin (for 5
     and 2: x, y in {−4, −2, 0, 2, 4}), row by row, as a (side², 2) float32 array."""
-    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
-        raise ValueError(f"side must be a positive integer, got {side!r}.")
+    positive_int("side", side)
     if not spacing > 0:
         raise ValueError(f"spacing must be positive, got {spacing!r}.")
     ticks = spacing * (np.arange(side) - (side - 1) / 2.0)
@@ -44,11 +45,10 @@ def mixture(n: int, centers, std: float, seed: int = 0):
     if centers.ndim != 2 or len(centers) == 0:
         raise ValueError(f"centers must be a non-empty (modes, dim) array, got shape "
                          f"{centers.shape}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    positive_int("n", n)
     if not std >= 0:
         raise ValueError(f"std must be >= 0, got {std!r}.")
-    rng = np.random.default_rng([seed, 70_000])
+    rng = streams.rng(seed, "mixture")
     labels = rng.integers(len(centers), size=n)
     samples = centers[labels] + std * rng.standard_normal((n, centers.shape[1]))
     return samples.astype("float32"), labels

@@ -15,10 +15,11 @@ import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib import backend
+from thesis_lib import backend, streams
 from thesis_lib.gan import losses
 from thesis_lib.gan.families import FAMILIES
 from thesis_lib.gan.model import D_ACTIVATIONS, GAN
+from thesis_lib.validation import positive_int
 
 
 # --- 1-D --------------------------------------------------------------------------------------
@@ -183,8 +184,8 @@ def train_toy(gan: GAN, data, labels=None, steps: int = 1000, batch: int = 64, s
     for name, value in (("steps", steps), ("batch", batch), ("log_every", log_every)):
         if value is None and name == "log_every":
             log_every = max(1, steps // 10)
-        elif isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        else:
+            positive_int(name, value)
     data = np.asarray(data, dtype="float32")
     if data.ndim < 2 or len(data) == 0:
         raise ValueError(f"data must be a non-empty (n, dim) array, got shape {data.shape}.")
@@ -197,7 +198,7 @@ def train_toy(gan: GAN, data, labels=None, steps: int = 1000, batch: int = 64, s
         if labels.shape != (len(data),):
             raise ValueError(f"labels must have shape ({len(data)},), got {labels.shape}.")
     per_step = gan.critic_steps * batch
-    rng = np.random.default_rng([seed, 80_000])
+    rng = streams.rng(seed, "toy_training")
     history: dict[str, list] = {"step": []}
     seconds, done = 0.0, 0
     while done < steps:

@@ -17,10 +17,11 @@ import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib import backend
+from thesis_lib import backend, streams
 from thesis_lib.studies.toy import networks as toy
 from thesis_lib.studies.toy import theory
 from thesis_lib.studies.toy.snapshots import train_with_snapshots
+from thesis_lib.validation import positive_int
 
 
 def affine_generator(mean: float, std: float) -> keras.Model:
@@ -45,9 +46,8 @@ def train_discriminator(disc: keras.Model, p_data: theory.Mixture1D, generator: 
     and ``batch`` samples G(z) (label 0), G fixed; the learning rate decays to 0 along a cosine
     so that D settles instead of jittering around its optimum. Returns the loss per step."""
     for name, value in (("steps", steps), ("batch", batch)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    rng = np.random.default_rng([seed, 31])
+        positive_int(name, value)
+    rng = streams.rng(seed, "one_d_discriminator")
     real = p_data.sample(steps * batch, rng).reshape(steps, batch, 1)
     z = rng.standard_normal((steps * batch, 1)).astype("float32")
     fake = keras.ops.convert_to_numpy(generator(z)).reshape(steps, batch, 1)
@@ -95,7 +95,7 @@ def algorithm1_snapshots(p_data: theory.Mixture1D, *, steps: int, critic_steps: 
                       critic_steps=critic_steps, seed=seed)
     lo, hi = p_data.support(3.0)
     x = np.linspace(lo - 1.0, hi + 1.0, points).astype("float32")[:, None]
-    data = p_data.sample(200_000, np.random.default_rng([seed, 11]))
+    data = p_data.sample(200_000, streams.rng(seed, "one_d_data"))
     run = train_with_snapshots(gan, data, x, steps=steps, snapshots=snapshots,
                                batch=batch, seed=seed, samples=samples)
     run["x"] = x[:, 0]

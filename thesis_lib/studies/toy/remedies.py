@@ -3,17 +3,17 @@ Gaussians with VEEGAN's mode protocol (:func:`thesis_lib.studies.toy.mixtures.mo
 
 §3.2 lists five remedies without evidence: a deeper or wider generator, L1/L2 regularization,
 extra loss terms that reward diversity, data augmentation, and a different ratio of
-discriminator to generator updates. Each is a row of :data:`ROWS`, a documented variant of the
+discriminator to generator updates. Each is one of :data:`VARIANTS`, a documented variant of the
 standard GAN (:func:`toy.mlp_gan`: non-saturating loss, Adam 2·10⁻⁴ with β₁ = 0.5, three hidden
 layers of 128, a 2-D latent space) with everything else identical: the same data stream, seeds,
 number of generator steps, batch and networks. Two references from the literature complete the
 table: WGAN-GP (Gulrajani et al. 2017) and PacGAN's packing (Lin et al. 2018). Where the
-thesis is vague, the row says which published method stands for it:
+thesis is vague, the variant says which published method stands for it:
 
 - *regularization*: an L2 penalty λ·Σ‖W‖² on the kernels of D (``l2_d``) or of G (``l2_g``).
   The thesis says L1 or L2 regularization "penalizes samples that are too similar"; a weight
-  penalty does no such thing (it shrinks weights), so the row tests what the words usually
-  mean, and the diversity row tests what the sentence describes;
+  penalty does no such thing (it shrinks weights), so the variant tests what the words usually
+  mean, and the diversity variant tests what the sentence describes;
 - *extra loss terms that reward diversity* (the thesis names MMI and a "Jensen-Shannon
   diversity" without a reference): the mode-seeking term of MSGAN (Mao et al. 2019), G's loss
   plus λ/(r + ε) with r = mean|G(z₁) − G(z₂)| / mean|z₁ − z₂| over pairs of latent points;
@@ -65,11 +65,12 @@ from thesis_lib.gan.model import GAN
 from thesis_lib.studies.toy import mixtures
 from thesis_lib.studies.toy import networks as toy
 from thesis_lib.studies.toy.remedy_gan import InstanceNoise, Pack, RemedyGAN
+from thesis_lib.validation import non_negative_ints, positive_int
 
 
-# --- the rows ---------------------------------------------------------------------------------
+# --- the variants -----------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class Row:
+class Variant:
     """A variant of the standard GAN: what differs from it (``options`` for
     :func:`toy.mlp_gan`, ``gan_options`` for :class:`RemedyGAN`, ``noise``: instance noise's
     initial σ, annealed to 0 over the run), a Spanish label and an English description."""
@@ -108,45 +109,45 @@ NOISE_STDDEV = 0.5      # instance noise's initial σ: a third of the gap betwee
                         # ring modes (1.53), so D's view of them overlaps early on
 PAC = 4                 # PacGAN4, the paper's best on the grid
 
-_ROWS = [
-    Row("standard", "GAN estándar (no saturante)",
+_VARIANTS = [
+    Variant("standard", "GAN estándar (no saturante)",
         "The standard GAN: non-saturating loss, Adam 2e-4 (beta1 0.5), G and D 3 x 128 "
         "LeakyReLU, 2-D latent, one D step per G step (toy.mlp_gan defaults)."),
-    Row("minimax", "GAN minimax (saturante)",
+    Variant("minimax", "GAN minimax (saturante)",
         "The thesis's value function as written: G minimises log(1 - D(G(z))).",
         options={"loss": "minimax"}),
-    Row("bigger_g", "Generador más profundo y ancho (4 × 256)",
+    Variant("bigger_g", "Generador más profundo y ancho (4 × 256)",
         "G with 4 hidden layers of 256 instead of 3 of 128 (about 6 times the weights); D "
         "unchanged.", options={"g_hidden": (256, 256, 256, 256)}, remedy="arquitectura"),
-    Row("l2_d", "Regularización L2 de D (λ = 10⁻³)",
+    Variant("l2_d", "Regularización L2 de D (λ = 10⁻³)",
         "L2 penalty 1e-3 * sum of D's squared kernel weights added to D's loss.",
         gan_options={"d_l2": L2_WEIGHT}, remedy="regularización"),
-    Row("l2_g", "Regularización L2 de G (λ = 10⁻³)",
+    Variant("l2_g", "Regularización L2 de G (λ = 10⁻³)",
         "L2 penalty 1e-3 * sum of G's squared kernel weights added to G's loss.",
         gan_options={"g_l2": L2_WEIGHT}, remedy="regularización"),
-    Row("mode_seeking", "Término de diversidad (búsqueda de modos, MSGAN)",
+    Variant("mode_seeking", "Término de diversidad (búsqueda de modos, MSGAN)",
         "MSGAN's mode-seeking term (Mao et al. 2019), lambda = 1, added to G's loss.",
         gan_options={"mode_seeking": MODE_SEEKING_WEIGHT}, remedy="pérdidas adicionales"),
-    Row("instance_noise", "Aumento de datos: ruido de instancia (σ 0,5 → 0)",
+    Variant("instance_noise", "Aumento de datos: ruido de instancia (σ 0,5 → 0)",
         "Instance noise: N(0, s^2) added to every point D sees (real and generated) in "
         "training, s annealed linearly from 0.5 to 0 over the run.",
         noise=NOISE_STDDEV, remedy="aumento de datos"),
-    Row("d_steps_2", "2 pasos de D por paso de G",
+    Variant("d_steps_2", "2 pasos de D por paso de G",
         "k = 2 discriminator updates (each on its own real batch) per generator update.",
         options={"critic_steps": 2}, remedy="frecuencia de actualización"),
-    Row("d_steps_5", "5 pasos de D por paso de G",
+    Variant("d_steps_5", "5 pasos de D por paso de G",
         "k = 5 discriminator updates per generator update (WGAN's ratio, with the standard "
         "loss).", options={"critic_steps": 5}, remedy="frecuencia de actualización"),
-    Row("wgan_gp", "WGAN-GP (referencia)",
+    Variant("wgan_gp", "WGAN-GP (referencia)",
         "WGAN-GP (Gulrajani et al. 2017): lambda = 10, 5 critic steps, Adam beta (0, 0.9), "
         "1e-4 for G and 3e-4 for the critic (toy.mlp_gan defaults).",
         options={"loss": "wasserstein_gp"}),
-    Row("pacgan4", "PacGAN, paquetes de 4 (referencia)",
+    Variant("pacgan4", "PacGAN, paquetes de 4 (referencia)",
         "PacGAN4 (Lin et al. 2018): D scores packs of 4 samples concatenated (8 inputs); the "
         "same samples per step, so D sees m/4 real and m/4 generated packs.",
         gan_options={"pac": PAC}),
 ]
-ROWS: dict[str, Row] = {row.name: row for row in _ROWS}
+VARIANTS: dict[str, Variant] = {variant.name: variant for variant in _VARIANTS}
 
 DATASETS = {
     "ring": {"label_es": "anillo de 8 gaussianas", "sampler": mixtures.ring_of_gaussians,
@@ -186,27 +187,29 @@ PUBLISHED = [
 BATCH = 64            # m: real points per D update (toy.train_toy)
 N_TRAIN = 100_000     # training points per seed (PacGAN's 100,000)
 N_SAMPLES = 2_500     # points counted per run (VEEGAN's and PacGAN's 2,500)
-# Compile settings of every row: XLA and 25 steps per call halve the CPU time per step of
+# Compile settings of every variant: XLA and 25 steps per call halve the CPU time per step of
 # these small networks on TensorFlow (the results do not depend on them beyond rounding).
 COMPILE = {"jit_compile": True, "steps_per_execution": 25}
 
-# The budget: 3,000 generator steps for every row, the budget in which WGAN-GP covers the ring
+# The budget: 3,000 generator steps for every variant, the budget in which WGAN-GP covers the ring
 # with the toy defaults (tests/test_gan_toy.py) and in which the standard GAN's share of
 # high-quality ring samples has stopped rising (it oscillates between about 0.25 and 0.75 from
-# 2,000 steps to 10,000). Every row runs on the ring; the grid, where the published numbers
+# 2,000 steps to 10,000). Every variant runs on the ring; the grid, where the published numbers
 # differ most, runs the standard GAN and the two references (the whole grid is about an hour
-# of CPU time on one core; the three grid rows a fifth of it).
+# of CPU time on one core; the three grid variants a fifth of it).
 FULL = {"seeds": (0, 1, 2, 3, 4), "steps": 3000, "datasets": ("ring", "grid"),
-        "rows": {"ring": tuple(ROWS), "grid": ("standard", "wgan_gp", "pacgan4")}}
+        "variants": {"ring": tuple(VARIANTS), "grid": ("standard", "wgan_gp", "pacgan4")}}
 QUICK = {"seeds": (0,), "steps": 200, "datasets": ("ring",),
-         "rows": ("standard", "mode_seeking", "pacgan4")}
+         "variants": ("standard", "mode_seeking", "pacgan4")}
 PROFILES = {"full": FULL, "quick": QUICK}
 
 
 # --- one run ----------------------------------------------------------------------------------
-def build(row: str | Row, *, seed: int = 0, steps: int = 1000, compile_options=None) -> GAN:
-    """The compiled GAN of ``row`` (a name of :data:`ROWS`) for a run of ``steps`` steps."""
-    spec = _row(row)
+def build(variant: str | Variant, *, seed: int = 0, steps: int = 1000,
+          compile_options=None) -> GAN:
+    """The compiled GAN of ``variant`` (a name of :data:`VARIANTS`) for a run of ``steps``
+    steps."""
+    spec = _variant(variant)
     head = []
     if spec.noise:
         # D is called once per D update and once per G update: k + 1 calls per step.
@@ -233,21 +236,23 @@ def count(samples, dataset: str) -> dict:
     return {**stats, "kl": None if math.isnan(stats["kl"]) else stats["kl"], "diverged": False}
 
 
-def run_dir(out_dir, dataset: str, row: str, seed: int) -> Path:
-    return Path(out_dir) / dataset / row / f"seed{seed}"
+def run_dir(out_dir, dataset: str, variant: str, seed: int) -> Path:
+    return Path(out_dir) / dataset / variant / f"seed{seed}"
 
 
-def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: int = BATCH,
+def run_one(variant: str, dataset: str, seed: int, steps: int, out_dir, *, batch: int = BATCH,
             n_train: int = N_TRAIN, n_samples: int = N_SAMPLES, profile: str = "custom",
             provenance: dict | None = None, compile_options: dict | None = None) -> dict:
-    """Train ``row`` on ``dataset`` with ``seed`` for ``steps`` generator steps; write
-    ``out_dir/<dataset>/<row>/seed<seed>/samples.npy`` (the ``n_samples`` points counted) and
+    """Train ``variant`` on ``dataset`` with ``seed`` for ``steps`` generator steps; write
+    ``out_dir/<dataset>/<variant>/seed<seed>/samples.npy`` (the ``n_samples`` points counted) and
     then ``card.json`` (atomically; the card marks the run as done). A run whose card exists is
     not run again: its card is returned. ``compile_options`` override :data:`COMPILE` (tests
     skip XLA's compilation, which costs more than a few steps)."""
-    spec, data = _row(row), _dataset(dataset)
-    _seeds([seed])
-    _positive(steps=steps, batch=batch, n_train=n_train, n_samples=n_samples)
+    spec, data = _variant(variant), _dataset(dataset)
+    non_negative_ints("seeds", [seed])
+    for name, value in (("steps", steps), ("batch", batch), ("n_train", n_train),
+                        ("n_samples", n_samples)):
+        positive_int(name, value)
     if batch % spec.pac:
         raise ValueError(f"batch ({batch}) must be a multiple of pac ({spec.pac}).")
     folder = run_dir(out_dir, dataset, spec.name, seed)
@@ -265,6 +270,7 @@ def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: in
     np.save(buffer, samples.astype("float32"))
     artifacts.atomic_write_bytes(folder / "samples.npy", buffer.getvalue())
     history = result["history"]
+    # "row": the key the committed cards (results/toy/remedies) have for the variant's spec.
     config = {"row": spec.as_dict(), "dataset": dataset, **data["params"], "batch": batch,
               "n_train": n_train, "n_samples": n_samples, "steps": steps,
               "latent_dim": gan.latent_dim,
@@ -285,21 +291,21 @@ def run_one(row: str, dataset: str, seed: int, steps: int, out_dir, *, batch: in
     return card
 
 
-def run_grid(out_dir, *, seeds, steps: int, datasets=("ring", "grid"), rows=None,
+def run_grid(out_dir, *, seeds, steps: int, datasets=("ring", "grid"), variants=None,
              on_done=None, profile: str = "custom") -> list[dict]:
-    """Every (seed, dataset, row) run, seed by seed so that an interrupted grid leaves the same
-    seeds for every row; finished runs are skipped. ``rows``: names for every dataset, or a
-    dict dataset → names (default: every row). ``on_done(card, skipped)`` after each run."""
-    plan = plan_runs(seeds=seeds, datasets=datasets, rows=rows)
-    _positive(steps=steps)
+    """Every (seed, dataset, variant) run, seed by seed so that an interrupted grid leaves the same
+    seeds for every variant; finished runs are skipped. ``variants``: names for every dataset, or a
+    dict dataset → names (default: every variant). ``on_done(card, skipped)`` after each run."""
+    plan = plan_runs(seeds=seeds, datasets=datasets, variants=variants)
+    positive_int("steps", steps)
     provenance = environment.provenance()
     cards = []
-    for seed, dataset, row in plan:
-        skipped = (run_dir(out_dir, dataset, row, seed) / "card.json").exists()
-        card = run_one(row, dataset, seed, steps, out_dir, profile=profile,
+    for seed, dataset, variant in plan:
+        skipped = (run_dir(out_dir, dataset, variant, seed) / "card.json").exists()
+        card = run_one(variant, dataset, seed, steps, out_dir, profile=profile,
                        provenance=provenance)
         if card["steps"] != steps:
-            raise ValueError(f"{run_dir(out_dir, dataset, row, seed)} holds a run of "
+            raise ValueError(f"{run_dir(out_dir, dataset, variant, seed)} holds a run of "
                              f"{card['steps']} steps, not {steps}: use another --out.")
         cards.append(card)
         if on_done is not None:
@@ -307,22 +313,22 @@ def run_grid(out_dir, *, seeds, steps: int, datasets=("ring", "grid"), rows=None
     return cards
 
 
-def plan_runs(*, seeds, datasets=("ring", "grid"), rows=None) -> list[tuple[int, str, str]]:
-    """The (seed, dataset, row) triples of a grid, in the order :func:`run_grid` runs them."""
-    seeds = _seeds(seeds)
+def plan_runs(*, seeds, datasets=("ring", "grid"), variants=None) -> list[tuple[int, str, str]]:
+    """The (seed, dataset, variant) triples of a grid, in the order :func:`run_grid` runs them."""
+    seeds = non_negative_ints("seeds", seeds)
     datasets = list(datasets)
     for d in datasets:
         _dataset(d)
-    if rows is None:
-        rows = {d: list(ROWS) for d in datasets}
-    elif not isinstance(rows, dict):
-        rows = {d: list(rows) for d in datasets}
+    if variants is None:
+        variants = {d: list(VARIANTS) for d in datasets}
+    elif not isinstance(variants, dict):
+        variants = {d: list(variants) for d in datasets}
     for d in datasets:
-        if d not in rows:
-            raise ValueError(f"no rows given for dataset {d!r}.")
-        for r in rows[d]:
-            _row(r)
-    return [(s, d, r) for s in seeds for d in datasets for r in rows[d]]
+        if d not in variants:
+            raise ValueError(f"no variants given for dataset {d!r}.")
+        for r in variants[d]:
+            _variant(r)
+    return [(s, d, r) for s in seeds for d in datasets for r in variants[d]]
 
 
 # --- reading the results ----------------------------------------------------------------------
@@ -351,7 +357,7 @@ def load_runs(out_dir=None) -> pd.DataFrame:
 
 
 def load_table(out_dir=None) -> pd.DataFrame:
-    """One line per (dataset, variant), in :data:`ROWS` order: the number of seeds, modes
+    """One line per (dataset, variant), in :data:`VARIANTS` order: the number of seeds, modes
     captured and high-quality share (mean, sample sd and standard error over the seeds), mean
     KL of the mode histogram (over the runs with high-quality samples), mean wall and CPU
     seconds per run, generator steps and hardware."""
@@ -361,7 +367,7 @@ def load_table(out_dir=None) -> pd.DataFrame:
         n = len(g)
         lines.append({
             "dataset": dataset, "variant": variant,
-            "label_es": ROWS[variant].label_es if variant in ROWS else variant,
+            "label_es": VARIANTS[variant].label_es if variant in VARIANTS else variant,
             "n_seeds": n, "steps": int(g["steps"].iloc[0]) if g["steps"].nunique() == 1
             else -1,
             "modes_mean": g["modes"].mean(), "modes_sd": _sd(g["modes"]),
@@ -407,32 +413,18 @@ def published_table() -> pd.DataFrame:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _row(row) -> Row:
-    if isinstance(row, Row):
-        return row
-    if row not in ROWS:
-        raise ValueError(f"unknown row {row!r}; valid: {', '.join(ROWS)}.")
-    return ROWS[row]
+def _variant(variant) -> Variant:
+    if isinstance(variant, Variant):
+        return variant
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(VARIANTS)}.")
+    return VARIANTS[variant]
 
 
 def _dataset(name: str) -> dict:
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}.")
     return DATASETS[name]
-
-
-def _seeds(seeds) -> list:
-    seeds = list(seeds)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
-                        for s in seeds):
-        raise ValueError(f"seeds must be non-negative integers, got {seeds!r}.")
-    return seeds
-
-
-def _positive(**values):
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
 
 
 def _widths(model) -> list[int]:
@@ -447,9 +439,9 @@ def _ordered(frame: pd.DataFrame, extra=()) -> pd.DataFrame:
     if frame.empty:
         return frame
     data_rank = {d: i for i, d in enumerate(DATASETS)}
-    row_rank = {r: i for i, r in enumerate(ROWS)}
+    rank = {r: i for i, r in enumerate(VARIANTS)}
     keys = frame.assign(_d=frame["dataset"].map(data_rank).fillna(len(DATASETS)),
-                        _r=frame["variant"].map(row_rank).fillna(len(ROWS)))
+                        _r=frame["variant"].map(rank).fillna(len(VARIANTS)))
     keys = keys.sort_values(["_d", "_r", *extra], kind="stable")
     return keys.drop(columns=["_d", "_r"]).reset_index(drop=True)
 
@@ -465,7 +457,8 @@ def parser() -> cli.Parser:
     p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the profile's")
     p.add_argument("--steps", type=int, default=None, help="generator steps per run")
     p.add_argument("--datasets", nargs="+", default=None, help=f"of {', '.join(DATASETS)}")
-    p.add_argument("--rows", nargs="+", default=None, help=f"of {', '.join(ROWS)}")
+    p.add_argument("--variants", "--rows", nargs="+", default=None,
+                   help=f"of {', '.join(VARIANTS)} (--rows: the old name)")
     p.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     return p
 
@@ -477,16 +470,16 @@ def main(argv=None) -> int:
     seeds = args.seeds if args.seeds is not None else settings["seeds"]
     steps = args.steps if args.steps is not None else settings["steps"]
     datasets = args.datasets or settings["datasets"]
-    rows = args.rows if args.rows is not None else settings["rows"]
+    variants = args.variants if args.variants is not None else settings["variants"]
     out = args.out or default_dir()
     def check():
-        _positive(steps=steps)
-        return plan_runs(seeds=seeds, datasets=datasets, rows=rows)
+        positive_int("steps", steps)
+        return plan_runs(seeds=seeds, datasets=datasets, variants=variants)
 
     plan = cli.run_checked(p, check)
     if args.dry_run:
-        for seed, dataset, row in plan:
-            print(f"{dataset} {row} seed {seed}: {steps} steps")
+        for seed, dataset, variant in plan:
+            print(f"{dataset} {variant} seed {seed}: {steps} steps")
         return 0
     print(f"{len(plan)} runs of {steps} generator steps into {out}", flush=True)
     done = {"n": 0}
@@ -499,8 +492,8 @@ def main(argv=None) -> int:
               f"{card['seed']}: {m['modes_captured']} modes, high quality "
               f"{m['high_quality']:.3f}, {what}", flush=True)
 
-    run_grid(out, seeds=seeds, steps=steps, datasets=datasets, rows=rows, on_done=report,
-             profile=args.profile)
+    run_grid(out, seeds=seeds, steps=steps, datasets=datasets, variants=variants,
+             on_done=report, profile=args.profile)
     table = load_table(out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.drop(columns=["label_es", "hardware"]).round(3).to_string(index=False))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from thesis_lib import streams
 from thesis_lib.gan.model import GAN
 from thesis_lib.studies.toy import mixtures
 from thesis_lib.studies.toy import networks as toy
+from thesis_lib.validation import positive_int
 
 
 def train_with_snapshots(gan: GAN, data, grid, *, steps: int, snapshots: int = 4,
@@ -22,10 +24,9 @@ def train_with_snapshots(gan: GAN, data, grid, *, steps: int, snapshots: int = 4
     equal blocks keep ``samples`` points G(z) (the same z every time) and D's output on the
     points ``grid`` ((p, dim)). Returns ``{"steps", "samples", "d", "history", "seconds"}``
     (lists in time order; D as probabilities or critic scores, whatever D outputs)."""
-    if isinstance(snapshots, bool) or not isinstance(snapshots, int) or snapshots < 1:
-        raise ValueError(f"snapshots must be a positive integer, got {snapshots!r}.")
+    positive_int("snapshots", snapshots)
     grid = np.asarray(grid, dtype="float32")
-    z = np.random.default_rng([seed, 7]).standard_normal(
+    z = streams.rng(seed, "snapshots").standard_normal(
         (samples, gan.latent_dim)).astype("float32")
 
     def snap(step, model):

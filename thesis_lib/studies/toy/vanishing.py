@@ -21,7 +21,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from thesis_lib import backend
+from thesis_lib import backend, streams
 from thesis_lib.studies.toy import networks as toy
 
 COSTS = ("minimax", "non_saturating")
@@ -65,7 +65,7 @@ def gradient_vs_d(data, *, generator_steps: int = 0, d_steps=(0, 10, 30, 100, 30
     if generator_steps:
         toy.train_toy(gan, data, steps=generator_steps, batch=batch, seed=seed)
     generator = gan.generator
-    rng = np.random.default_rng([seed, 41])
+    rng = streams.rng(seed, "vanishing")
     latent = lambda n: rng.standard_normal((n, gan.latent_dim)).astype("float32")  # noqa: E731
     z_eval = latent(n_eval)
     real_eval = data[rng.integers(len(data), size=n_eval)]
