@@ -14,6 +14,8 @@ from thesis_lib.studies import isolation as checks
 from thesis_lib.studies.toy import mixtures, remedies, remedy_gan
 from thesis_lib.studies.toy import networks as toy
 
+FULL, QUICK = remedies.settings("full"), remedies.settings("quick")
+
 
 def _numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x), dtype="float64")
@@ -276,14 +278,14 @@ def test_plans_and_profiles():
     plan = remedies.plan_runs(seeds=[0, 1], datasets=["ring", "grid"], variants=["standard"])
     assert plan == [(0, "ring", "standard"), (0, "grid", "standard"),
                     (1, "ring", "standard"), (1, "grid", "standard")]
-    full = remedies.plan_runs(seeds=remedies.FULL["seeds"], datasets=remedies.FULL["datasets"],
-                              variants=remedies.FULL["variants"])
-    assert len(remedies.FULL["seeds"]) >= 5
+    full = remedies.plan_runs(seeds=FULL["seeds"], datasets=FULL["datasets"],
+                              variants=FULL["variants"])
+    assert len(FULL["seeds"]) >= 5
     assert {r for _, d, r in full if d == "ring"} == set(remedies.VARIANTS)
     assert {"standard", "wgan_gp", "pacgan4"} <= {r for _, d, r in full if d == "grid"}
-    quick = remedies.plan_runs(seeds=remedies.QUICK["seeds"],
-                               datasets=remedies.QUICK["datasets"], variants=remedies.QUICK["variants"])
-    assert len(quick) * remedies.QUICK["steps"] <= 1000     # well under a minute on a CPU
+    quick = remedies.plan_runs(seeds=QUICK["seeds"],
+                               datasets=QUICK["datasets"], variants=QUICK["variants"])
+    assert len(quick) * QUICK["steps"] <= 1000     # well under a minute on a CPU
     for bad, match in (({"seeds": []}, "seeds"), ({"seeds": [-1]}, "seeds"),
                        ({"seeds": [0], "variants": ["nope"]}, "unknown variant"),
                        ({"seeds": [0], "datasets": ["moon"]}, "unknown dataset")):
@@ -312,20 +314,20 @@ def test_cli_errors_are_one_line_with_status_2(argv, message, capsys, tmp_path):
 def test_cli_dry_run_prints_the_plan(capsys, tmp_path):
     assert remedies.main(["--out", str(tmp_path), "--profile", "full", "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(remedies.plan_runs(seeds=remedies.FULL["seeds"],
-                                                datasets=remedies.FULL["datasets"],
-                                                variants=remedies.FULL["variants"]))
-    assert lines[0] == f"ring standard seed 0: {remedies.FULL['steps']} steps"
+    assert len(lines) == len(remedies.plan_runs(seeds=FULL["seeds"],
+                                                datasets=FULL["datasets"],
+                                                variants=FULL["variants"]))
+    assert lines[0] == f"ring standard seed 0: {FULL['steps']} steps"
 
 
 # --- the committed results -------------------------------------------------------------------
 def test_the_committed_table_has_five_seeds_per_row_and_recounts():
     table = remedies.load_table()
-    for dataset in remedies.FULL["datasets"]:
-        rows = remedies.FULL["variants"][dataset]
+    for dataset in FULL["datasets"]:
+        rows = FULL["variants"][dataset]
         got = table[table["dataset"] == dataset]
         assert list(got["variant"]) == list(rows)
         assert (got["n_seeds"] >= 5).all(), got[["variant", "n_seeds"]]
-        assert (got["steps"] == remedies.FULL["steps"]).all()
+        assert (got["steps"] == FULL["steps"]).all()
     assert remedies.recount()["same"].all()
     assert remedies.published_table()["modes"].notna().all()

@@ -47,6 +47,9 @@ LABELS = {
     "metrics_every": "métricas cada (épocas)",
     "steps_per_epoch": "pasos de G por época",
     "seeds": "semillas por medición",
+    "steps": "pasos de G por corrida",
+    "datasets": "mezclas",
+    "variants": "variantes por mezcla",
     "alg1_steps": "algoritmo 1: pasos de G",
     "dstar_steps": "D óptimo: pasos de D",
     "dstar_batch": "D óptimo: muestras reales por paso",
@@ -78,6 +81,7 @@ VALUE_NAMES = {
              "wasserstein_clip": "Wasserstein con recorte de pesos",
              "wasserstein_gp": "Wasserstein con penalización del gradiente"},
     "optimizer": {"adam": "Adam", "rmsprop": "RMSProp"},
+    "datasets": {"ring": "anillo de 8", "grid": "cuadrícula de 25"},
     "precision": {"float32": "float32", "mixed_bfloat16": "mixta bfloat16",
                   "mixed_float16": "mixta float16"},
     "gan_precision": {"float32": "float32", "mixed_bfloat16": "mixta bfloat16",
@@ -102,8 +106,12 @@ def table(config, profile: str):
     def show(name, value):
         if value is None:
             return NONE_MEANS.get(name, "—")
+        if isinstance(value, tuple) and name == "variants":  # (mixture, names or None) pairs
+            return "; ".join(f"{VALUE_NAMES['datasets'].get(d, d)}: "
+                             f"{'todas' if names is None else ', '.join(names)}"
+                             for d, names in value)
         if isinstance(value, tuple):
-            return ", ".join(num(v) for v in value)
+            return ", ".join(show(name, v) for v in value)
         if isinstance(value, bool):
             return "sí" if value else "no"
         if isinstance(value, str):

@@ -38,7 +38,7 @@ of 4 × 400 ReLU units with batch normalization and a discriminator of 3 × 200 
 (400,000 generator steps), a 2-D latent space, 10 runs; its ring has radius 1 and σ = 0.01
 and its grid σ = 0.05 (2.5 times ours, so its 3σ high-quality disc is 6.25 times larger in
 area). Here: 3 × 128 LeakyReLU units without normalization, Adam 2·10⁻⁴ with β₁ = 0.5, batches
-of 64, ``FULL["steps"]`` generator steps, σ = 0.02 on both mixtures.
+of 64, the full profile's generator steps (:func:`settings`), σ = 0.02 on both mixtures.
 
     python -m thesis_lib.studies.toy.remedies --out results/toy/remedies --profile full
 """
@@ -62,6 +62,7 @@ from keras import layers
 
 from thesis_lib import artifacts, cli, environment, runcards
 from thesis_lib.gan.model import GAN
+from thesis_lib.profiles import PROFILES, get_config
 from thesis_lib.studies.toy import mixtures
 from thesis_lib.studies.toy import networks as toy
 from thesis_lib.studies.toy.remedy_gan import InstanceNoise, Pack, RemedyGAN
@@ -191,17 +192,14 @@ N_SAMPLES = 2_500     # points counted per run (VEEGAN's and PacGAN's 2,500)
 # these small networks on TensorFlow (the results do not depend on them beyond rounding).
 COMPILE = {"jit_compile": True, "steps_per_execution": 25}
 
-# The budget: 3,000 generator steps for every variant, the budget in which WGAN-GP covers the ring
-# with the toy defaults (tests/test_gan_toy.py) and in which the standard GAN's share of
-# high-quality ring samples has stopped rising (it oscillates between about 0.25 and 0.75 from
-# 2,000 steps to 10,000). Every variant runs on the ring; the grid, where the published numbers
-# differ most, runs the standard GAN and the two references (the whole grid is about an hour
-# of CPU time on one core; the three grid variants a fifth of it).
-FULL = {"seeds": (0, 1, 2, 3, 4), "steps": 3000, "datasets": ("ring", "grid"),
-        "variants": {"ring": tuple(VARIANTS), "grid": ("standard", "wgan_gp", "pacgan4")}}
-QUICK = {"seeds": (0,), "steps": 200, "datasets": ("ring",),
-         "variants": ("standard", "mode_seeking", "pacgan4")}
-PROFILES = {"full": FULL, "quick": QUICK}
+def settings(profile: str) -> dict:
+    """The grid of ``profile`` (``profiles.get_config("gan_remedies", profile)``) as the keyword
+    arguments of :func:`run_grid` and :func:`plan_runs`: seeds, steps, datasets and the variants
+    of each dataset (every one where the profile says None)."""
+    config = get_config("gan_remedies", profile)
+    return {"seeds": config.seeds, "steps": config.steps, "datasets": config.datasets,
+            "variants": {d: tuple(VARIANTS) if names is None else names
+                         for d, names in config.variants}}
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -453,7 +451,7 @@ def parser() -> cli.Parser:
                                "grid of Gaussians: a resumable grid of runs with cards.")
     p.add_argument("--out", type=Path, default=None,
                    help="results folder (default: results/toy/remedies)")
-    p.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    p.add_argument("--profile", choices=PROFILES, default="quick")
     p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the profile's")
     p.add_argument("--steps", type=int, default=None, help="generator steps per run")
     p.add_argument("--datasets", nargs="+", default=None, help=f"of {', '.join(DATASETS)}")
@@ -466,11 +464,11 @@ def parser() -> cli.Parser:
 def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    settings = PROFILES[args.profile]
-    seeds = args.seeds if args.seeds is not None else settings["seeds"]
-    steps = args.steps if args.steps is not None else settings["steps"]
-    datasets = args.datasets or settings["datasets"]
-    variants = args.variants if args.variants is not None else settings["variants"]
+    grid = settings(args.profile)
+    seeds = args.seeds if args.seeds is not None else grid["seeds"]
+    steps = args.steps if args.steps is not None else grid["steps"]
+    datasets = args.datasets or grid["datasets"]
+    variants = args.variants if args.variants is not None else grid["variants"]
     out = args.out or default_dir()
     def check():
         positive_int("steps", steps)
