@@ -7,6 +7,7 @@ import pytest
 from thesis_lib.studies.toy import critic as critic_study
 
 
+@pytest.mark.all_backends
 def test_input_gradients_match_finite_differences():
     keras.utils.set_random_seed(3)
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="tanh"),
@@ -17,8 +18,8 @@ def test_input_gradients_match_finite_differences():
     for axis in range(2):
         step = np.zeros(2, "float32")
         step[axis] = h
-        up = np.asarray(critic(points + step))[:, 0].astype("float64")
-        down = np.asarray(critic(points - step))[:, 0].astype("float64")
+        up = keras.ops.convert_to_numpy(critic(points + step))[:, 0].astype("float64")
+        down = keras.ops.convert_to_numpy(critic(points - step))[:, 0].astype("float64")
         np.testing.assert_allclose(grads[:, axis], (up - down) / (2 * h), rtol=2e-2, atol=1e-4)
 
 

@@ -155,6 +155,7 @@ def test_a_critic_with_batch_norm_is_refused_for_the_penalty():
 
 # --- 4. the losses themselves ------------------------------------------------------------------
 
+@pytest.mark.all_backends
 def test_losses_match_their_formulas():
     real = np.array([[0.9], [0.6]], "float32")
     fake = np.array([[0.2], [0.7]], "float32")

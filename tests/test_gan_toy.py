@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from thesis_lib import backend
 from thesis_lib.gan.model import GAN
 from thesis_lib.studies.toy import mixtures
 from thesis_lib.studies.toy import networks as toy
@@ -168,6 +169,7 @@ def test_mlp_gan_defaults_follow_the_papers():
         toy.mlp_gan(d_learning_rate=0.0)
 
 
+@pytest.mark.all_backends
 def test_mlp_gan_options_for_the_remedies():
     class Tagged(GAN):
         def __init__(self, *args, tag=None, **kwargs):
@@ -183,7 +185,8 @@ def test_mlp_gan_options_for_the_remedies():
     assert [layer.units for layer in gan.discriminator.layers
             if isinstance(layer, keras.layers.Dense)] == [8, 1]
     assert gan.discriminator.layers[1] is head             # right after the input
-    assert gan.steps_per_execution == 5 and gan.jit_compile is False
+    # PyTorch's trainer takes one step per call (thesis_lib.backend.steps_per_call).
+    assert gan.steps_per_execution == backend.steps_per_call(5) and gan.jit_compile is False
     with pytest.raises(ValueError, match="g_hidden must name"):
         toy.mlp_gan(g_hidden=())
     with pytest.raises(ValueError, match="single-input"):

@@ -41,6 +41,7 @@ class GANLoss:
         """Share of the batch D classifies right: real outputs above the family's threshold
         (0.5, or the midpoint of the batch's mean real and mean generated score for a critic,
         which has no scale), generated ones at or below it."""
+        real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
         if FAMILIES[self.name].threshold == "half":
             threshold = 0.5
         else:
