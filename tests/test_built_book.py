@@ -1,6 +1,8 @@
 """The built book as a reader sees it: every page passes the HTML checks, the bibliography and
 citations are numbered, and, with the network cut off, a browser typesets every formula and
-no display equation overflows the column.
+no display equation overflows the column; the claims ledger's pages have an anchor per row,
+counts that link to one page per verdict, and fit a laptop (1280 px) and a phone (390 px):
+no sideways scrolling, no row or evidence cut at the column's edge.
 
 Runs over ``$THESIS_BOOK_HTML`` (default ``_build/html``) after a book build: ``.ci/run`` builds
 the book, then runs this file with ``THESIS_REQUIRE_BUILT_BOOK=1``, which turns "no build" and
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from thesis_lib.book import browser
+from thesis_lib.book import browser, ledger
 from thesis_lib.book import checks as book_checks
 from thesis_lib.book import setup as book
 
@@ -138,3 +140,95 @@ def test_the_probe_sees_a_wide_equation_and_a_page_without_mathjax(chromium):
     assert len(found[wide.resolve()]["wide"]) == 1
     assert found[no_mathjax.resolve()]["mathjax"] is False
     assert found[no_mathjax.resolve()]["untypeset"] > 0
+
+
+# The claims ledger: the page with every row, and one page per verdict.
+LEDGER_PAGE = "chapters/registro.html"
+VERDICT_PAGES = {v: f"chapters/{ledger.verdict_page(v)}.html" for v in ledger.VERDICTS}
+LEDGER_PAGES = [LEDGER_PAGE, *VERDICT_PAGES.values()]
+ENTRIES = ledger.load()
+WIDTHS = (browser.WINDOW[0], browser.PHONE[0])
+# Each row's block and its evidence block: neither may be wider than the column.
+ROW_BLOCKS = "div.fila, div.evidencia"
+
+
+def _soup(name):
+    from bs4 import BeautifulSoup
+    return BeautifulSoup(read(name), "html.parser")
+
+
+def test_the_ledger_page_has_an_anchor_per_row_and_counts_linking_to_each_verdict():
+    soup = _soup(LEDGER_PAGE)
+    blocks = soup.select("div.fila")
+    assert [b.get("id") for b in blocks] == [f"fila-{e['id']}" for e in sorted(
+        ENTRIES, key=lambda e: ledger.toc_order().index(e["chapter"]))]
+    assert all(b.select("div.evidencia") for b in blocks)
+    tally = ledger.counts(ENTRIES)
+    for verdict, page in VERDICT_PAGES.items():
+        link = soup.find("article").find("a", href=page.removeprefix("chapters/"))
+        assert link is not None and link.get_text(" ", strip=True) == verdict, verdict
+        count = link.find_parent("td").find_next_sibling("td").get_text(strip=True)
+        assert count == str(tally.get(verdict, 0)), (verdict, count)
+
+
+@pytest.mark.parametrize("verdict", ledger.VERDICTS)
+def test_each_verdict_page_shows_exactly_its_rows_linking_to_their_anchors(verdict):
+    soup = _soup(VERDICT_PAGES[verdict])
+    blocks = soup.select("div.fila")
+    assert not [b for b in blocks if b.get("id")], "row anchors belong to the ledger page"
+    assert {c for b in blocks for c in b["class"] if c.startswith("v-")} <= \
+        {"v-" + verdict.replace(" ", "-")}
+    links = [a["href"] for b in blocks for a in b.select("a[href^='registro.html#fila-']")]
+    assert sorted(links) == sorted(f"registro.html#fila-{e['id']}" for e in ENTRIES
+                                   if e["verdict"] == verdict)
+
+
+@pytest.fixture(scope="module")
+def ledger_layout(chromium):
+    """The ledger's pages laid out at a laptop's and a phone's width, offline."""
+    found = {}
+    for width in WIDTHS:
+        result = browser.probe_pages([HTML / n for n in LEDGER_PAGES], chromium, width=width,
+                                     measure=ROW_BLOCKS)
+        found[width] = {n: result[(HTML / n).resolve()] for n in LEDGER_PAGES}
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", LEDGER_PAGES)
+def test_the_ledger_fits_the_screen_with_no_evidence_clipped(name, width, ledger_layout):
+    result = ledger_layout[width][name]
+    assert "error" not in result, result
+    assert result["width"] == width, result
+    rows = len(ENTRIES) if name == LEDGER_PAGE else \
+        ledger.counts(ENTRIES).get(next(v for v, p in VERDICT_PAGES.items() if p == name), 0)
+    assert result["measured"] == 2 * rows, result  # each row's block and its evidence
+    assert result["overflow"] == 0, f"{name} scrolls sideways by {result['overflow']} px at {width}"
+    assert not result["clipped"], f"{name} at {width} px: " + " | ".join(
+        f"{c['id']}: needs {c['reach']} px of {c['room']}" for c in result["clipped"][:5])
+
+
+@pytest.mark.parametrize("window", [browser.WINDOW, browser.PHONE])
+def test_ledger_screenshot(window, chromium):
+    shot = SCREENSHOTS / f"chapters__registro-{window[0]}px.png"
+    shot.unlink(missing_ok=True)
+    browser.save_screenshot(HTML / LEDGER_PAGE, shot, chromium, window=window)
+    assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_layout_probe_sees_a_page_that_scrolls_and_a_clipped_name(chromium):
+    # An altered copy of the ledger page, beside it: the identifiers may no longer wrap.
+    page, html = HTML / LEDGER_PAGE, read(LEDGER_PAGE)
+    rigid = page.with_name(".test-rigid.html")
+    rigid.write_text(html.replace("</head>", "<style>div.fila code, div.fila code span.pre "
+                                  "{white-space: nowrap !important; overflow-wrap: normal "
+                                  "!important; word-break: normal !important}</style></head>", 1),
+                     encoding="utf-8")
+    try:
+        found = browser.probe_pages([page, rigid], chromium, width=browser.PHONE[0],
+                                    measure=ROW_BLOCKS)
+    finally:
+        rigid.unlink()
+    assert found[page.resolve()]["overflow"] == 0 and not found[page.resolve()]["clipped"]
+    assert found[rigid.resolve()]["overflow"] > 0
+    assert found[rigid.resolve()]["clipped"]

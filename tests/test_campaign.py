@@ -3,6 +3,7 @@ queue names the runs the runs CLI writes, the status of a campaign never started
 command-line errors, and a tiny campaign killed in the middle of a job that, restarted, delivers
 the same run as one never interrupted."""
 
+import json
 import os
 import shutil
 import signal
@@ -19,6 +20,9 @@ from thesis_lib.studies import campaign
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
+# The jobs that run thesis_lib.studies.mnist_gan (the scarce cells have their own tests below).
+MNIST_QUEUE = tuple(j for j in campaign.QUEUE if not isinstance(j, campaign.ScarceCellJob))
+SCARCE_QUEUE = tuple(j for j in campaign.QUEUE if isinstance(j, campaign.ScarceCellJob))
 
 
 def _parse(job):
@@ -28,7 +32,7 @@ def _parse(job):
     return args, runs.overrides_from_args(args)
 
 
-@pytest.mark.parametrize("job", campaign.QUEUE + campaign.TINY_QUEUE, ids=lambda j: j.name)
+@pytest.mark.parametrize("job", MNIST_QUEUE + campaign.TINY_QUEUE, ids=lambda j: j.name)
 def test_each_job_names_the_run_folder_the_runs_cli_writes(job):
     from thesis_lib.studies import mnist_gan as runs
 
@@ -79,7 +83,7 @@ def test_each_jobs_flops_per_step_are_counted_from_its_layers():
     from thesis_lib.studies import mnist_gan as runs
 
     counted = {}
-    for job in campaign.QUEUE + campaign.TINY_QUEUE:
+    for job in MNIST_QUEUE + campaign.TINY_QUEUE:
         _, overrides = _parse(job)
         shape = {k: v for k, v in overrides.items() if k in ("batch_size", "critic_steps")}
         key = (job.variant, tuple(sorted(shape.items())))
@@ -101,6 +105,13 @@ def test_each_jobs_flops_per_step_are_counted_from_its_layers():
         assert job.gflop_per_step == pytest.approx(counted[key], abs=0.01), job.name
     # the thesis's DCGAN: the hand count in benchmarks/dcgan_step.py (65.5 G multiply-adds)
     assert campaign.QUEUE[0].gflop_per_step == pytest.approx(130.93, abs=0.01)
+    # chapter 5's conditional GAN, as thesis_lib.studies.scarce builds it
+    from thesis_lib.studies import scarce
+    config = get_config("dcgan", "full", batch_size=64, conditional=True)
+    gan = build_dcgan(config, **runs.ALL_VARIANTS[scarce.GAN_VARIANT], num_classes=10)
+    gflop = gan_step.step_flops(gan_step.layer_macs(gan.generator),
+                                gan_step.layer_macs(gan.discriminator), 32) / 1e9
+    assert all(j.gflop_per_step == pytest.approx(gflop, abs=0.01) for j in SCARCE_QUEUE)
 
 
 def test_the_step_benchmark_times_each_setting_in_its_own_process():
@@ -257,3 +268,92 @@ def test_a_killed_campaign_restarts_and_delivers_the_uninterrupted_result(tmp_pa
                             capture_output=True, text=True, cwd=repos["cut"],
                             env={**os.environ, "PYTHONPATH": str(repos["cut"])})
     assert "delivered" in status.stdout and f"{job.epochs}/{job.epochs}" in status.stdout
+
+
+# --- chapter 5's scarce-data cells (issue 29), appended after every earlier job -------------------
+
+EARLIER = (["dcgan-baseline-seed1-e100"]
+           + [f"dcgan-{v}-seed{s}-e5" for s in (0, 1, 2) for v in campaign.VARIANTS]
+           + ["mnist-standard-g5000", "mnist-wasserstein_gp-g5000",
+              "mnist-wasserstein_clip-g5000", "mnist-infogan-e20"])
+
+
+def test_the_scarce_cells_come_last_with_unique_names():
+    names = [j.name for j in campaign.QUEUE]
+    assert len(set(names)) == len(names)
+    assert names[:len(EARLIER)] == EARLIER  # the jobs before them keep their names and order
+    assert campaign.QUEUE[len(EARLIER):] == SCARCE_QUEUE and len(SCARCE_QUEUE) == 9
+    full = get_config("scarce_data", "full")
+    assert [(j.n, j.seed) for j in SCARCE_QUEUE] == [(n, s) for n in full.sizes
+                                                      for s in range(full.seeds)]
+    assert all(j.name == f"scarce-n{j.n}-seed{j.seed}" for j in SCARCE_QUEUE)
+    assert {j.settings_like for j in SCARCE_QUEUE} <= set(names)
+    assert all(j.card == "card.json" and j.checkpoint == "checkpoint" and not j.settings_like
+               and j.fixed_seconds == 0 for j in MNIST_QUEUE)  # their format is unchanged
+
+
+@pytest.mark.parametrize("job", SCARCE_QUEUE, ids=lambda j: j.name)
+def test_each_scarce_job_parses_with_the_studys_command_line(job):
+    import numpy as np
+
+    from thesis_lib.studies import scarce
+
+    argv = job.argv("python", Path("W"), "off")
+    assert argv[:3] == ["python", "-m", "thesis_lib.studies.scarce"]
+    args = scarce.parser().parse_args(argv[3:])
+    assert args.profile == "full" and args.sizes == [job.n] and args.seed == [job.seed]
+    assert args.seeds is None and args.xla == "off" and args.out == Path("W") / job.group
+    full = get_config("scarce_data", "full", sizes=tuple(args.sizes))
+    # the folder the study writes is the one the campaign watches and delivers
+    assert scarce.cell_dir(args.out, job.n, job.seed, full.design) == Path("W") / job.group / \
+        job.run
+    assert job.card == scarce.CELL_SUMMARY and job.checkpoint == "gan/checkpoint"
+    assert job.epochs == full.gan_max_epochs
+    x, y = np.zeros((job.n, 28, 28, 1), "float32"), np.arange(job.n) % 10
+    assert job.steps_per_epoch == scarce.gan_data(x, y, full)[2]
+
+
+def test_a_scarce_cell_is_counted_from_its_gans_checkpoint_and_delivered_whole(tmp_path):
+    job = SCARCE_QUEUE[0]
+    c = campaign.Campaign(tmp_path / "state", (job,), results=tmp_path / "results")
+    run = c.run_dir(job)
+    artifacts.write_json(run / "gan" / "checkpoint" / "state.json", {"epoch": 7})
+    assert c.epochs_done(job) == 7
+    rows = c.status_rows({"jobs": {}, "settings": {}})
+    assert rows[0]["epochs_done"] == 7 and rows[0]["epochs"] == job.epochs
+    for name in ("gan/card.json", "gan/agreement.csv", "gan/generator-epoch010.keras",
+                 "gan/grid-best.png", "cnn-gan.json", "progress.json", ".lock"):
+        (run / name).parent.mkdir(parents=True, exist_ok=True)
+        (run / name).write_text("x")
+    artifacts.write_json(run / "cell.json", {"design": 2, "precision": "float32"})
+    assert c.epochs_done(job) == job.epochs
+    record = {"commit": "abc", "backend": "tensorflow",
+              "segments": [{"seconds": 5.0, "threads": 2, "xla": "off", "processor": "p"}]}
+    dest = campaign.deliver(c, job, record)
+    assert dest == tmp_path / "results" / "scarce" / "design2-n100-seed0"
+    delivered = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    assert delivered == ["cell.json", "cnn-gan.json", "gan/agreement.csv", "gan/card.json",
+                         "gan/grid-best.png"]
+    card = artifacts.read_json(dest / "cell.json")
+    assert card["campaign"]["job"] == job.name and card["campaign"]["total_seconds"] == 5.0
+
+
+def test_a_scarce_cell_runs_with_the_settings_timed_for_its_stand_in(tmp_path):
+    job = SCARCE_QUEUE[0]
+    like = next(j for j in campaign.QUEUE if j.name == job.settings_like)
+    c = campaign.Campaign(tmp_path, (job,))
+    key = campaign.processor_key() + "|" + json.dumps(
+        {"shape": like.shape_key(), "backend": "tensorflow"}, sort_keys=True)
+    chosen = {"threads": 1, "xla": "on", "seconds_per_step": 0.1, "gflop_per_step": 2.81,
+              "gflops": 28.1}
+    state = {"jobs": {job.name: {"commit": "abc"}},
+             "settings": {key: {"chosen": chosen, "bit_identical_to_chosen": ["1t-xlaon"]}}}
+    got = campaign.choose_settings(c, state, job, ROOT, "tensorflow", None,
+                                   log=lambda *a: None)
+    assert (got["threads"], got["xla"]) == (1, "on")
+    assert got["source"] == f"benchmark of {like.name}" and got["seconds_per_step"] is None
+    # this processor's rate for a similar network gives the cell's hours left, classifiers too
+    row = campaign.Campaign(tmp_path, (job,)).status_rows(state)[0]
+    steps = job.epochs * job.steps_per_epoch
+    expected = (job.gflop_per_step / chosen["gflops"] * steps + job.fixed_seconds) / 3600
+    assert row["rate_from"] == "flops" and row["hours_left"] == pytest.approx(expected)

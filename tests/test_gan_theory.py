@@ -4,13 +4,14 @@ differences and a second way of computing each number."""
 import keras
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from thesis_lib import profiles
 from thesis_lib.studies.toy import mixtures, one_d, snapshots, theory, vanishing
 from thesis_lib.studies.toy import networks as toy
 
 MIX = theory.Mixture1D((-2.0, 2.0), (0.5, 0.5))
+N01 = theory.Mixture1D((0.0,), (1.0,))
 
 
 def test_mixture_density_integrates_to_one_and_matches_its_cdf():
@@ -47,6 +48,78 @@ def test_identity_v_of_d_star_is_minus_log4_plus_two_jsd_on_a_family():
     assert np.abs(family["value"] - family["identity"]).max() < 1e-9
     assert np.abs(family["value"] - family["identity_quad"]).max() < 1e-7
     assert np.all(family["jsd"] >= 0) and np.all(family["jsd"] <= theory.LOG2 + 1e-12)
+
+
+def test_the_generator_minimises_the_value_at_d_star_and_d_maximises_it():
+    # min_G max_D V (§3.1): against D*, V is smallest when p_g = p_data and grows as p_g moves
+    # away, so G minimises it; any other D gives a lower V than D*, so D maximises it.
+    family = theory.sliding_family(N01, N01, [-4, -2, -1, 0, 1, 2, 4])
+    assert family["value"][3] == pytest.approx(-theory.LOG4, abs=1e-9)
+    assert np.all(np.delete(family["value"], 3) > -theory.LOG4 + 0.05)
+    assert np.all(np.diff(family["value"][3:]) > 0) and np.all(np.diff(family["value"][:4]) < 0)
+    q = N01.shifted(1.0)
+    x = theory.grid_for(N01, q)
+    a, b = N01.pdf(x), q.pdf(x)
+    best = theory.value_function(theory.optimal_discriminator(a, b), a, b, x)
+    logit = special.logit(theory.optimal_discriminator(a, b))
+    for nudge in (-0.3, 0.3):
+        assert theory.value_function(special.expit(logit + nudge), a, b, x) < best - 1e-3
+
+
+def test_kl_and_jsd_by_gauss_legendre_match_closed_forms_quad_and_grid():
+    for theta in (0.3, 1.0, 2.5):
+        q = N01.shifted(theta)
+        assert theory.kl_gl(q, N01) == pytest.approx(theta ** 2 / 2, abs=1e-12)
+        assert theory.jsd_gl(N01, q) == pytest.approx(theory.jsd_quad(N01, q), abs=1e-9)
+    q = theory.Mixture1D((0.5,), (1.5,))
+    x = theory.grid_for(MIX, q)
+    assert theory.kl_gl(MIX, q) == pytest.approx(theory.kl(MIX.pdf(x), q.pdf(x), x), abs=1e-8)
+    assert theory.jsd_gl(MIX, q) == pytest.approx(theory.jsd(MIX.pdf(x), q.pdf(x), x), abs=1e-9)
+    assert np.all(np.isfinite(MIX.logpdf([-60.0, 0.0, 60.0])))
+    np.testing.assert_allclose(np.exp(MIX.logpdf(x[::1000])), MIX.pdf(x[::1000]), rtol=1e-12)
+
+
+def test_nonsaturating_cost_against_d_star_matches_monte_carlo():
+    # For p_g = N(θ, 1) against N(0, 1), −log D*(x) = log(1 + e^{θx − θ²/2}) in closed form.
+    rng = np.random.default_rng(7)
+    n = 1_000_000
+    for theta in (0.5, 2.0):
+        x = theta + rng.standard_normal(n)
+        loss = np.logaddexp(0.0, theta * x - theta ** 2 / 2)
+        assert theory.nonsaturating_cost(N01.shifted(theta), N01) == pytest.approx(
+            loss.mean(), abs=4 * loss.std() / np.sqrt(n))
+
+
+@pytest.mark.parametrize("p_data, p_g", [(N01, N01), (MIX, theory.Mixture1D((0.0,), (1.5,)))],
+                         ids=["gaussians", "mixture"])
+def test_nonsaturating_cost_and_kl_minus_two_jsd_differ_in_value_not_in_gradient(p_data, p_g):
+    # Arjovsky and Bottou (2017, Thm. 2.5): against D* held at θ0, the gradient of the
+    # non-saturating cost is the gradient of KL(p_g ‖ p_data) − 2·JSD; the values are apart
+    # by log 2 + KL(p_data ‖ m), which depends on p_g (the chapter once read it as a value
+    # identity).
+    shifts = [0.25, 0.5, 1.0, 2.0, 3.0]
+    fam = theory.nonsaturating_family(p_data, p_g, shifts)
+    gap = fam["cost"] - fam["criterion"]
+    np.testing.assert_allclose(gap, fam["offset"], rtol=0, atol=1e-10)
+    assert np.all(gap > theory.LOG2 + 1e-3) and np.ptp(gap) > 0.05
+    np.testing.assert_allclose(fam["grad_cost"], fam["grad_criterion"], rtol=1e-6, atol=1e-8)
+    # Negative control: letting D* follow θ is a different derivative (by d/dθ KL(p_data ‖ m),
+    # over a thousand times the tolerance above).
+    assert np.all(np.abs(fam["grad_moving"] - fam["grad_criterion"]) > 1e-3)
+
+
+def test_nonsaturating_gradient_equals_the_pathwise_derivative_and_the_issues_number():
+    # Pathwise, x = θ + z: d/dθ E[−log D*_θ0(θ + z)] at θ0 = θ0·E_{p_θ0}[1 − D*_θ0] for
+    # unit Gaussians (the derivative of log(1 + e^{θ0 x − θ0²/2}) in x), on a grid.
+    shifts = [0.5, 1.0, 2.0]
+    fam = theory.nonsaturating_family(N01, N01, shifts)
+    for theta, grad in zip(shifts, fam["grad_cost"]):
+        q = N01.shifted(theta)
+        x = theory.grid_for(N01, q)
+        one_minus_d = theory.optimal_discriminator(q.pdf(x), N01.pdf(x))
+        pathwise = theta * integrate.trapezoid(q.pdf(x) * one_minus_d, x)
+        assert grad == pytest.approx(pathwise, rel=1e-7)
+    assert fam["cost"][0] - fam["criterion"][0] == pytest.approx(0.7235, abs=5e-4)
 
 
 def test_jsd_is_zero_for_equal_densities_symmetric_and_log2_when_far_apart():

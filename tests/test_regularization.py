@@ -175,3 +175,65 @@ def test_batch_norm_against_keras_reports_small_gaps():
                                       new_batch=rng.normal(size=(4, 3)))
     assert gaps["training"] < 1e-4 and gaps["inference"] < 1e-4
     assert gaps["moving_averages_relative"] < 1e-5
+
+
+def _per_seed(accuracies):
+    """{seed: results} with only test accuracies (per variant, one list entry per seed)."""
+    seeds = range(len(next(iter(accuracies.values()))))
+    return {s: {v: {"test_accuracy": accuracies[v][s]} for v in R.VARIANTS} for s in seeds}
+
+
+def test_paired_interval_matches_scipy_t_interval():
+    from scipy import stats
+    d = np.array([0.55, 0.95, 0.35])
+    out = R.paired_interval(d)
+    ci = stats.ttest_1samp(d, 0.0).confidence_interval(0.95)
+    assert (out["low"], out["high"]) == pytest.approx((ci.low, ci.high))
+    assert out["n"] == 3 and out["mean"] == pytest.approx(d.mean())
+    with pytest.raises(ValueError, match="at least two"):
+        R.paired_interval([1.0])
+
+
+def test_seed_numbers_say_no_variant_differs_when_every_interval_holds_zero():
+    per_seed = _per_seed({"sin regularización": [0.921, 0.915, 0.919], "L2": [0.9122, 0.913, 0.9165],
+                          "L1": [0.9195, 0.9175, 0.919], "dropout": [0.9265, 0.9245, 0.9225]})
+    words = R.seed_numbers(per_seed)
+    assert words["reg_seeds"] == "3"
+    assert words["reg_seed_verdict"].startswith("ninguno de los tres intervalos excluye el 0")
+    assert words["reg_between"] == "0,6 a 1,4"  # best − worst per seed: 1.43, 0.95, 0.6 points
+    frame = R.seed_table(per_seed)
+    assert frame.loc["sin regularización", R.SEED_COLUMNS[4]] == "—"
+    assert frame.loc["dropout", R.SEED_COLUMNS[3]] == "0,6"
+    assert frame.loc["dropout", R.SEED_COLUMNS[0]] == "3"
+
+
+def test_seed_numbers_name_a_variant_whose_interval_excludes_zero():
+    per_seed = _per_seed({"sin regularización": [0.90, 0.91, 0.92], "L2": [0.95, 0.96, 0.97],
+                          "L1": [0.90, 0.91, 0.92], "dropout": [0.91, 0.90, 0.92]})
+    verdict = R.seed_numbers(per_seed)["reg_seed_verdict"]
+    assert verdict.startswith("excluyen el 0: L2 mejora")
+    assert "L1" not in verdict and "dropout" not in verdict
+
+
+def test_seed_statements_need_at_least_three_seeds():
+    per_seed = _per_seed({v: [0.9, 0.91] for v in R.VARIANTS})
+    with pytest.raises(ValueError, match="at least 3"):
+        R.seed_numbers(per_seed)
+
+
+def test_compare_over_seeds_draws_data_and_initialisation_from_each_seed(monkeypatch):
+    calls = []
+
+    def fake(x_train, y_train, x_test, y_test, epochs, batch_size, seed):
+        calls.append((seed, x_train[:, 0].copy(), len(x_test), epochs, batch_size))
+        return {v: {"test_accuracy": 0.5} for v in R.VARIANTS}
+
+    monkeypatch.setattr(R, "compare_regularizers", fake)
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 30)
+    images = rng.integers(0, 255, size=(300, 28, 28)).astype("uint8")
+    out = R.compare_over_seeds(((images, labels), (images[:100], labels[:100])), [4, 5],
+                               train_subset=50, test_subset=None, epochs=2, batch_size=8)
+    assert list(out) == [4, 5] and [c[0] for c in calls] == [4, 5]
+    assert [c[2:] for c in calls] == [(100, 2, 8), (100, 2, 8)]  # all the test images
+    assert not np.array_equal(calls[0][1], calls[1][1])  # another seed, another subset

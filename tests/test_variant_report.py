@@ -152,25 +152,107 @@ def test_budget_text_names_budget_seed_precision_and_hardware():
         assert part in text, part
 
 
-def test_tracks_quality_needs_the_right_sign_and_a_small_p():
-    assert variant_runs.tracks_quality({"rho": 0.8, "p_value": 0.01}, "wasserstein_gp")
-    assert not variant_runs.tracks_quality({"rho": 0.8, "p_value": 0.2}, "wasserstein_gp")
-    assert not variant_runs.tracks_quality({"rho": -0.8, "p_value": 0.01}, "wasserstein_clip")
-    assert variant_runs.tracks_quality({"rho": -0.8, "p_value": 0.01}, "standard")
-    assert not variant_runs.tracks_quality({"rho": float("nan"), "p_value": float("nan")}, "standard")
+def test_rank_interval_is_fisher_z_with_the_bonett_wright_error():
+    low, high = variant_runs.rank_interval(0.6, 17)
+    se = np.sqrt((1 + 0.36 / 2) / 14)
+    assert (low, high) == pytest.approx((np.tanh(np.arctanh(0.6) - 1.959964 * se),
+                                         np.tanh(np.arctanh(0.6) + 1.959964 * se)), abs=1e-6)
+    # n = 7 and ρ = −0.57 (the standard GAN's D loss): the interval holds 0 on both sides.
+    low, high = variant_runs.rank_interval(-0.57, 7)
+    assert low < -0.9 and 0.3 < high < 0.5
+    assert np.isnan(variant_runs.rank_interval(0.9, 3)[0])  # too few pairs: no interval
 
 
-def test_tracking_sentence_and_excess_flips():
-    corr = {"standard": {"rho": 0.1, "p_value": 0.8},
-            "wasserstein_gp": {"rho": 0.9, "p_value": 0.001},
-            "wasserstein_clip": {"rho": 0.7, "p_value": 0.01}}
-    assert vr.tracking_sentence(corr) == (
-        "Con ese criterio, la acompañan: WGAN con penalización del gradiente y WGAN con recorte "
-        "de pesos; no la acompañan: GAN estándar (no saturante).")
+def test_rank_interval_covers_the_true_rho_about_95_percent_of_the_time():
+    # Bivariate normal with Pearson 0.6: Spearman's population value is (6/π) asin(0.3).
+    rng = np.random.default_rng(0)
+    truth = 6 / np.pi * np.arcsin(0.3)
+    cov = [[1, 0.6], [0.6, 1]]
+    hits = 0
+    for _ in range(400):
+        x, y = rng.multivariate_normal([0, 0], cov, size=25).T
+        c = variant_runs.rank_correlation(x, y)
+        hits += c["low"] <= truth <= c["high"]
+    assert 0.90 <= hits / 400 <= 0.99
+
+
+def test_trending_series_correlate_but_their_differences_need_not(tiny_dcgan_run, tmp_path):
+    # Both series trend down, with independent noise on top: ρ over the epochs is high, but the
+    # epoch-to-epoch changes are unrelated, so the detrended interval contains 0.
+    rng = np.random.default_rng(1)
+    t = np.arange(20)
+    frechet = 1000 - 30 * t + rng.normal(0, 20, 20)
+    estimate = 5 - 0.2 * t + rng.normal(0, 0.3, 20)
+    card = _fake_run(tiny_dcgan_run, tmp_path / "a", -estimate, frechet)
+    corr = variant_runs.estimate_vs_frechet(card)
+    assert corr["n"] == 20 and corr["diff"]["n"] == 19
+    assert corr["rho"] > 0.8 and variant_runs.tracking(corr, "wasserstein_clip") == 1
+    assert corr["diff"]["low"] < 0 < corr["diff"]["high"]
+    assert variant_runs.tracking(corr["diff"], "wasserstein_clip") == 0
+
+
+def test_tracking_reads_the_interval_in_the_expected_direction():
+    above = {"low": 0.2, "high": 0.9}
+    across = {"low": -0.9, "high": 0.4}
+    assert variant_runs.tracking(above, "wasserstein_gp") == 1
+    assert variant_runs.tracking(above, "standard") == -1      # D's loss should fall with FD
+    assert variant_runs.tracking({"low": -0.9, "high": -0.2}, "standard") == 1
+    assert variant_runs.tracking(across, "wasserstein_clip") == 0
+    assert variant_runs.tracking({"low": float("nan"), "high": float("nan")}, "standard") == 0
+
+
+def _corr(rho, n, low, high, diff):
+    return {"rho": rho, "n": n, "low": low, "high": high,
+            "diff": {"rho": diff[0], "n": n - 1, "low": diff[1], "high": diff[2]}}
+
+
+def test_tracking_sentence_claims_only_what_the_intervals_allow():
+    corr = {"standard": _corr(-0.57, 7, -0.94, 0.39, (-0.6, -0.96, 0.49)),
+            "wasserstein_gp": _corr(0.6, 17, 0.12, 0.85, (-0.18, -0.62, 0.35)),
+            "wasserstein_clip": _corr(0.82, 26, 0.59, 0.93, (0.63, 0.27, 0.83))}
+    text = vr.tracking_sentence(corr)
+    standard, gp, clip = text.split(". WGAN")
+    assert "n = 7; IC 95 %: −0,94 a 0,39" in standard
+    assert "no permite afirmar ni descartar que la pérdida de D acompañe" in standard
+    assert "no la acompañ" not in text  # no absence claimed from a wide interval
+    assert "tendencia común" in gp and "no permite afirmar ni descartar" in gp
+    assert "acompaña la calidad también de una época a la siguiente" in clip
+    frame = vr.tracking_frame(corr)
+    assert list(frame["lectura (series / diferencias)"]) == [
+        "indeterminado / indeterminado", "a favor / indeterminado", "a favor / a favor"]
+    assert frame.loc[vr.FAMILY_ES["standard"], "signo esperado"] == "−"
+    assert vr.tracking_short(corr).startswith("GAN estándar (n = 7): indeterminado")
+
+
+def test_excess_flips_and_the_paired_flip_difference():
     effects = {"a": {"flip_by_class": np.full(10, 0.5)}, "b": {"flip_by_class": np.full(10, 0.2)}}
     excess = vr.excess_flips(effects, "a", "b")
     assert list(excess.index) == [str(d) for d in range(10)]
     np.testing.assert_allclose(excess.values, 0.3)
+    flips = {"a": {"flipped": np.r_[np.ones(60), np.zeros(340)].astype(bool)},
+             "b": {"flipped": np.r_[np.ones(10), np.zeros(390)].astype(bool)}}
+    assert vr.flip_difference_clear(flips, "a", "b")
+    assert not vr.flip_difference_clear(flips, "b", "a")
+    assert vr.flip_difference_text(flips, "a", "b").startswith("12 puntos (IC 95 %: ")
+    assert vr.flip_difference_text(flips, "a", "b").endswith("n = 400)")
+
+
+def test_fit_frame_reports_the_out_of_sample_fit_beside_chance():
+    fit = {"r2_cv": 0.52, "r2_in_sample": 0.75, "r2_chance_mean": -0.49, "r2_chance_sd": 0.1,
+           "n": 400, "predictors": 100, "folds": 5, "permutations": 20, "slope": 12.3456,
+           "direction": np.ones(3)}
+    frame = vr.fit_frame({"ink": fit, "random": {"direction": np.ones(3)}})
+    assert list(frame.index) == ["tinta"]
+    row = frame.loc["tinta"]
+    assert row["R² con validación cruzada (5 partes)"] == "0,52"
+    assert row["R² con el atributo permutado (20 veces)"] == "−0,49 ± 0,10"
+    assert row["muestras"] == "400" and row["predictores"] == "100"
+    assert "0,75" not in frame.to_string()  # the in-sample R² is not shown
+    assert vr.fit_text(fit) == "0,52 fuera de la muestra (frente a −0,49 ± 0,10 con el atributo permutado)"
+
+
+def test_share_interval_is_wilson():
+    assert vr.share_interval_text(0.9858, 10_000) == "98,3\u00a0% a 98,8\u00a0%"
 
 
 def test_spanish_lists_and_p_values():

@@ -174,7 +174,8 @@ class GanTheoryConfig:
     trains and over how many seeds. The remedies table of §3.2 has its own settings
     (``thesis_lib.studies.toy.remedies``)."""
 
-    seeds: int = 1                 # seeds of the optimal-D and vanishing-gradient measurements
+    seeds: int = 1                 # seeds of the vanishing-gradient measurements
+    dstar_seeds: int = 3           # seeds of the optimal-D check (>= 3: its sentence is about seeds)
     alg1_steps: int = 3000         # generator steps of Algorithm 1 on the 1-D mixture
     dstar_steps: int = 2500        # discriminator steps against a fixed generator
     dstar_batch: int = 512         # real (and as many generated) samples per D step
@@ -184,7 +185,8 @@ class GanTheoryConfig:
     seed: int = 0
 
     def __post_init__(self):
-        for name in ("seeds", "alg1_steps", "dstar_steps", "dstar_batch", "collapse_steps"):
+        for name in ("seeds", "dstar_seeds", "alg1_steps", "dstar_steps", "dstar_batch",
+                     "collapse_steps"):
             positive_int(name, getattr(self, name))
         for name in ("vanishing_d_steps", "vanishing_g_steps"):
             non_negative_ints(name, getattr(self, name), "step counts >= 0")
@@ -253,34 +255,52 @@ class RemediesConfig:
 class ScarceDataConfig:
     """Thesis §5 (its closing claim): the §4.1 CNN trained on N labelled MNIST images alone,
     with classic augmentation, with samples of a conditional GAN trained on the same N images,
-    or with both (``thesis_lib.studies.scarce``)."""
+    or with both (``thesis_lib.studies.scarce``).
 
+    ``design`` 2, equal real data: every variant's batch holds the same ``classifier_batch``
+    real images, and the GAN variants add ``synthetic_per_batch`` generated ones on top (design
+    1, retired, replaced half of each batch). The GAN trains in epochs of ``gan_epoch_steps``
+    generator steps; after each, the evaluator reads fixed samples; training stops once the
+    share read as the requested digit has not risen by more than ``gan_min_delta`` above its
+    best for ``gan_patience`` epochs, or after ``gan_max_epochs`` epochs (the cap), and the
+    best epoch's generator is the one used."""
+
+    design: int = 2                   # the experiment's design version (cards record it)
     sizes: tuple[int, ...] = (100,)   # labelled training images N (class-balanced)
     seeds: int = 1                    # seeds per N: subset, GAN and classifier all follow it
-    gan_steps: int = 20               # generator steps of each conditional GAN
+    gan_epoch_steps: int = 10         # generator steps per GAN epoch (about; whole copies of N)
+    gan_max_epochs: int = 3           # the cap on GAN epochs
+    gan_patience: int = 2             # epochs without improvement before the GAN stops
+    gan_min_delta: float = 0.01       # a rise in agreement that counts as an improvement
     gan_batch: int = 64               # half real, half generated
     gan_precision: str = "float32"   # mixed bfloat16 measured 2.3 times slower here
-    classifier_steps: int = 20        # CNN updates in every arm (the same budget for all)
-    classifier_batch: int = 64
-    synthetic_share: float = 0.5      # share of each batch drawn from the GAN (arms gan, both)
+    classifier_steps: int = 20        # CNN updates in every variant (the same budget for all)
+    classifier_batch: int = 64        # real images in every batch of every variant
+    synthetic_per_batch: int = 64     # GAN samples added to each batch (variants gan, both)
     synthetic_pool: int = 200         # GAN samples drawn once, class-balanced, per GAN
     shift_pixels: float = 2.0         # classic augmentation: random shifts up to this
     rotation_degrees: float = 10.0    # ... and random rotations up to this
     test_subset: int | None = 1_000   # None: all 10,000 test images
-    agreement_samples: int = 500      # GAN samples the evaluator reads (the GAN's own check)
+    agreement_samples: int = 500      # GAN samples the evaluator reads each GAN epoch
 
     def __post_init__(self):
+        if self.design != 2:
+            raise ValueError(f"design must be 2 (equal real images in every variant); design 1 "
+                             f"(half of each batch generated) is retired, got {self.design!r}.")
         if not self.sizes or any(isinstance(n, bool) or not isinstance(n, int) or n <= 0
                                  or n % 10 for n in self.sizes):
             raise ValueError(f"sizes must be positive multiples of 10 (class-balanced), got "
                              f"{self.sizes!r}.")
-        for name in ("seeds", "gan_steps", "gan_batch", "classifier_steps", "classifier_batch",
+        for name in ("seeds", "gan_epoch_steps", "gan_max_epochs", "gan_patience", "gan_batch",
+                     "classifier_steps", "classifier_batch", "synthetic_per_batch",
                      "synthetic_pool", "agreement_samples"):
             positive_int(name, getattr(self, name))
         choice("gan_precision", self.gan_precision, PRECISIONS)
-        if not 0 < self.synthetic_share < 1:
-            raise ValueError(f"synthetic_share must be between 0 and 1 (exclusive), got "
-                             f"{self.synthetic_share!r}.")
+        if isinstance(self.gan_min_delta, bool) or \
+                not isinstance(self.gan_min_delta, (int, float)) or \
+                not 0 <= self.gan_min_delta < 1:
+            raise ValueError(f"gan_min_delta must be a share between 0 and 1, got "
+                             f"{self.gan_min_delta!r}.")
         if self.gan_batch % 2:
             raise ValueError(f"gan_batch must be even (half real, half generated), got "
                              f"{self.gan_batch}.")
@@ -326,7 +346,7 @@ _REGISTRY = {
     # The thesis runs no experiment in §3.1–3.2: full = more seeds and longer training.
     "gan_theory": {
         "quick": GanTheoryConfig(),
-        "full": GanTheoryConfig(seeds=5, alg1_steps=6000, dstar_steps=4000, dstar_batch=1024,
+        "full": GanTheoryConfig(seeds=5, dstar_seeds=5, alg1_steps=6000, dstar_steps=4000, dstar_batch=1024,
                                 vanishing_d_steps=(0, 10, 30, 100, 300, 1000, 3000, 10000),
                                 vanishing_g_steps=(0, 500, 2000), collapse_steps=5000),
     },
@@ -335,7 +355,11 @@ _REGISTRY = {
     # sized for about an hour of a 2-core CPU; quick = a smoke test of the pipeline.
     "scarce_data": {
         "quick": ScarceDataConfig(),
-        "full": ScarceDataConfig(sizes=(100, 300, 1000), seeds=3, gan_steps=1000,
+        # The GAN's stopping rule (issue 29): epochs of about 100 generator steps, 8 epochs
+        # (800 steps) of patience for a rise of one point of agreement, at most 50 epochs
+        # (5,000 steps, chapter 3.3's budget per family; 5 times the first design's 1,000).
+        "full": ScarceDataConfig(sizes=(100, 300, 1000), seeds=3, gan_epoch_steps=100,
+                                 gan_max_epochs=50, gan_patience=8, gan_min_delta=0.01,
                                  classifier_steps=300, synthetic_pool=10_000, test_subset=None,
                                  agreement_samples=2_000),
     },

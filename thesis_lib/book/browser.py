@@ -2,7 +2,9 @@
 
 Uses the system's Chromium (Debian package ``chromium``) from the command line: no driver, no
 extra Python package. For each page it reports whether MathJax loaded and typeset every formula,
-which display equations are wider than the column, and it saves a screenshot.
+which display equations are wider than the column, whether the page scrolls sideways at the
+window's width, and which measured blocks (a CSS selector) are wider than the column or cut
+their text; it saves a screenshot.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 WINDOW = (1280, 2200)  # a laptop screen's width; tall enough to show a page's first equations
+PHONE = (390, 844)  # a phone held upright (CSS pixels)
 
 # Any request that is not for a local file fails: no proxy answers and no host name resolves.
 OFFLINE_FLAGS = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
@@ -39,8 +42,33 @@ window.addEventListener("load", function () {
       if (need > room + 1) wide.push({id: el.id || "", need: Math.round(need), room: room,
                                       tex: el.textContent.slice(0, 80)});
     });
+    // Layout at this width: how far the page scrolls sideways, and each measured block that is
+    // wider than the column or whose content (a long name in code) reaches past its edge or
+    // the column's, where an overflow rule would cut it.
+    var root = document.scrollingElement || document.documentElement;
+    var column = document.querySelector("article") || document.querySelector("main") ||
+                 document.body;
+    var edge = Math.min(column.getBoundingClientRect().right, window.innerWidth);
+    var selector = MEASURE_SELECTOR;
+    var measured = selector ? document.querySelectorAll(selector) : [], clipped = [];
+    measured.forEach(function (el) {
+      var box = el.getBoundingClientRect(), reach = box.right;
+      if (box.width === 0) return;
+      el.querySelectorAll("*").forEach(function (child) {
+        var r = child.getBoundingClientRect();
+        if (r.width > 0) reach = Math.max(reach, r.right);
+      });
+      if (el.scrollWidth > el.clientWidth + 1 || reach > Math.min(box.right, edge) + 1) {
+        var named = el.closest("[id]");
+        clipped.push({id: named ? named.id : "", reach: Math.round(reach - box.left),
+                      room: Math.round(Math.min(box.right, edge) - box.left),
+                      text: el.textContent.trim().replace(/\\s+/g, " ").slice(0, 80)});
+      }
+    });
     var result = JSON.stringify({mathjax: mathjax, formulas:
-      document.querySelectorAll("mjx-container").length, untypeset: untypeset, wide: wide});
+      document.querySelectorAll("mjx-container").length, untypeset: untypeset, wide: wide,
+      width: window.innerWidth, overflow: Math.max(0, root.scrollWidth - window.innerWidth),
+      measured: measured.length, clipped: clipped});
     document.title = "PROBE" + result;
     if (window.parent !== window) window.parent.postMessage(result, "*");
   }
@@ -65,17 +93,18 @@ def find_chromium() -> str | None:
 
 
 def _run(chromium: str, url: str, extra: list[str], profile: str, timeout: float,
-         budget_ms: int = 20000) -> str:
+         budget_ms: int = 20000, window: tuple[int, int] = WINDOW) -> str:
     cmd = [chromium, *QUIET_FLAGS, *OFFLINE_FLAGS, f"--user-data-dir={profile}",
-           f"--window-size={WINDOW[0]},{WINDOW[1]}", f"--virtual-time-budget={budget_ms}",
+           f"--window-size={window[0]},{window[1]}", f"--virtual-time-budget={budget_ms}",
            *extra, url]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return result.stdout
 
 
 def save_screenshot(page: Path, screenshot: Path, chromium: str | None = None,
-                    timeout: float = 90) -> None:
-    """Open ``page`` offline and save what the window shows to ``screenshot`` (a PNG)."""
+                    timeout: float = 90, window: tuple[int, int] = WINDOW) -> None:
+    """Open ``page`` offline and save what a ``window`` (width, height) shows to
+    ``screenshot`` (a PNG)."""
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError("no Chromium found: install Debian's `chromium` or set CHROMIUM")
@@ -83,7 +112,7 @@ def save_screenshot(page: Path, screenshot: Path, chromium: str | None = None,
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         _run(chromium, Path(page).resolve().as_uri(), [f"--screenshot={screenshot}"], profile,
-             timeout)
+             timeout, window=window)
 
 
 # Opens the pages one after another in a frame as wide as the window, collects what each
@@ -107,14 +136,19 @@ NEVER_LOADED = {"mathjax": False, "formulas": 0, "untypeset": None, "wide": [],
                 "error": "the page never finished loading"}
 
 
-def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20) -> dict:
+def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20, *,
+                width: int = WINDOW[0], measure: str = "") -> dict:
     """Open each of ``pages`` (HTML files of one built book) offline and return, per page,
-    ``{"mathjax", "formulas", "untypeset", "wide"}``: whether MathJax loaded, how many
-    formulas it typeset and left untypeset, and which display equations are wider than the
-    column.
+    ``{"mathjax", "formulas", "untypeset", "wide", "width", "overflow", "measured",
+    "clipped"}``: whether MathJax loaded, how many formulas it typeset and left untypeset,
+    which display equations are wider than the column; the width the page was laid out at,
+    how many pixels it scrolls sideways there, how many elements matched the CSS selector
+    ``measure`` and which of them are wider than the column or have content reaching past
+    their edge (``{"id", "reach", "room", "text"}``; the id of the nearest element with one).
 
-    One browser for all of them: the pages load one after another in a frame as wide as the
-    window (starting Chromium costs seconds, and the book has a page of formulas per chapter).
+    One browser for all of them: the pages load one after another in a frame ``width`` pixels
+    wide (starting Chromium costs seconds, and the book has a page of formulas per chapter);
+    at a phone's width (:data:`PHONE`) the theme lays the page out as on a phone.
     """
     chromium = chromium or find_chromium()
     if chromium is None:
@@ -129,9 +163,10 @@ def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20) -> d
     try:
         for page, probe in zip(pages, probes):
             html = page.read_text(encoding="utf-8")
-            probe.write_text(html.replace("</head>", PROBE + "</head>", 1), encoding="utf-8")
+            script = PROBE.replace("MEASURE_SELECTOR", json.dumps(measure), 1)
+            probe.write_text(html.replace("</head>", script + "</head>", 1), encoding="utf-8")
         harness.write_text(HARNESS % {
-            "width": WINDOW[0], "height": WINDOW[1], "per_page_ms": int(per_page_s * 1000),
+            "width": width, "height": WINDOW[1], "per_page_ms": int(per_page_s * 1000),
             "pages": json.dumps([probe.relative_to(root).as_posix() for probe in probes])},
             encoding="utf-8")
         with tempfile.TemporaryDirectory() as profile:

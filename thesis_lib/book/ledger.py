@@ -6,8 +6,12 @@ glued value as ``glue:NAME``), the pytest test that checks it and the committed 
 produced its number. Where an entry records a ``value`` read from cards, ``card_value``
 recomputes it, and the tests fail if the two disagree.
 
-``python -m thesis_lib.book.ledger`` rewrites the page (``chapters/registro.md``) from the file;
-a test fails when the committed page is out of date.
+``python -m thesis_lib.book.ledger`` rewrites the pages from the file: the ledger
+(``chapters/registro.md``: the verdicts' rules, the count of each verdict, every row as a block
+under its own anchor ``fila-<id>``) and one page per verdict with only its rows
+(``chapters/registro-<verdict>.md``); a test fails when a committed page is out of date. With
+``--chapter-links`` it also rewrites, in each chapter notebook, the cell that links to that
+chapter's rows by anchor.
 """
 
 from __future__ import annotations
@@ -23,11 +27,14 @@ from pathlib import Path
 import yaml
 
 from thesis_lib import cli
+from thesis_lib.book import verdicts as verdicts_module
+from thesis_lib.book.verdicts import RULES, problems
+from thesis_lib.formatting import num
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER = ROOT / "results" / "claims.yml"
 PAGE = ROOT / "chapters" / "registro.md"
-VERDICTS = ("reproducido", "difiere", "corregido", "sin evidencia", "no verificable")
+VERDICTS = verdicts_module.VERDICTS
 STATS = ("value", "mean", "min", "max", "last", "count")
 REQUIRED = ("id", "section", "chapter", "claim", "verdict", "obtained", "evidence")
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,7 +56,8 @@ def load(path: str | Path | None = None) -> list[dict]:
 
 def validate(entries: list[dict]) -> None:
     """Required fields present, ids unique and kebab-case, verdicts from :data:`VERDICTS`,
-    a ``value`` only with the card, key and statistic that recompute it."""
+    a ``value`` only with the card, key and statistic that recompute it, and every verdict
+    backed by the evidence its rule asks for (:func:`verdicts.problems`)."""
     seen = set()
     for i, entry in enumerate(entries):
         name = entry.get("id", f"entry {i}")
@@ -70,6 +78,9 @@ def validate(entries: list[dict]) -> None:
                 raise LedgerError(f"{name}: a value needs the card and key it comes from.")
             if ev.get("stat", "value") not in STATS:
                 raise LedgerError(f"{name}: stat must be one of {', '.join(STATS)}.")
+        broken = problems(entry)
+        if broken:
+            raise LedgerError(f"{name}: {broken[0]} (the rules: thesis_lib/book/verdicts.py).")
 
 
 def card_paths(pattern: str, root: Path = ROOT) -> list[Path]:
@@ -119,18 +130,55 @@ def counts(entries: list[dict]) -> Counter:
     return Counter(e["verdict"] for e in entries)
 
 
-def chapter_title(stem: str, chapters: Path = ROOT / "chapters") -> str:
-    """The first heading of a chapter (notebook or Markdown)."""
+def _chapter_markdown(stem: str, chapters: Path = ROOT / "chapters") -> str:
+    """A chapter's Markdown: its notebook's markdown cells, or its ``.md`` file."""
     path = chapters / f"{stem}.ipynb"
     if path.exists():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    else:
-        text = (chapters / f"{stem}.md").read_text(encoding="utf-8")
-    match = re.search(r"^# (.+)$", text, re.MULTILINE)
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return (chapters / f"{stem}.md").read_text(encoding="utf-8")
+
+
+def chapter_title(stem: str, chapters: Path = ROOT / "chapters") -> str:
+    """The first heading of a chapter (notebook or Markdown)."""
+    match = re.search(r"^# (.+)$", _chapter_markdown(stem, chapters), re.MULTILINE)
     if not match:
         raise LedgerError(f"chapter {stem} has no '# ' heading.")
     return match.group(1).strip()
+
+
+def section_labels(stem: str, chapters: Path = ROOT / "chapters") -> set[str]:
+    """The chapter's targets that stand right before a heading (``(label)=`` then ``## ...``):
+    a link to them can show the heading's own title."""
+    return set(re.findall(r"^\(([\w-]+)\)=\s*\n#+ ", _chapter_markdown(stem, chapters),
+                          re.MULTILINE))
+
+
+# A glued value in MyST: the role {glue:text}`name:format` or a {glue:figure} directive.
+GLUE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+?)(?::[^`]*)?`"
+                  r"|^[`:]{3,}\{glue(?::\w+)?\}\s+([\w.-]+)", re.MULTILINE)
+
+
+def glue_sections(stem: str, chapters: Path = ROOT / "chapters") -> dict[str, str]:
+    """For each value the chapter's prose shows through ``glue``, the target of the innermost
+    heading with one (``(label)=`` right before it) that it first appears under: the nearest
+    place a ``glue:NAME`` row's evidence link can go."""
+    found, open_headings = {}, []  # (level, target or None) of the headings we are under
+    lines = _chapter_markdown(stem, chapters).splitlines()
+    for i, line in enumerate(lines):
+        heading = re.match(r"(#+) ", line)
+        if heading:
+            level = len(heading.group(1))
+            target = re.fullmatch(r"\(([\w-]+)\)=", lines[i - 1].strip() if i else "")
+            open_headings = [h for h in open_headings if h[0] < level]
+            open_headings.append((level, target.group(1) if target else None))
+            continue
+        targets = [t for _, t in open_headings if t]
+        for match in GLUE.finditer(line):
+            name = match.group(1) or match.group(2)
+            if targets and name not in found:
+                found[name] = targets[-1]
+    return found
 
 
 def anchor(stem: str) -> str:
@@ -138,65 +186,338 @@ def anchor(stem: str) -> str:
     return f"registro-{stem}"
 
 
+def row_anchor(row_id: str) -> str:
+    """The page's target for one row (``#fila-<id>`` in the built page), which the chapters and
+    the per-verdict pages link to."""
+    return f"fila-{row_id}"
+
+
+def _slug(verdict: str) -> str:
+    return verdict.replace(" ", "-")
+
+
+def verdict_page(verdict: str) -> str:
+    """The stem of the page that lists only the rows with ``verdict``
+    (``registro-sin-evidencia``)."""
+    return f"registro-{_slug(verdict)}"
+
+
+def verdict_pages(chapters: Path = ROOT / "chapters") -> dict[str, Path]:
+    """Each verdict's page, in :data:`VERDICTS` order."""
+    return {v: chapters / f"{verdict_page(v)}.md" for v in VERDICTS}
+
+
 def _cell(text) -> str:
     return " ".join(str(text).split()).replace("|", "\\|") if text not in (None, "") else "—"
 
 
-def _evidence(entry: dict) -> str:
-    ev, parts = entry["evidence"], []
-    label = ev.get("label")
+def _text(text) -> str:
+    """A field as one line of Markdown prose (the YAML folds long strings over lines). Only
+    ASCII white space collapses: the thin and no-break spaces inside numbers ("10 000") stay."""
+    return re.sub(r"[ \t\r\n]+", " ", str(text)).strip()
+
+
+def _sentence(text) -> str:
+    """:func:`_text` ending in one full stop (or its own ``?``, ``!`` or ``…``)."""
+    text = _text(text)
+    return text if text.endswith((".", "?", "!", "…")) else text + "."
+
+
+def _tests(evidence: dict) -> list[str]:
+    tests = evidence.get("test") or []
+    return [tests] if isinstance(tests, str) else list(tests)
+
+
+def _target(entry: dict, glued: dict[str, str]) -> str | None:
+    """The label the row's evidence link goes to: its own, or for a glued value the target of
+    the heading it appears under (:func:`glue_sections`); None for the chapter's top."""
+    label = entry["evidence"].get("label")
     if label and label.startswith("glue:"):
-        parts.append(f"{{doc}}`capítulo <{entry['chapter']}>`")
-    elif label and label.startswith("eq-"):
-        parts.append(f"ecuación {{eq}}`{label}`")
-    elif label and label.startswith(("fig-", "tab-")):
-        parts.append(f"{{numref}}`{label}`")
-    elif label:
-        parts.append(f"{{ref}}`texto <{label}>`")
+        return glued.get(label.removeprefix("glue:"))
+    return label or None
+
+
+def links_to_chapter_top(entry: dict, glued: dict[str, str] | None = None) -> bool:
+    """Whether the row's evidence link can only go to the top of its chapter: no label, or a
+    glued value (``glue:NAME``) shown under a heading without a target (``glued``: the
+    chapter's :func:`glue_sections`, read from the chapter when not given)."""
+    label = entry["evidence"].get("label")
+    if glued is None:
+        glued = glue_sections(entry["chapter"]) if label and label.startswith("glue:") else {}
+    return _target(entry, glued) is None
+
+
+def _evidence(entry: dict, sections: set[str] = frozenset(),
+              glued: dict[str, str] | None = None) -> str:
+    """Where the evidence is: the label's figure, table, equation or section, or for a glued
+    value the section it is shown in (``sections``: the chapter's :func:`section_labels`;
+    ``glued``: its :func:`glue_sections`); the chapter when there is nothing nearer to link
+    to; then the tests by name and the card's path."""
+    ev = entry["evidence"]
+    label = _target(entry, glued or {})
+    if label is None:
+        parts = [f"{{doc}}`capítulo <{entry['chapter']}>`"]
+    elif label.startswith("eq-"):
+        parts = [f"ecuación {{eq}}`{label}`"]
+    elif label.startswith(("fig-", "tab-")):
+        parts = [f"{{numref}}`{label}`"]
+    elif label in sections:
+        parts = [f"apartado «{{ref}}`{label}`»"]
     else:
-        parts.append(f"{{doc}}`capítulo <{entry['chapter']}>`")
-    tests = ev.get("test") or []
-    for test in [tests] if isinstance(tests, str) else tests:
-        parts.append(f"prueba `{test.split('::')[-1]}`")
+        parts = [f"{{ref}}`texto <{label}>`"]
+    tests = _tests(ev)
+    if tests:
+        names = ", ".join(f"`{t.split('::')[-1]}`" for t in tests)
+        parts.append(("prueba " if len(tests) == 1 else "pruebas ") + names)
     if ev.get("card"):
         parts.append(f"ficha `{ev['card']}`")
     return "; ".join(parts)
 
 
-def render_page(entries: list[dict], order: list[str]) -> str:
-    """The ledger as a MyST page: counts per verdict, then one table per chapter (``order``:
-    chapter stems as in the table of contents), each under its :func:`anchor`."""
-    tally = counts(entries)
-    lines = ["# Lo que la tesis afirma y lo que se verificó", "",
-             "Cada fila es una afirmación de la tesis que el libro pone a prueba: lo que dice "
-             "(resumido), el valor que da cuando da uno, el veredicto y lo que obtuvo el libro, "
-             "con la evidencia: la figura, ecuación o capítulo donde se muestra, la prueba que "
-             "lo verifica y la ficha de la corrida guardada que produjo el número. Las fichas "
-             "se vuelven a leer en las pruebas del libro: si un número de esta página dejara de "
-             "coincidir con su ficha, las pruebas fallarían.", "",
-             "Los veredictos: **reproducido** (el libro obtiene lo que dice la tesis), "
-             "**difiere** (obtiene otra cosa), **corregido** (la tesis tiene un error y el "
-             "libro da la versión correcta), **sin evidencia** (la tesis lo afirma y las "
-             "corridas del libro no alcanzan para sostenerlo) y **no verificable** (no hay "
-             "forma de ponerlo a prueba aquí).", "",
-             "| veredicto | afirmaciones |", "|---|---|"]
-    lines += [f"| {v} | {tally.get(v, 0)} |" for v in VERDICTS]
-    lines += [f"| **total** | **{len(entries)}** |", ""]
+BASES = {"exact": "cálculo exacto", "source": "fuente", "run": "corridas",
+         "untestable": "no comprobable"}
+# Budget units the ledger may record in English; any other unit is shown as written (Spanish).
+UNITS = {"epochs": "épocas", "steps": "pasos", "iterations": "iteraciones",
+         "updates": "actualizaciones", "images": "imágenes", "samples": "muestras",
+         "seeds": "semillas", "runs": "corridas"}
+
+
+def _basis(entry: dict) -> str | None:
+    """The row's basis, budget and reason, in one short Spanish line (None for a row that
+    records none of them): "Base: corridas; épocas: 10 en el libro frente a 100 en la tesis;
+    semillas: 1"."""
+    basis, budget, why = entry.get("basis"), entry.get("budget"), entry.get("why")
+    if basis is None and not budget and not why:
+        return None
+    text = f"**Base:** {BASES.get(basis, basis or '—')}"
+    if isinstance(budget, dict) and budget.get("run") is not None:
+        unit = _text(budget.get("unit") or "presupuesto")
+        text += f"; {UNITS.get(unit, unit)}: {num(budget['run'])} en el libro"
+        if budget.get("claim") is not None:
+            text += f" frente a {num(budget['claim'])} en la tesis"
+        else:
+            text += ", la tesis no da una cifra"
+        if budget.get("seeds") is not None:
+            text += f"; semillas: {num(budget['seeds'])}"
+        if str(budget.get("regime") or "").strip():
+            text += f"; régimen: {_text(budget['regime']).rstrip('.')}"
+    if str(why or "").strip():
+        text += f". Por qué no se puede comprobar: {_text(why)}"
+    return _sentence(text)
+
+
+def _card(entry: dict, sections: set[str], *, target: bool,
+          glued: dict[str, str] | None = None) -> list[str]:
+    """One row as a block: its target (on the ledger page only), the section, verdict and id
+    (a link to the row on the ledger page), what the thesis says, what the book obtained, its
+    basis when recorded, and the evidence in a block of its own (the built-book tests measure
+    that it is not clipped)."""
+    said = f"**La tesis:** {_text(entry['claim']).rstrip('.')}"
+    if entry.get("claimed") not in (None, ""):
+        said += f" (valor: {_text(entry['claimed'])})"
+    lines = [f"({row_anchor(entry['id'])})="] if target else []
+    lines += [f"::::{{container}} fila v-{_slug(entry['verdict'])}",
+              f"§{entry['section']} · **{entry['verdict']}** · fila "
+              f"{{ref}}`{entry['id']} <{row_anchor(entry['id'])}>`", "",
+              _sentence(said), "", f"**El libro:** {_sentence(entry['obtained'])}", ""]
+    basis = _basis(entry)
+    if basis:
+        lines += [basis, ""]
+    lines += [":::{container} evidencia", f"**Evidencia:** {_evidence(entry, sections, glued)}.",
+              ":::", "::::", ""]
+    return lines
+
+
+def _chapters(entries: list[dict], order: list[str], *, target: bool) -> list[str]:
+    lines = []
     for stem in order:
         mine = [e for e in entries if e["chapter"] == stem]
         if not mine:
             continue
-        lines += [f"({anchor(stem)})=", f"## {chapter_title(stem)}", "",
-                  f"Capítulo: {{doc}}`{stem}`.", "",
-                  "| la tesis dice | veredicto | el libro obtuvo |", "|---|---|---|"]
+        if target:
+            lines.append(f"({anchor(stem)})=")
+        tally = counts(mine)
+        summary = ", ".join(f"{tally[v]} {v}" for v in VERDICTS if tally.get(v))
+        lines += [f"## {chapter_title(stem)}", "",
+                  f"Capítulo: {{doc}}`{stem}`. {len(mine)} "
+                  f"{'fila' if len(mine) == 1 else 'filas'}: {summary}.", ""]
+        sections, glued = section_labels(stem), glue_sections(stem)
         for e in mine:
-            said = f"§{e['section']}. {_cell(e['claim'])}"
-            if e.get("claimed") not in (None, ""):
-                said += f" (valor: {_cell(e['claimed'])})"
-            lines.append(f"| {said} | **{e['verdict']}** | {_cell(e['obtained']).rstrip('.')}.<br>"
-                         f"Evidencia: {_evidence(e)}. Fila `{e['id']}`. |")
-        lines.append("")
+            lines += _card(e, sections, target=target, glued=glued)
+    return lines
+
+
+INVENTORY = ROOT / "results" / "claims_inventory.yml"
+
+
+def coverage(entries: list[dict], path: Path = INVENTORY) -> tuple[int, int]:
+    """How many of the thesis's checkable statements (the inventory, one entry per statement)
+    a ledger row checks, and how many there are."""
+    inventory = yaml.safe_load(path.read_text(encoding="utf-8"))
+    ids = {e["id"] for e in entries}
+    checkable = [i for i in inventory if i.get("checkable", True)]
+    return sum(i.get("row") in ids for i in checkable), len(checkable)
+
+
+def _rules() -> list[str]:
+    return [f"- **{v}**: {RULES[v]}" for v in VERDICTS]
+
+
+def render_page(entries: list[dict], order: list[str]) -> str:
+    """The ledger as a MyST page: the rule of each verdict (:data:`verdicts.RULES`), the count
+    of each verdict linking to its page (:func:`render_verdict_page`), then the rows of each
+    chapter (``order``: chapter stems as in the table of contents) under its :func:`anchor`,
+    each row a block under its own target (:func:`row_anchor`)."""
+    tally = counts(entries)
+    lines = ["# Lo que la tesis afirma y lo que se verificó", "",
+             "Cada fila es una afirmación de la tesis que el libro pone a prueba: lo que dice "
+             "(resumido, con el valor que da cuando da uno), el veredicto, lo que obtuvo el "
+             "libro y la evidencia: la figura, ecuación o apartado donde se muestra, la prueba "
+             "que la verifica y la ficha de la corrida guardada que produjo el número. Las "
+             "fichas se vuelven a leer en las pruebas del libro: si un número de esta página "
+             "dejara de coincidir con su ficha, las pruebas fallarían. Cada fila tiene su "
+             "enlace propio (el nombre de la fila), al que apuntan los capítulos.", "",
+             "## Las reglas de los veredictos", "",
+             "Cada veredicto exige una evidencia determinada, la misma para todas las filas:", ""]
+    lines += _rules()
+    lines += ["", "Cada fila dice en qué se apoya (su base): un **cálculo exacto**, una "
+              "**fuente** (el texto de la tesis o de un trabajo citado), **corridas** de "
+              "entrenamiento (con su presupuesto: cuántas épocas o pasos y cuántas semillas, "
+              "frente a lo que indica la tesis) o nada que se pueda comprobar (**no "
+              "comprobable**, con el motivo).", "",
+              "## Cuántas filas tiene cada veredicto", "",
+              "Cada veredicto lleva a una página con solo sus filas.", "",
+              "| veredicto | filas |", "|---|---|"]
+    lines += [f"| {{doc}}`{v} <{verdict_page(v)}>` | {tally.get(v, 0)} |" for v in VERDICTS]
+    lines += [f"| **total** | **{len(entries)}** |", ""]
+    covered, checkable = coverage(entries)
+    lines += [f"Un inventario de la tesis, leída entera, reúne {num(checkable)} afirmaciones que se "
+              f"pueden comprobar (`results/claims_inventory.yml`, cada una con su línea en el texto); "
+              f"las filas de este registro cubren {num(covered)} de ellas "
+              f"({num(100 * covered / checkable, 1)} %). Una fila puede cubrir varias afirmaciones "
+              "próximas.", ""]
+    lines += _chapters(entries, order, target=True)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_verdict_page(entries: list[dict], order: list[str], verdict: str) -> str:
+    """The rows with ``verdict`` only, by chapter, each linking to its row on the ledger page;
+    the verdict's rule on top."""
+    mine = [e for e in entries if e["verdict"] == verdict]
+    others = ", ".join(f"{{doc}}`{v} <{verdict_page(v)}>`" for v in VERDICTS if v != verdict)
+    lines = [f"# Filas con veredicto «{verdict}»", "",
+             f"La regla: {RULES[verdict]}", "",
+             f"{len(mine)} de las {len(entries)} filas del {{doc}}`registro <registro>` tienen "
+             f"este veredicto. El nombre de cada fila lleva a ella en el registro. Los otros "
+             f"veredictos: {others}.", ""]
+    if not mine:
+        lines += ["Ninguna fila tiene este veredicto.", ""]
+    lines += _chapters(mine, order, target=False)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_pages(entries: list[dict], order: list[str]) -> dict[Path, str]:
+    """Every page the ledger writes: the ledger and one page per verdict."""
+    pages = {PAGE: render_page(entries, order)}
+    for verdict, path in verdict_pages().items():
+        pages[path] = render_verdict_page(entries, order, verdict)
+    return pages
+
+
+# Where each chapter links to its rows: in a notebook, the markdown cell with this tag (the
+# first time, the cell holding the sentence that linked to the chapter's part of the ledger
+# before rows had anchors); in a Markdown chapter, the lines between two MyST comments.
+LINKS_TAG = "registro-filas"
+LINKS_OPENING = "Las afirmaciones de la tesis que este capítulo pone a prueba"
+LINKS_BEGIN = f"% {LINKS_TAG}: written by python -m thesis_lib.book.ledger --chapter-links"
+LINKS_END = f"% end of {LINKS_TAG}"
+
+
+def chapter_links_source(entries: list[dict], stem: str) -> str:
+    """What a chapter says to link to its rows: a sentence linking to its part of the ledger,
+    then its rows by verdict, each by its anchor."""
+    mine = [e for e in entries if e["chapter"] == stem]
+    lines = [f"{LINKS_OPENING}, con su veredicto y su evidencia, están reunidas en el "
+             f"{{ref}}`registro de afirmaciones <{anchor(stem)}>`, cada una en su fila:", ""]
+    for verdict in VERDICTS:
+        ids = [e["id"] for e in mine if e["verdict"] == verdict]
+        if ids:
+            lines.append(f"- {verdict}: "
+                         + ", ".join(f"{{ref}}`{i} <{row_anchor(i)}>`" for i in ids) + ".")
     return "\n".join(lines)
+
+
+def _links_cell(cells: list[dict], stem: str) -> int | None:
+    tagged = [i for i, c in enumerate(cells) if LINKS_TAG in c.get("metadata", {}).get("tags", ())]
+    if len(tagged) > 1:
+        raise LedgerError(f"{stem}: {len(tagged)} cells tagged {LINKS_TAG!r}; keep one.")
+    if tagged:
+        return tagged[0]
+    for i, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and text.lstrip().startswith(LINKS_OPENING) \
+                and f"<{anchor(stem)}>" in text:
+            return i
+    return None
+
+
+def _notebook_with_links(text: str, stem: str, source: str | None) -> str:
+    nb = json.loads(text)
+    cells = nb["cells"]
+    at = _links_cell(cells, stem)
+    if source is None:
+        if at is not None and LINKS_TAG in cells[at].get("metadata", {}).get("tags", ()):
+            del cells[at]
+        else:
+            return text
+    else:
+        if at is None:
+            cells.append({"cell_type": "markdown", "id": LINKS_TAG, "metadata": {},
+                          "source": []})
+            at = len(cells) - 1
+        cell = cells[at]
+        cell["source"] = source.splitlines(keepends=True)
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if LINKS_TAG not in tags:
+            tags.append(LINKS_TAG)
+    if nb == json.loads(text):  # unchanged: keep the file's bytes as they are
+        return text
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _markdown_with_links(text: str, source: str | None) -> str:
+    block = re.compile(rf"\n*^{re.escape(LINKS_BEGIN)}$.*?^{re.escape(LINKS_END)}$\n?",
+                       re.MULTILINE | re.DOTALL)
+    text = block.sub("", text).rstrip("\n") + "\n"
+    if source is None:
+        return text
+    return f"{text}\n{LINKS_BEGIN}\n{source}\n{LINKS_END}\n"
+
+
+def chapter_links(entries: list[dict], chapters: Path = ROOT / "chapters", *,
+                  write: bool = True) -> list[Path]:
+    """Make each chapter's links to its rows current (:func:`chapter_links_source`): in a
+    notebook, the markdown cell tagged :data:`LINKS_TAG` (a notebook without one gets it where
+    its sentence linking to the ledger was, or at its end); in a Markdown chapter, the lines
+    between :data:`LINKS_BEGIN` and :data:`LINKS_END` (at its end). A chapter with no rows
+    loses them. Returns the chapters that were (with ``write=False``: would be) changed;
+    running it twice changes nothing the second time."""
+    changed = []
+    for path in sorted(Path(chapters).glob("*.*")):
+        if path.suffix not in (".ipynb", ".md") or path.stem.startswith("registro"):
+            continue
+        stem = path.stem
+        source = chapter_links_source(entries, stem) \
+            if any(e["chapter"] == stem for e in entries) else None
+        text = path.read_text(encoding="utf-8")
+        new = _notebook_with_links(text, stem, source) if path.suffix == ".ipynb" \
+            else _markdown_with_links(text, source)
+        if new == text:
+            continue
+        if write:
+            path.write_text(new, encoding="utf-8")
+        changed.append(path)
+    return changed
 
 
 def rows_frame(entries: list[dict], ids: list[str]):
@@ -243,13 +564,24 @@ def toc_order(toc: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 def main(argv=None) -> int:
-    """``python -m thesis_lib.book.ledger``: check ``results/claims.yml`` and rewrite its page."""
-    cli.Parser(prog="python -m thesis_lib.book.ledger",
-               description="Check results/claims.yml and rewrite chapters/registro.md.") \
-        .parse_args(argv)
+    """``python -m thesis_lib.book.ledger``: check ``results/claims.yml`` and rewrite its pages
+    (the ledger and one page per verdict); with ``--chapter-links``, also each chapter's cell
+    that links to its rows."""
+    parser = cli.Parser(prog="python -m thesis_lib.book.ledger",
+                        description="Check results/claims.yml and rewrite chapters/registro.md "
+                                    "and the per-verdict pages chapters/registro-*.md.")
+    parser.add_argument("--chapter-links", action="store_true",
+                        help="also rewrite, in every chapter notebook, the markdown cell "
+                             f"tagged {LINKS_TAG!r} that links to the chapter's rows")
+    args = parser.parse_args(argv)
     entries = load()
-    PAGE.write_text(render_page(entries, toc_order()), encoding="utf-8")
-    print(f"{PAGE.relative_to(ROOT)}: {len(entries)} entries")
+    for path, text in render_pages(entries, toc_order()).items():
+        path.write_text(text, encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: written")
+    print(f"{len(entries)} entries")
+    if args.chapter_links:
+        for path in chapter_links(entries):
+            print(f"{path.relative_to(ROOT)}: links to its rows rewritten")
     return 0
 
 

@@ -8,6 +8,10 @@ with the stabilising constant δ placed where the user asks:
 - ``"keras"``: what ``keras.optimizers.Adam`` computes. Keras folds the bias corrections into
   the step size, ε_t = ε √(1 − ρ₂ᵗ) / (1 − ρ₁ᵗ), and divides s by (√r + δ) without correcting r,
   which equals the "outside" form with δ replaced by δ / √(1 − ρ₂ᵗ).
+
+Beside Adam, its two ancestors as Goodfellow et al. print them (:func:`rmsprop`, Algorithm 8.5;
+:func:`adagrad`, Algorithm 8.4), Adam's moving averages alone (:func:`moment_estimates`) and the
+one-sided numerical gradient the thesis describes (:func:`forward_difference`).
 """
 
 from __future__ import annotations
@@ -108,3 +112,66 @@ def classify_critical_point(hessian) -> str:
     if np.any(eig > 0) and np.any(eig < 0):
         return "punto silla"
     return "indeterminado"
+
+
+def forward_difference(f, x, h: float = 1e-5) -> np.ndarray:
+    """One-sided differences (f(x + h eᵢ) − f(x)) / h: the numerical gradient exactly as the
+    thesis describes it (§6.1: an increment of the function divided by the increment). Its
+    error is O(h), against O(h²) for the central differences of :func:`numerical_gradient`."""
+    x = np.asarray(x, dtype=float)
+    fx, out = f(x), np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        out.flat[i] = (f(x + e) - fx) / h
+    return out
+
+
+def rmsprop(grad, x0, learning_rate: float = 1e-3, steps: int = 100, rho: float = 0.9,
+            delta: float = 1e-6) -> np.ndarray:
+    """RMSProp as Goodfellow et al. print it (Algorithm 8.5, after Tieleman and Hinton's
+    lecture 6e): r ← ρ r + (1 − ρ) g ⊙ g and Δθ = −ε g / √(δ + r); returns every iterate.
+
+    The only moving average is r, the uncentered second moment of the gradient (thesis §6.2
+    says the first): there is no average of g itself and no bias correction.
+    """
+    theta = np.asarray(x0, dtype=float)
+    r, xs = np.zeros_like(theta), [theta]
+    for _ in range(steps):
+        g = np.asarray(grad(theta), dtype=float)
+        r = rho * r + (1 - rho) * g * g
+        theta = theta - learning_rate * g / np.sqrt(delta + r)
+        xs.append(theta)
+    return np.array(xs)
+
+
+def adagrad(grad, x0, learning_rate: float = 0.01, steps: int = 100,
+            delta: float = 1e-7) -> np.ndarray:
+    """AdaGrad (Goodfellow et al., Algorithm 8.4; Duchi et al. 2011): r ← r + g ⊙ g, the sum of
+    all past squared gradients, and Δθ = −ε g / (δ + √r); returns every iterate (§6.2 names it
+    as one of Adam's two ancestors)."""
+    theta = np.asarray(x0, dtype=float)
+    r, xs = np.zeros_like(theta), [theta]
+    for _ in range(steps):
+        g = np.asarray(grad(theta), dtype=float)
+        r = r + g * g
+        theta = theta - learning_rate * g / (delta + np.sqrt(r))
+        xs.append(theta)
+    return np.array(xs)
+
+
+def moment_estimates(gradients, rho1: float = 0.9, rho2: float = 0.999) -> dict:
+    """Adam's two moving averages over a given sequence of gradients (Algorithm 8.7, §6.2):
+    ``s`` (of g, the first moment) and ``r`` (of g ⊙ g, the uncentered second moment), biased
+    and bias-corrected (``s_hat`` = s / (1 − ρ₁ᵗ), ``r_hat`` = r / (1 − ρ₂ᵗ)), one row per step."""
+    gradients = np.asarray(gradients, dtype=float)
+    s, r = np.zeros_like(gradients[0]), np.zeros_like(gradients[0])
+    out = {"s": [], "r": [], "s_hat": [], "r_hat": []}
+    for t, g in enumerate(gradients, start=1):
+        s = rho1 * s + (1 - rho1) * g
+        r = rho2 * r + (1 - rho2) * g * g
+        out["s"].append(s)
+        out["r"].append(r)
+        out["s_hat"].append(s / (1 - rho1 ** t))
+        out["r_hat"].append(r / (1 - rho2 ** t))
+    return {k: np.array(v) for k, v in out.items()}

@@ -7,8 +7,8 @@ import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib import backend
-from thesis_lib.formatting import num, pct, table
+from thesis_lib import backend, data
+from thesis_lib.formatting import listing, num, pct, table
 
 # --- L2 and L1 on a quadratic approximation ----------------------------------------------------
 
@@ -162,6 +162,103 @@ def summary_numbers(summary, results, x_train, n_test: int) -> dict[str, str]:
             "reg_blank": num(blank),
             "reg_share_blank": pct(share_blank, 0),
             "reg_live_small": pct(live_small, 0)}
+
+
+# --- the same comparison over several seeds ---------------------------------------------------
+
+SEED_COUNT = 3  # the book's floor for any statement about seed-to-seed variation
+BASELINE = "sin regularización"
+
+
+def compare_over_seeds(mnist, seeds, train_subset: int | None, test_subset: int | None,
+                       epochs: int, batch_size: int) -> dict[int, dict]:
+    """:func:`compare_regularizers` once per seed in ``seeds``; the seed draws the stratified
+    training and test subsets and the initialisation, as the chapter's single run does.
+    ``mnist`` is :func:`thesis_lib.data.load_mnist`'s pair. Returns {seed: results}."""
+
+    (x_train_all, y_train_all), (x_test_all, y_test_all) = mnist
+    out = {}
+    for seed in seeds:
+        x_train, y_train = (data.stratified_subset(x_train_all, y_train_all, train_subset, seed)
+                            if train_subset else (x_train_all, y_train_all))
+        x_test, y_test = (data.stratified_subset(x_test_all, y_test_all, test_subset, seed)
+                          if test_subset else (x_test_all, y_test_all))
+        out[seed] = compare_regularizers(
+            data.scale_01(x_train).reshape(-1, 784), data.one_hot(y_train),
+            data.scale_01(x_test).reshape(-1, 784), data.one_hot(y_test),
+            epochs=epochs, batch_size=batch_size, seed=seed)
+    return out
+
+
+def paired_interval(differences, level: float = 0.95) -> dict:
+    """Mean of paired differences (one per seed) with its Student-t ``level`` interval,
+    mean ± t(n − 1)·sd/√n; needs at least two differences."""
+    from scipy.stats import t
+
+    d = np.asarray(differences, dtype=float)
+    if d.ndim != 1 or len(d) < 2:
+        raise ValueError(f"need at least two paired differences, got {d.size}.")
+    half = t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return {"mean": float(d.mean()), "sd": float(d.std(ddof=1)), "n": len(d),
+            "low": float(d.mean() - half), "high": float(d.mean() + half), "level": level}
+
+
+SEED_COLUMNS = ("semillas", "exactitud en prueba (media)", "desvío entre semillas (puntos)",
+                "diferencia con la red sin regularizar (puntos)", "IC 95 % de la diferencia")
+
+
+def seed_table(per_seed: dict[int, dict]):
+    """Per variant, over the seeds of :func:`compare_over_seeds`: the number of seeds, the mean
+    test accuracy, its sample sd in percentage points, and the paired difference with the
+    unregularized network (same seed, same data) with its 95 % t interval (Spanish columns)."""
+    import pandas as pd
+
+    seeds = sorted(per_seed)
+    acc = {v: np.array([per_seed[s][v]["test_accuracy"] for s in seeds]) for v in VARIANTS}
+    rows = {}
+    for v in VARIANTS:
+        row = {SEED_COLUMNS[0]: num(len(seeds)), SEED_COLUMNS[1]: pct(acc[v].mean(), 1),
+               SEED_COLUMNS[2]: num(100 * acc[v].std(ddof=1), 1) if len(seeds) > 1 else "—"}
+        if v == BASELINE or len(seeds) < 2:
+            row.update({SEED_COLUMNS[3]: "—", SEED_COLUMNS[4]: "—"})
+        else:
+            d = paired_interval(100 * (acc[v] - acc[BASELINE]))
+            row.update({SEED_COLUMNS[3]: num(d["mean"], 1),
+                        SEED_COLUMNS[4]: f"{num(d['low'], 1)} a {num(d['high'], 1)}"})
+        rows[v] = row
+    frame = pd.DataFrame(rows).T
+    frame.index.name = "variante"
+    return frame
+
+
+def seed_numbers(per_seed: dict[int, dict]) -> dict[str, str]:
+    """The sentence the chapter writes about the seeds, as glue texts: ``reg_seeds`` (how many),
+    ``reg_seed_sd`` (range of the per-variant seed-to-seed sds, in points), ``reg_between``
+    (range over seeds of the best-minus-worst spread between variants) and
+    ``reg_seed_verdict`` (which paired differences with the unregularized network have a 95 %
+    interval that excludes 0, or that none does)."""
+    seeds = sorted(per_seed)
+    if len(seeds) < SEED_COUNT:
+        raise ValueError(f"a statement about seeds needs at least {SEED_COUNT}; got {len(seeds)}.")
+    acc = {v: 100 * np.array([per_seed[s][v]["test_accuracy"] for s in seeds]) for v in VARIANTS}
+    sds = [acc[v].std(ddof=1) for v in VARIANTS]
+    between = [max(acc[v][i] for v in VARIANTS) - min(acc[v][i] for v in VARIANTS)
+               for i in range(len(seeds))]
+    clear = []
+    for v in VARIANTS:
+        if v == BASELINE:
+            continue
+        d = paired_interval(acc[v] - acc[BASELINE])
+        if d["low"] > 0 or d["high"] < 0:
+            word = "mejora" if d["low"] > 0 else "empeora"
+            clear.append(f"{v} {word} ({num(d['low'], 1)} a {num(d['high'], 1)} puntos)")
+    verdict = ("ninguno de los tres intervalos excluye el 0: con estas semillas no se puede "
+               "afirmar que alguna variante generalice mejor o peor que la red sin regularizar"
+               if not clear else "excluyen el 0: " + listing(clear))
+    return {"reg_seeds": num(len(seeds)),
+            "reg_seed_sd": f"{num(min(sds), 1)} a {num(max(sds), 1)}",
+            "reg_between": f"{num(min(between), 1)} a {num(max(between), 1)}",
+            "reg_seed_verdict": verdict}
 
 
 def near_zero_on_blank_pixels(weights, x_train, threshold: float = 1e-3):

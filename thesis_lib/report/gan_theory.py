@@ -89,6 +89,50 @@ def plot_jsd_w1(family: dict):
     return fig
 
 
+def plot_nonsaturating_identity(family: dict):
+    """The non-saturating cost against D* (§3.1) along a 1-D family p_θ: left, its value and
+    KL(p_θ ‖ p_data) − 2·JSD, apart by log 2 + KL(p_data ‖ m); right, their derivatives in θ
+    (D* held at θ₀, as in G's update) on top of each other, and the derivative with D*
+    re-optimised at every θ, which is a different curve (Arjovsky and Bottou 2017, Thm. 2.5)."""
+    fig, (left, right) = new_figure(2, width=3.8, height=3.1)
+    s = family["shift"]
+    left.plot(s, family["cost"], color="k", lw=2, label=r"$\mathbb{E}_{p_\theta}[-\log D^*]$")
+    left.plot(s, family["criterion"], color="#f2a900", lw=2, ls="--",
+              label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
+    left.fill_between(s, family["criterion"], family["cost"], color="0.88",
+                      label=r"diferencia: $\log 2 + \mathrm{KL}(p_{data} \| m)$")
+    left.set(xlabel=r"$\theta$ (media de $p_\theta$)", ylabel="valor (nats)",
+             title="valores: difieren")
+    left.legend(fontsize=8, loc="upper left")
+    right.plot(s, family["grad_cost"], color="k", lw=2, label="costo no saturante, $D^*$ fijo")
+    right.plot(s, family["grad_criterion"], "o", color="#f2a900", ms=4,
+               label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
+    right.plot(s, family["grad_moving"], color=FAKE, lw=1.5, ls=":",
+               label="costo con $D^*$ reoptimizado")
+    right.set(xlabel=r"$\theta$ (media de $p_\theta$)", ylabel=r"derivada respecto de $\theta$",
+              title="gradientes: coinciden")
+    right.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def nonsaturating_table(family: dict, shown):
+    """The rows of :func:`thesis_lib.studies.toy.theory.nonsaturating_family` at the shifts
+    ``shown`` (§3.1), with Spanish column names: the two values, their difference and the two
+    derivatives (D* held fixed)."""
+    import pandas as pd
+
+    idx = [int(np.argmin(np.abs(family["shift"] - t))) for t in shown]
+    # + 0.0 turns the −0.0 of a symmetric finite difference at θ = 0 into 0.
+    return pd.DataFrame({
+        "θ": family["shift"][idx],
+        "E[−log D*]": family["cost"][idx],
+        "KL − 2·JSD": family["criterion"][idx],
+        "diferencia": family["cost"][idx] - family["criterion"][idx],
+        "derivada, costo (D* fijo)": family["grad_cost"][idx] + 0.0,
+        "derivada, KL − 2·JSD": family["grad_criterion"][idx] + 0.0,
+    }).set_index("θ")
+
+
 def plot_generator_costs():
     """The two costs of G as functions of d = D(G(z)), and the size of their derivative with
     respect to D's logit (log scale): −d for minimax, −(1 − d) for the non-saturating cost."""

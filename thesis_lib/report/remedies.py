@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from thesis_lib.formatting import num, pct, table
+from thesis_lib.formatting import listing, num, pct, table
 from thesis_lib.plotting import new_figure
 from thesis_lib.studies.toy import remedies
 
@@ -42,23 +42,109 @@ def remedies_table(frame: pd.DataFrame, dataset: str):
 
 
 def published_table(dataset: str):
-    """The published numbers for the standard GAN on ``dataset``; a figure that could not be
-    checked against its paper (``unverified``) shows as "sin verificar", and a line whose mode
-    count is unchecked is left out."""
-    rows = [r for r in remedies.PUBLISHED
-            if r["dataset"] == dataset and "modes" not in r.get("unverified", [])]
+    """The published numbers for the standard GAN (and PacGAN4) on ``dataset``, each checked
+    against the authors' copy of their table (:data:`remedies.PUBLISHED`, field ``checked``):
+    the runs behind each mean and, where the paper gives it, ± its standard error."""
+    rows = [r for r in remedies.PUBLISHED if r["dataset"] == dataset]
 
-    def shown(r, field, text):
-        return "sin verificar" if field in r.get("unverified", []) else text
+    def pm(value, se, percent=False):
+        text = pct(value) if percent else num(value, 1)
+        if se is None:
+            return text
+        return f"{text} ± {pct(se) if percent else num(se, 1)}"
 
     out = pd.DataFrame({
         "fuente": [r["source"].split(" (")[0] for r in rows],
         "método": [r["method"] for r in rows],
-        "modos": [num(r["modes"], 1) + ("" if r["modes_sd"] is None
-                                       else f" ± {num(r['modes_sd'], 1)}") for r in rows],
-        "alta calidad": [shown(r, "high_quality", pct(r["high_quality"])) for r in rows],
+        "corridas": [num(r["runs"]) for r in rows],
+        "modos (media ± error estándar)": [pm(r["modes"], r["modes_se"]) for r in rows],
+        "alta calidad (media ± error estándar)": [
+            pm(r["high_quality"], r["high_quality_se"], percent=True) for r in rows],
     })
     return table(out, index=False)
+
+
+def welch_interval(mean_a, sd_a, n_a, mean_b, sd_b, n_b, level: float = 0.95) -> dict:
+    """The difference of two means, a − b, with Welch's ``level`` interval (separate variances,
+    Welch–Satterthwaite degrees of freedom), from each group's mean, sample sd and size. Two
+    groups without spread give a zero-width interval."""
+    from scipy.stats import t
+
+    va, vb = sd_a ** 2 / n_a, sd_b ** 2 / n_b
+    se = np.sqrt(va + vb)
+    diff = mean_a - mean_b
+    if se == 0:
+        return {"difference": float(diff), "low": float(diff), "high": float(diff), "df": np.inf,
+                "level": level}
+    df = (va + vb) ** 2 / ((va ** 2 / (n_a - 1) if va else 0) + (vb ** 2 / (n_b - 1) if vb else 0))
+    half = t.ppf(0.5 + level / 2, df) * se
+    return {"difference": float(diff), "low": float(diff - half), "high": float(diff + half),
+            "df": float(df), "level": level}
+
+
+def differences(frame: pd.DataFrame, dataset: str = "ring",
+                baseline: str = "standard") -> pd.DataFrame:
+    """Per variant on ``dataset``, its difference with ``baseline`` in modes captured and in the
+    share of high-quality samples (in percentage points), each with Welch's 95 % interval over
+    the seeds (:func:`welch_interval`)."""
+    rows = frame[frame.dataset == dataset].set_index("variant")
+    base = rows.loc[baseline]
+    out = []
+    for variant, r in rows.iterrows():
+        if variant == baseline:
+            continue
+        modes = welch_interval(r.modes_mean, r.modes_sd, r.n_seeds,
+                               base.modes_mean, base.modes_sd, base.n_seeds)
+        hq = welch_interval(100 * r.hq_mean, 100 * r.hq_sd, r.n_seeds,
+                            100 * base.hq_mean, 100 * base.hq_sd, base.n_seeds)
+        out.append({"variant": variant, "label_es": r.label_es, "n": int(r.n_seeds),
+                    "n_baseline": int(base.n_seeds),
+                    **{f"modes_{k}": modes[k] for k in ("difference", "low", "high")},
+                    **{f"hq_{k}": hq[k] for k in ("difference", "low", "high")}})
+    return pd.DataFrame(out)
+
+
+def _difference_text(d, low, high, decimals=1) -> str:
+    return f"{num(d, decimals)} (IC 95 %: {num(low, decimals)} a {num(high, decimals)})"
+
+
+def _reading(low, high) -> str:
+    return "mayor" if low > 0 else "menor" if high < 0 else "sin diferencia que el intervalo permita afirmar"
+
+
+def differences_table(frame: pd.DataFrame, dataset: str = "ring"):
+    """:func:`differences` as the chapter shows it, in Spanish."""
+    d = differences(frame, dataset)
+    out = pd.DataFrame({
+        "variante": d.label_es.values,
+        "semillas (variante; estándar)": [f"{num(a)}; {num(b)}" for a, b in zip(d.n, d.n_baseline)],
+        "modos: diferencia con la estándar": [
+            _difference_text(*x) for x in zip(d.modes_difference, d.modes_low, d.modes_high)],
+        "alta calidad: diferencia (puntos)": [
+            _difference_text(*x) for x in zip(d.hq_difference, d.hq_low, d.hq_high)],
+        "lectura (calidad)": [_reading(lo, hi) for lo, hi in zip(d.hq_low, d.hq_high)],
+    })
+    return table(out, index=False)
+
+
+def difference_facts(frame: pd.DataFrame, dataset: str = "ring") -> dict[str, str]:
+    """The chapter's glue texts from :func:`differences`: per variant ``{dataset}_{variant}_hq_diff``
+    and ``..._modes_diff`` ("−12,7 (IC 95 %: −28,0 a 2,6)"), ``{dataset}_halfwidth`` (range of
+    the quality intervals' half-widths, in points: the smallest difference these seeds can
+    tell apart) and ``{dataset}_better`` / ``{dataset}_worse`` (which variants' quality
+    interval lies wholly above or below 0, or "ninguna")."""
+    d = differences(frame, dataset)
+    facts = {}
+    for _, r in d.iterrows():
+        facts[f"{dataset}_{r.variant}_hq_diff"] = _difference_text(r.hq_difference, r.hq_low, r.hq_high)
+        facts[f"{dataset}_{r.variant}_modes_diff"] = _difference_text(
+            r.modes_difference, r.modes_low, r.modes_high)
+    half = (d.hq_high - d.hq_low) / 2
+    facts[f"{dataset}_halfwidth"] = f"{num(half.min(), 0)} y {num(half.max(), 0)}"
+    for key, mask in (("better", d.hq_low > 0), ("worse", d.hq_high < 0)):
+        names = list(d.label_es[mask])
+        facts[f"{dataset}_{key}"] = listing(names) if names else "ninguna"
+    return facts
 
 
 def plot_modes(runs: pd.DataFrame):

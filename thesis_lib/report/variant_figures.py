@@ -60,14 +60,18 @@ def plot_critic_diagnostics(results):
 def plot_estimate_vs_frechet(runs):
     """One panel per run: the epoch-mean estimate the critic (or D's loss) gives against the
     Fréchet distance of that epoch's samples, points joined in epoch order; ``runs`` are dicts
-    with ``title``, ``estimate``, ``frechet``, ``label`` (the estimate's axis name) and ``rho``."""
-    fig, axes = new_figure(len(runs), width=3.3, height=3.2)
+    with ``title``, ``estimate``, ``frechet``, ``label`` (the estimate's axis name) and the
+    correlation of :func:`thesis_lib.studies.variant_runs.rank_correlation` (``rho``, ``n``,
+    ``low``, ``high``), which the title quotes with its interval."""
+    fig, axes = new_figure(len(runs), width=3.3, height=3.4)
     for ax, r in zip(axes, runs):
         ax.plot(r["estimate"], r["frechet"], color="0.6", lw=0.8)
         ax.scatter(r["estimate"], r["frechet"], c=np.arange(len(r["frechet"])), cmap="viridis",
                    s=18, zorder=3)
+        interval = (f"[{num(r['low'], 2)}; {num(r['high'], 2)}]"
+                    if np.isfinite(r["low"]) and np.isfinite(r["high"]) else "[—]")
         ax.set(xlabel=r["label"], ylabel="distancia de Fréchet",
-               title=f"{r['title']}\nρ de Spearman = {num(r['rho'], 2)}")
+               title=f"{r['title']}\nρ = {num(r['rho'], 2)} {interval}, n = {num(r['n'])}")
     return fig
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import num, pct
 from thesis_lib.gan.families import FAMILIES
-from thesis_lib.studies.variant_runs import estimate_vs_frechet, run_budget, tracks_quality
+from thesis_lib.studies import latent_directions as directions
+from thesis_lib.studies.variant_runs import expected_sign, run_budget, tracking
 
 FAMILY_ES = {"standard": "GAN estándar (no saturante)",
              "wasserstein_gp": "WGAN con penalización del gradiente",
@@ -28,16 +29,44 @@ SWING_NAMES = {"ink": "DCGAN: dirección de la tinta", "slant": "DCGAN: direcci�
 
 
 def comparison_frame(cards: dict[str, dict]) -> pd.DataFrame:
-    """The WGAN comparison as a table: budget, final metrics on the card's samples, and the rank
-    correlation of the estimate with the Fréchet distance over the epochs."""
+    """The WGAN comparison as a table: budget and final metrics on the card's samples (the
+    correlations over the epochs are :func:`tracking_frame`)."""
     rows = []
     for name in COMPARISON:
         card = cards[name]
-        m, corr = card["metrics"], estimate_vs_frechet(card)
+        m = card["metrics"]
         rows.append({"corrida": FAMILY_ES[name], **run_budget(card),
                      "distancia de Fréchet": m["frechet_distance"],
-                     "puntaje MNIST": m["mnist_score"], "clases cubiertas": m["classes_covered"],
-                     "ρ de Spearman (estimación, Fréchet)": corr["rho"]})
+                     "puntaje MNIST": m["mnist_score"], "clases cubiertas": m["classes_covered"]})
+    return pd.DataFrame(rows).set_index("corrida")
+
+
+def interval_text(corr: dict, decimals: int = 2) -> str:
+    """A correlation's interval as Spanish text, "0,12 a 0,85" ("—" when undefined)."""
+    if not (np.isfinite(corr["low"]) and np.isfinite(corr["high"])):
+        return "—"
+    return f"{num(corr['low'], decimals)} a {num(corr['high'], decimals)}"
+
+
+READING_ES = {1: "a favor", -1: "en contra", 0: "indeterminado"}
+
+
+def tracking_frame(corr: dict[str, dict]) -> pd.DataFrame:
+    """Per run (``corr``: family → :func:`estimate_vs_frechet`): the sign ρ would have if the
+    estimate followed quality, ρ over the epochs with n and its 95 % interval, the same over
+    first differences (the series without their common trend), and what each interval allows
+    (:func:`tracking`). Text cells, already in Spanish."""
+    rows = []
+    for name, c in corr.items():
+        d = c["diff"]
+        rows.append({"corrida": FAMILY_ES[name],
+                     "signo esperado": "+" if expected_sign(name) > 0 else "−",
+                     "n (épocas)": num(c["n"]), "ρ": num(c["rho"], 2),
+                     "IC 95 % de ρ": interval_text(c),
+                     "n (diferencias)": num(d["n"]), "ρ de las diferencias": num(d["rho"], 2),
+                     "IC 95 % (diferencias)": interval_text(d),
+                     "lectura (series / diferencias)":
+                         f"{READING_ES[tracking(c, name)]} / {READING_ES[tracking(d, name)]}"})
     return pd.DataFrame(rows).set_index("corrida")
 
 
@@ -130,12 +159,31 @@ def budget_text(cards: dict[str, dict], families) -> str:
 
 
 def fit_frame(attr: dict) -> pd.DataFrame:
-    """The regression of each attribute on z: R² and the slope per unit step along the
-    direction."""
-    frame = pd.DataFrame({ATTRIBUTE_ES[k]: {"R²": v["r2"], "pendiente (por unidad de z)": v["slope"]}
-                          for k, v in attr.items() if "r2" in v}).T
+    """The regression of each attribute on z, judged out of sample
+    (:func:`thesis_lib.studies.latent_directions.direction_fit`): n and predictors, the
+    cross-validated R², the same procedure with shuffled attributes (mean ± sd over the
+    permutations) and the slope per unit step along the direction."""
+    rows = {}
+    for k, v in attr.items():
+        if "r2_cv" not in v:
+            continue
+        rows[ATTRIBUTE_ES[k]] = {
+            "muestras": num(v["n"]), "predictores": num(v["predictors"]),
+            f"R² con validación cruzada ({num(v['folds'])} partes)": num(v["r2_cv"], 2),
+            f"R² con el atributo permutado ({num(v['permutations'])} veces)":
+                f"{num(v['r2_chance_mean'], 2)} ± {num(v['r2_chance_sd'], 2)}",
+            "pendiente (por unidad de z)": num(v["slope"], 3)}
+    frame = pd.DataFrame(rows).T
     frame.index.name = "atributo"
     return frame
+
+
+def fit_text(fit: dict) -> str:
+    """One attribute's fit as the chapter's sentence reads it: cross-validated R² beside the
+    permutation baseline, with n."""
+    return (f"{num(fit['r2_cv'], 2)} fuera de la muestra (frente a "
+            f"{num(fit['r2_chance_mean'], 2)} ± {num(fit['r2_chance_sd'], 2)} con el atributo "
+            f"permutado)")
 
 
 def fooled_rows(shown: dict, per_pair: int = 4):
@@ -165,18 +213,56 @@ def p_text(p: float) -> str:
     return "< 0,001" if p < 0.001 else f"= {num(p, sig=2)}"
 
 
+def _corr_text(c: dict) -> str:
+    return f"ρ = {num(c['rho'], 2)} (n = {num(c['n'])}; IC 95 %: {interval_text(c)})"
+
+
 def tracking_sentence(corr: dict[str, dict]) -> str:
-    """Which runs' estimates follow sample quality (:func:`tracks_quality`), as a Spanish
-    sentence."""
-    yes = [FAMILY_ES[f] for f in corr if tracks_quality(corr[f], f)]
-    no = [FAMILY_ES[f] for f in corr if not tracks_quality(corr[f], f)]
-    join = join_es
+    """What each run's correlations allow (:func:`tracking` on the series and on their first
+    differences), as Spanish sentences that quote n and the interval."""
     parts = []
-    if yes:
-        parts.append(f"la acompañan: {join(yes)}")
-    if no:
-        parts.append(f"no la acompañan: {join(no)}")
-    return "Con ese criterio, " + "; ".join(parts) + "."
+    for name, c in corr.items():
+        level, diff = tracking(c, name), tracking(c["diff"], name)
+        what = "la pérdida de D" if expected_sign(name) < 0 else "la estimación"
+        head = (f"{FAMILY_ES[name]}: {_corr_text(c)} sobre las épocas y "
+                f"{_corr_text(c['diff'])} sobre las diferencias entre épocas consecutivas")
+        if level == 1 and diff == 1:
+            tail = (f"en esta corrida, {what} acompaña la calidad también de una época a la "
+                    f"siguiente, no solo en la tendencia")
+        elif level == 1:
+            tail = (f"la correlación de las series puede venir de la tendencia común del "
+                    f"entrenamiento; sin ella, el intervalo no permite afirmar ni descartar que "
+                    f"{what} siga los cambios de calidad")
+        elif level == -1:
+            tail = f"{what} se mueve en contra de la calidad"
+        else:
+            tail = (f"con n = {num(c['n'])} el intervalo no permite afirmar ni descartar que "
+                    f"{what} acompañe la calidad")
+        parts.append(f"{head}: {tail}.")
+    return " ".join(parts)
+
+
+SHORT_ES = {"standard": "GAN estándar", "wasserstein_gp": "WGAN-GP",
+            "wasserstein_clip": "recorte"}
+
+
+def tracking_short(corr: dict[str, dict]) -> str:
+    """:func:`tracking_sentence` in a few words per run, for the chapter's summary table:
+    what the interval allows over the epochs and over their differences, with n."""
+    def word(c, name):
+        return READING_ES[tracking(c, name)]
+    return "; ".join(f"{SHORT_ES.get(f, FAMILY_ES[f])} (n = {num(c['n'])}): {word(c, f)} en las "
+                     f"series, {word(c['diff'], f)} en las diferencias" for f, c in corr.items())
+
+
+def share_interval_text(share: float, n: int, level: float = 0.95) -> str:
+    """A share of ``n`` items with its Wilson ``level`` interval, as Spanish text
+    ("98,4 % a 98,8 %")."""
+    from scipy.stats import binomtest
+
+    k = int(round(share * n))
+    ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    return f"{pct(ci.low)} a {pct(ci.high)}"
 
 
 CONDITIONING_ES = {"planes": "planos de imagen (diez canales constantes)",
@@ -215,3 +301,19 @@ def excess_flips(effects: dict[str, dict], name: str, control: str) -> pd.Series
     ``control`` swing: what the direction changes beyond what any move of its length does."""
     return pd.Series(effects[name]["flip_by_class"] - effects[control]["flip_by_class"],
                      index=[str(d) for d in range(len(effects[name]["flip_by_class"]))])
+
+
+def flip_difference_text(effects: dict[str, dict], name: str, control: str) -> str:
+    """The share of class flips under swing ``name`` minus under ``control`` on the same points
+    (:func:`thesis_lib.studies.latent_directions.paired_share_difference`) as Spanish text:
+    "21 puntos (IC 95 %: 17 a 25; n = 400)"."""
+    d = directions.paired_share_difference(effects[name]["flipped"], effects[control]["flipped"])
+    return (f"{num(100 * d['difference'], 0)} puntos (IC 95 %: {num(100 * d['low'], 0)} a "
+            f"{num(100 * d['high'], 0)}; n = {num(d['n'])})")
+
+
+def flip_difference_clear(effects: dict[str, dict], name: str, control: str) -> bool:
+    """Whether swing ``name`` flips the class more often than ``control``, with the 95 %
+    interval of the paired difference wholly above 0."""
+    return directions.paired_share_difference(effects[name]["flipped"],
+                                              effects[control]["flipped"])["low"] > 0

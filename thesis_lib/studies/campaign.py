@@ -7,9 +7,12 @@ in every session and survives the end of each (issue 27; thesis §4.2 and §3.3)
 The queue (:data:`QUEUE`), in order: §4.2's baseline as the thesis ran it (100 epochs, seed 1,
 float32, metrics every epoch); the six §4.2 variants and tanh with batch normalization × seeds
 0, 1, 2 at one equal budget of 5 epochs; §3.3's standard GAN, WGAN-GP and WGAN with clipping at
-5,000 generator steps each (scored every 250); the InfoGAN for 20 epochs. Each job is a
-``thesis_lib.studies.mnist_gan`` process (its exact resume from the last epoch's checkpoint is the
-machinery every long run uses).
+5,000 generator steps each (scored every 250); the InfoGAN for 20 epochs; then chapter 5's
+scarce-data cells with equal real images (thesis §5, issue 29), one job per (N, seed). Each
+job is a ``thesis_lib.studies.mnist_gan`` process, or a ``thesis_lib.studies.scarce`` one for a
+scarce cell (:class:`ScarceCellJob`: its GAN checkpoints in ``gan/checkpoint`` and the cell is
+done once ``cell.json`` exists); its exact resume from the last epoch's checkpoint is the
+machinery every long run uses.
 
 Where things live:
 
@@ -54,6 +57,7 @@ from pathlib import Path
 
 from thesis_lib import artifacts, environment
 from thesis_lib.gan.families import recipe_flags, run_suffix
+from thesis_lib.profiles import get_config
 from thesis_lib.studies import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +87,14 @@ class CampaignJob:
     # FLOPs of one generator step (benchmarks/gan_step.py counts them from the layers; a test
     # checks): an untimed job's hours left come from them and this processor's measured rate.
     gflop_per_step: float = 0.0
+    # Where the job says it is done and where it checkpoints, inside its run folder.
+    card: str = "card.json"
+    checkpoint: str = "checkpoint"
+    # A queued job whose network's timed settings this job runs with (None: time its own),
+    # for a network the step benchmark cannot build (the conditional GAN of chapter 5).
+    settings_like: str | None = None
+    # Seconds of work besides the generator steps, for the hours-left estimate.
+    fixed_seconds: float = 0.0
 
     def argv(self, python: str, work: Path, xla: str, code: Path | None = None) -> list:
         """The training command, run in ``code`` (the job's checkout): a job pinned to a
@@ -138,6 +150,43 @@ def _family(name: str) -> CampaignJob:
 VARIANTS = ("baseline", "tanh", "latent50", "latent200", "batchnorm", "upsample",
             "tanh_batchnorm")
 
+
+@dataclass(frozen=True)
+class ScarceCellJob(CampaignJob):
+    """One cell (N, seed) of chapter 5's scarce-data study (thesis §5; issue 29), the design with
+    equal real images: ``thesis_lib.studies.scarce`` trains the cell's conditional GAN until its
+    agreement stops improving (at most ``epochs`` GAN epochs), then the four classifiers, and
+    writes ``cell.json`` last."""
+
+    n: int = 0
+
+    def argv(self, python: str, work: Path, xla: str, code: Path | None = None) -> list:
+        return [python, "-m", SCARCE_MODULE, "--profile", "full", "--sizes", str(self.n),
+                "--seed", str(self.seed), "--out", str(work / self.group), *self.args,
+                "--xla", xla]
+
+
+SCARCE_MODULE = "thesis_lib.studies.scarce"
+SCARCE = get_config("scarce_data", "full")  # the cells, the GAN's epochs and its cap
+SCARCE_GFLOP = 3.90  # narrow_projection, conditional, batch 64 (a test counts it)
+# The four classifiers (300 updates each, the GAN variants' batches twice as large) and the
+# GAN's agreement after every epoch: about 10 minutes a cell on this CPU under load (the
+# design-1 cards: 52 minutes for 36 classifiers).
+SCARCE_FIXED_SECONDS = 600.0
+
+
+def _scarce(n: int, seed: int) -> ScarceCellJob:
+    # thesis_lib.studies.scarce.gan_data: an epoch of whole copies of the N images
+    copies = -(-SCARCE.gan_epoch_steps * SCARCE.gan_batch // n)
+    return ScarceCellJob(f"scarce-n{n}-seed{seed}", "scarce", f"design2-n{n}-seed{seed}",
+                         "narrow_projection", seed, (), SCARCE.gan_max_epochs,
+                         copies * n // SCARCE.gan_batch,
+                         shape={"batch_size": SCARCE.gan_batch, "conditional": True},
+                         gflop_per_step=SCARCE_GFLOP, card="cell.json",
+                         checkpoint="gan/checkpoint", settings_like="mnist-standard-g5000",
+                         fixed_seconds=SCARCE_FIXED_SECONDS, n=n)
+
+
 QUEUE = (
     # 1. §4.2 as the thesis ran it: 23,400 steps; grids and a generator every 10 epochs, the
     #    best epoch's generator kept; seed 1 as the earlier 10-epoch run.
@@ -151,6 +200,10 @@ QUEUE = (
                 ("--batch-size", "64", "--epochs", "20", "--metrics-every", "1",
                  "--monitor-every", "5"), 20, 937, shape={"batch_size": 64},
                 gflop_per_step=2.95),
+    # 5. §5's scarce-data cells with equal real images, the GANs trained until their agreement
+    #    stops improving (issue 29): after every earlier job, N by N, seeds 0, 1, 2 of an N
+    #    before the next N (three seeds of N = 100 settle that N even if the rest waits).
+    *[_scarce(n, s) for n in SCARCE.sizes for s in range(SCARCE.seeds)],
 )
 
 # The same path in a minute (tests): narrow networks on 512 images.
@@ -226,8 +279,8 @@ class Campaign:
 
     def epochs_done(self, job: CampaignJob) -> int:
         """Epochs with a checkpoint (what a restart resumes from)."""
-        state = self.run_dir(job) / "checkpoint" / "state.json"
-        if (self.run_dir(job) / "card.json").is_file():
+        state = self.run_dir(job) / job.checkpoint / "state.json"
+        if (self.run_dir(job) / job.card).is_file():
             return job.epochs
         try:
             return int(artifacts.read_json(state)["epoch"])
@@ -258,7 +311,7 @@ class Campaign:
                 if k.startswith(key) and json.loads(k.split("|", 1)[1])["shape"] == \
                         job.shape_key():
                     measured = s["chosen"]["seconds_per_step"]
-            if self.delivered(job).joinpath("card.json").is_file() and \
+            if self.delivered(job).joinpath(job.card).is_file() and \
                     record.get("status") == "delivered":
                 status = "delivered"
             elif job.hold and not record:
@@ -275,11 +328,12 @@ class Campaign:
                 if 0.25 <= like["gflop_per_step"] / job.gflop_per_step <= 4:
                     rate, source = job.gflop_per_step / like["gflops"], "flops"
             left_steps = (job.epochs - done) * job.steps_per_epoch
+            fixed = job.fixed_seconds if done < job.epochs else 0.0
             rows.append({"job": job.name, "status": status, "epochs_done": done,
                          "epochs": job.epochs, "seconds_per_step": rate,
                          "rate_from": source if rate is not None else None,
                          "hours_left": None if rate is None or status == "held"
-                         else rate * left_steps / 3600,
+                         else (rate * left_steps + fixed) / 3600,
                          "commit": record.get("commit"), "hold": job.hold if status == "held"
                          else None})
         return rows
@@ -426,20 +480,26 @@ def choose_settings(campaign: Campaign, state: dict, job: CampaignJob, code: Pat
                 "source": "forced"}
     info = processor()
     record = state["jobs"][job.name]
+    # A network the benchmark cannot build runs with the settings timed for a similar one.
+    timed = job if not job.settings_like else \
+        next(j for j in campaign.queue + QUEUE if j.name == job.settings_like)
     # Kept per processor, network and backend, not per commit: the code rarely changes speed,
     # and timing every new commit would cost minutes per job (--retime times again).
     key = processor_key(info) + "|" + json.dumps(
-        {"shape": job.shape_key(), "backend": backend}, sort_keys=True)
+        {"shape": timed.shape_key(), "backend": backend}, sort_keys=True)
     if key not in state["settings"]:
-        log(f"[{environment_now()}] timing {job.name}'s step on {info['name']}")
-        state["settings"][key] = {**measure(job, code, backend, log=log), "processor": info,
+        log(f"[{environment_now()}] timing {timed.name}'s step on {info['name']}")
+        state["settings"][key] = {**measure(timed, code, backend, log=log), "processor": info,
                                   "commit": record["commit"]}
         campaign.save(state)
     found = state["settings"][key]
     chosen = found["chosen"]
-    return {"threads": chosen["threads"], "xla": chosen["xla"],
-            "seconds_per_step": chosen["seconds_per_step"],
-            "bit_identical_with": found["bit_identical_to_chosen"], "source": "benchmark"}
+    out = {"threads": chosen["threads"], "xla": chosen["xla"],
+           "seconds_per_step": chosen["seconds_per_step"],
+           "bit_identical_with": found["bit_identical_to_chosen"], "source": "benchmark"}
+    if timed is not job:
+        out.update({"seconds_per_step": None, "source": f"benchmark of {timed.name}"})
+    return out
 
 
 def parse_settings(text: str | None) -> dict | None:
@@ -460,8 +520,9 @@ def parse_settings(text: str | None) -> dict | None:
 # --- delivery --------------------------------------------------------------------------------
 
 def _skip(rel: Path) -> bool:
-    return rel.parts[0] in NOT_DELIVERED or any(fnmatch.fnmatch(rel.name, g)
-                                                for g in NOT_DELIVERED_GLOBS)
+    # at any depth: a scarce cell checkpoints its GAN in gan/checkpoint/
+    return bool(set(rel.parts) & set(NOT_DELIVERED)) or any(fnmatch.fnmatch(rel.name, g)
+                                                            for g in NOT_DELIVERED_GLOBS)
 
 
 def deliver(campaign: Campaign, job: CampaignJob, record: dict) -> Path:
@@ -475,7 +536,7 @@ def deliver(campaign: Campaign, job: CampaignJob, record: dict) -> Path:
         if path.is_file() and not _skip(rel):
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, tmp / rel)
-    card = artifacts.read_json(tmp / "card.json")
+    card = artifacts.read_json(tmp / job.card)
     segments = record.get("segments", [])
     card["campaign"] = {
         "job": job.name, "commit": record["commit"], "backend": record["backend"],
@@ -486,7 +547,7 @@ def deliver(campaign: Campaign, job: CampaignJob, record: dict) -> Path:
         > 1,
         "note": ("seconds of a process cut by a session's end are counted to its last "
                  "heartbeat (30 s); epochs it trained but did not checkpoint were redone")}
-    artifacts.write_json(tmp / "card.json", card)
+    artifacts.write_json(tmp / job.card, card)
     old = dest.with_name(f".{dest.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
     if dest.exists():
@@ -542,7 +603,7 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
     for job in campaign.queue:
         record = state["jobs"].get(job.name)
         if record and record.get("status") == "delivered" and \
-                campaign.delivered(job).joinpath("card.json").is_file():
+                campaign.delivered(job).joinpath(job.card).is_file():
             continue
         if job.hold and not record:
             log(f"[{environment_now()}] {job.name}: held ({job.hold})")
@@ -570,7 +631,7 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
         if record["commit"] != commit:
             log(f"[{environment_now()}] {job.name} continues on its own commit "
                 f"{record['commit'][:12]} (the campaign was launched from {commit[:12]})")
-        if not (campaign.run_dir(job) / "card.json").is_file():
+        if not (campaign.run_dir(job) / job.card).is_file():
             settings = choose_settings(campaign, state, job, code, record["backend"], forced,
                                        log)
             if not _train(campaign, state, job, code, settings, heartbeat_s, log):
@@ -632,7 +693,7 @@ def _train(campaign, state, job, code, settings, heartbeat_s, log) -> bool:
             segment["epoch_to"] = epochs
             campaign.save(state)
 
-    bjob = jobs.Job(job.name, "campaign", argv, campaign.run_dir(job) / "card.json", code)
+    bjob = jobs.Job(job.name, "campaign", argv, campaign.run_dir(job) / job.card, code)
     runner = jobs.Runner([bjob], campaign.dir, env, 1, on_poll=tick, poll_s=2.0,
                           die_with_parent=True)
     runner.run()

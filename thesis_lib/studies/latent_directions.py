@@ -95,11 +95,66 @@ def regression_direction(z, values):
     return w / slope, slope, float(r2)
 
 
+def _design(z) -> np.ndarray:
+    z = np.asarray(z, dtype="float64")
+    return np.column_stack([np.ones(len(z)), z])
+
+
+def cross_validated_r2(z, values, folds: int = 5, seed: int = 0) -> float:
+    """The out-of-sample R² of the fit of :func:`regression_direction`: the points are split at
+    random into ``folds`` parts, each part is predicted by the least-squares fit on the others,
+    and R² = 1 − Σ(y − ŷ)²/Σ(y − ȳ)² over those held-out predictions. Unlike the in-sample R²,
+    which a fit with p predictors on n points raises by about p/n on noise alone, it is near or
+    below 0 when z says nothing about the attribute."""
+    design = _design(z)
+    values = np.asarray(values, dtype="float64")
+    n = len(values)
+    if folds < 2 or n != len(design) or n - -(-n // folds) <= design.shape[1]:
+        raise ValueError(f"need folds ≥ 2 and more points per training split than "
+                         f"predictors + 1; got {n} points, {design.shape[1] - 1} dimensions and "
+                         f"{folds} folds.")
+    predicted = np.empty(n)
+    order = np.random.default_rng(seed).permutation(n)
+    for held in np.array_split(order, folds):
+        train = np.setdiff1d(order, held)
+        coef, *_ = np.linalg.lstsq(design[train], values[train], rcond=None)
+        predicted[held] = design[held] @ coef
+    return float(1.0 - np.sum((values - predicted) ** 2) / np.sum((values - values.mean()) ** 2))
+
+
+def permutation_r2(z, values, permutations: int = 20, folds: int = 5, seed: int = 0):
+    """The chance level of :func:`cross_validated_r2`: the same procedure with the values
+    shuffled among the points (so that z cannot predict them), ``permutations`` times. Returns
+    the R² of each permutation."""
+    rng = np.random.default_rng(seed)
+    values = np.asarray(values, dtype="float64")
+    return np.array([cross_validated_r2(z, rng.permutation(values), folds, seed + 1 + k)
+                     for k in range(permutations)])
+
+
+def direction_fit(z, values, folds: int = 5, permutations: int = 20, seed: int = 0) -> dict:
+    """:func:`regression_direction` with the fit judged out of sample: the direction and slope
+    (fitted on every point), the cross-validated R² and the permutation baseline (mean and sample
+    sd of :func:`permutation_r2`), with n, the number of predictors, folds and permutations.
+    ``r2`` is the cross-validated R² (the one to quote); the in-sample R² is kept as
+    ``r2_in_sample`` for reference only."""
+    direction, slope, r2_in = regression_direction(z, values)
+    chance = permutation_r2(z, values, permutations, folds, seed)
+    z = np.asarray(z)
+    r2_cv = cross_validated_r2(z, values, folds, seed)
+    return {"direction": direction, "slope": slope, "r2_in_sample": r2_in,
+            "r2": r2_cv, "r2_cv": r2_cv,
+            "r2_chance_mean": float(chance.mean()),
+            "r2_chance_sd": float(chance.std(ddof=1)) if len(chance) > 1 else float("nan"),
+            "n": len(z), "predictors": z.shape[1], "folds": folds, "permutations": permutations}
+
+
 def swing_effect(images_fn, classifier, z_low, z_high) -> dict:
     """What changes between the images of two latent points per sample, ``z_low`` and
     ``z_high`` (the same points moved back and forth along one direction or code): the mean
     change of each attribute (ink, slant) from low to high, and the share of samples whose class
-    (the classifier's argmax) differs between the two, overall and per class at ``z_low``."""
+    (the classifier's argmax) differs between the two, overall and per class at ``z_low``, and
+    per sample (``flipped``, for :func:`paired_share_difference`)."""
     low, high = infer(images_fn, np.asarray(z_low, "float32")), \
         infer(images_fn, np.asarray(z_high, "float32"))
     probs_low = infer(classifier, low)
@@ -114,4 +169,21 @@ def swing_effect(images_fn, classifier, z_low, z_high) -> dict:
                                                - attributes.measure(low, name)))
                for name in attributes.ATTRIBUTES},
             "flip_share": float(flipped.mean()), "flip_by_class": by_class,
-            "count_by_class": counts}
+            "count_by_class": counts, "flipped": flipped}
+
+
+def paired_share_difference(flipped_a, flipped_b, level: float = 0.95) -> dict:
+    """The difference of two shares measured on the same points (say, the share whose class
+    flips under one swing minus under another, point by point), with a normal ``level``
+    interval from the per-point differences: mean ± z·sd/√n. Returns the difference, its
+    interval and n."""
+    from scipy.stats import norm
+
+    a, b = np.asarray(flipped_a, dtype=float), np.asarray(flipped_b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"need two equal 1-D samples of at least 2 points; got {a.shape} and "
+                         f"{b.shape}.")
+    d = a - b
+    half = norm.ppf(0.5 + level / 2) * d.std(ddof=1) / np.sqrt(len(d))
+    return {"difference": float(d.mean()), "low": float(d.mean() - half),
+            "high": float(d.mean() + half), "n": len(d), "level": level}

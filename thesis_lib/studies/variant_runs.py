@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
+from scipy.stats import norm, spearmanr
 
 from thesis_lib import data, runcards, streams
 from thesis_lib.evaluation import attributes, metrics
@@ -64,10 +64,38 @@ def critic_estimate(card: dict, rows: list[dict]) -> np.ndarray:
     return -(d_loss - weight * penalty)
 
 
-def estimate_vs_frechet(card: dict) -> dict:
+def rank_interval(rho: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """An approximate ``level`` confidence interval for Spearman's ρ over ``n`` pairs: Fisher's
+    z = atanh ρ with the standard error of Bonett and Wright (2000) for Spearman's coefficient,
+    √((1 + ρ²/2)/(n − 3)), mapped back with tanh. Approximate for small n (Bonett and Wright
+    studied n ≥ 10); (nan, nan) below 4 pairs or for a non-finite ρ."""
+    if n < 4 or not np.isfinite(rho):
+        return float("nan"), float("nan")
+    z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
+    half = norm.ppf(0.5 + level / 2) * np.sqrt((1 + rho ** 2 / 2) / (n - 3))
+    return float(np.tanh(z - half)), float(np.tanh(z + half))
+
+
+def rank_correlation(x, y, level: float = 0.95) -> dict:
+    """Spearman's ρ of two paired series with its p-value, ``n`` and :func:`rank_interval`;
+    ρ is nan below three pairs (nothing is claimed)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n = len(x)
+    rho, p = spearmanr(x, y) if n >= 3 else (np.nan, np.nan)
+    low, high = rank_interval(float(rho), n, level)
+    return {"rho": float(rho), "p_value": float(p), "n": n, "low": low, "high": high,
+            "level": level}
+
+
+def estimate_vs_frechet(card: dict, level: float = 0.95) -> dict:
     """The run's per-epoch estimate (:func:`critic_estimate`) beside the Fréchet distance of that
-    epoch's samples (``metrics.csv``), and their Spearman rank correlation. The WGAN paper's claim
-    is that the critic's estimate falls as samples improve: a positive ρ."""
+    epoch's samples (``metrics.csv``), and their Spearman rank correlation with its interval
+    (:func:`rank_correlation`). The WGAN paper's claim is that the critic's estimate falls as
+    samples improve: a positive ρ.
+
+    Both series trend with training time, so two series that only share that trend correlate
+    too. ``diff`` holds the same correlation over first differences (epoch t+1 minus epoch t,
+    n − 1 pairs): whether the estimate moves with the quality from one epoch to the next."""
     rows = history(card["run_dir"])
     fd_rows = {int(r["epoch"]): float(r["frechet_distance"])
                for r in history(card["run_dir"], "metrics")}
@@ -75,17 +103,27 @@ def estimate_vs_frechet(card: dict) -> dict:
     epochs = sorted(set(by_epoch) & set(fd_rows))
     estimate = np.array([by_epoch[e] for e in epochs])
     frechet = np.array([fd_rows[e] for e in epochs])
-    rho, p = spearmanr(estimate, frechet) if len(epochs) >= 3 else (np.nan, np.nan)
-    return {"epochs": epochs, "estimate": estimate, "frechet": frechet, "rho": float(rho),
-            "p_value": float(p), "n": len(epochs)}
+    return {"epochs": epochs, "estimate": estimate, "frechet": frechet,
+            **rank_correlation(estimate, frechet, level),
+            "diff": rank_correlation(np.diff(estimate), np.diff(frechet), level)}
 
 
-def tracks_quality(corr: dict, name: str, rho_min: float = 0.5, alpha: float = 0.05) -> bool:
-    """Whether a run's estimate follows its samples' quality (:func:`estimate_vs_frechet`): a
-    WGAN estimate must fall with the Fréchet distance (ρ ≥ ``rho_min``), a standard GAN's D loss
-    rise as it falls (ρ ≤ −``rho_min``), either with p < ``alpha``."""
-    rho = corr["rho"] if name.startswith("wasserstein") else -corr["rho"]
-    return bool(np.isfinite(rho) and rho >= rho_min and corr["p_value"] < alpha)
+def expected_sign(name: str) -> int:
+    """The sign of ρ(estimate, Fréchet distance) when the estimate follows quality: + for a
+    WGAN's critic (its estimate falls with the distance), − for a standard GAN's D loss (it
+    rises as the samples improve and D is fooled more)."""
+    return 1 if name.startswith("wasserstein") else -1
+
+
+def tracking(corr: dict, name: str) -> int:
+    """What the interval of one correlation (:func:`rank_correlation`) allows: +1 if it lies
+    wholly on the expected side of 0 (:func:`expected_sign`), −1 if wholly on the other side,
+    0 if it contains 0 or is undefined (neither claim is allowed)."""
+    sign = expected_sign(name)
+    low, high = sorted((sign * corr["low"], sign * corr["high"]))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return 0
+    return 1 if low > 0 else -1 if high < 0 else 0
 
 
 def run_budget(card: dict) -> dict:
@@ -146,7 +184,9 @@ def random_direction(dim: int, seed: int = 0) -> np.ndarray:
 
 def attribute_directions(card: dict, evaluator, n: int = 10_000, seed: int = 0):
     """For ink and slant: the regression direction of the attribute on z over ``n`` samples of
-    the run's generator, its fit, and what a swing of ±1 standard deviation along it changes
+    the run's generator, its fit judged out of sample (cross-validated R² beside the same
+    procedure on shuffled attributes: :func:`thesis_lib.studies.latent_directions.direction_fit`),
+    and what a swing of ±1 standard deviation along it changes
     (:func:`thesis_lib.studies.latent_directions.swing_effect`); and, as the control, the same swing along a
     random direction (key ``random``, no fit). Returns (that dict, the latent points used)."""
     images_fn = _generator_fn(card)
@@ -155,9 +195,7 @@ def attribute_directions(card: dict, evaluator, n: int = 10_000, seed: int = 0):
     images = infer(images_fn, z)
     out = {}
     for name in attributes.ATTRIBUTES:
-        direction, slope, r2 = directions.regression_direction(
-            z, attributes.measure(images, name))
-        out[name] = {"direction": direction, "slope": slope, "r2": r2}
+        out[name] = directions.direction_fit(z, attributes.measure(images, name), seed=seed)
     out["random"] = {"direction": random_direction(z.shape[1], seed)}
     for entry in out.values():
         d = entry["direction"].astype("float32")[None]

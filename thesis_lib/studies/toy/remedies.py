@@ -29,9 +29,10 @@ histogram from the uniform one (PacGAN's "reverse KL"). Each run writes a card
 (:mod:`thesis_lib.runcards`, kind ``toy_gan``) and the samples it counted (``samples.npy``),
 so that :func:`recount` can check the numbers.
 
-The published numbers (:data:`PUBLISHED`) come from other setups. VEEGAN reports, for 5 runs
-of the standard GAN, 1 of 8 ring modes with 99.3 % high-quality samples and 3.3 of 25 grid
-modes (0.5 %). PacGAN reports 6.3 ± 0.5 of 8 and 17.3 ± 0.8 of 25 for the same GAN. Their
+The published numbers (:data:`PUBLISHED`, each checked against the authors' copy of their
+table) come from other setups. VEEGAN reports, as means of 5 runs of the standard GAN, 1 of 8
+ring modes with 99.3 % high-quality samples and 3.3 of 25 grid modes (0.5 %). PacGAN reports
+6.3 ± 0.5 of 8 and 17.3 ± 0.8 of 25 for the same GAN (means ± standard errors of 10 runs). Its
 released code (github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments``) trains a generator
 of 4 × 400 ReLU units with batch normalization and a discriminator of 3 × 200 maxout units
 (5 pieces), Adam 10⁻⁴ with β₁ = 0.8, batches of 100, 100,000 training points for 400 epochs
@@ -159,30 +160,32 @@ DATASETS = {
              "params": {"side": 5, "spacing": 2.0, "std": 0.02}},
 }
 
-# The published numbers for the standard GAN (and PacGAN4), for the table's last lines.
-# ``unverified`` names the fields not checked against the paper here: the modes of the standard
-# GAN and VEEGAN's 99.3 % come from the issue that asked for this table; the run counts from
-# VEEGAN's project page and PacGAN's released configs; the rest was recalled from the papers'
-# Table 1 and must be checked before it is quoted.
+# The published numbers for the standard GAN (and PacGAN4), for the table's last lines, each
+# checked against the authors' own copy of their table (``checked``: where; issue 29). VEEGAN
+# gives means of 5 runs without spread; PacGAN's ± is the standard error over 10 runs.
+VEEGAN_TABLE = ("github.com/akashgit/VEEGAN (the paper's project page): tab.png is the paper's "
+                "Table 1; index.md: 2500 samples per model, 'average the numbers over five runs'")
+PACGAN_TABLE = ("github.com/fjxmlzn/PacGAN: synthetic_data_experiments/results/Table1.png is the "
+                "paper's Table 1, 'averaged over 10 trials shown with the standard error'")
 PUBLISHED = [
-    {"source": "VEEGAN (Srivastava et al. 2017, Table 1), 5 runs", "dataset": "ring",
-     "method": "GAN", "modes": 1.0, "modes_sd": None, "high_quality": 0.993,
-     "unverified": []},
-    {"source": "VEEGAN (Srivastava et al. 2017, Table 1), 5 runs", "dataset": "grid",
-     "method": "GAN", "modes": 3.3, "modes_sd": None, "high_quality": 0.005,
-     "unverified": ["high_quality"]},
-    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "ring",
-     "method": "GAN", "modes": 6.3, "modes_sd": 0.5, "high_quality": 0.982,
-     "unverified": ["high_quality"]},
-    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "grid",
-     "method": "GAN", "modes": 17.3, "modes_sd": 0.8, "high_quality": 0.948,
-     "unverified": ["high_quality"]},
-    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "ring",
-     "method": "PacGAN4", "modes": 7.8, "modes_sd": 0.1, "high_quality": 0.959,
-     "unverified": ["modes", "modes_sd", "high_quality"]},
-    {"source": "PacGAN (Lin et al. 2018, Table 1), 10 runs", "dataset": "grid",
-     "method": "PacGAN4", "modes": 24.8, "modes_sd": 0.2, "high_quality": 0.936,
-     "unverified": ["modes", "modes_sd", "high_quality"]},
+    {"source": "VEEGAN (Srivastava et al. 2017, Table 1)", "runs": 5, "dataset": "ring",
+     "method": "GAN", "modes": 1.0, "modes_se": None, "high_quality": 0.993,
+     "high_quality_se": None, "checked": VEEGAN_TABLE},
+    {"source": "VEEGAN (Srivastava et al. 2017, Table 1)", "runs": 5, "dataset": "grid",
+     "method": "GAN", "modes": 3.3, "modes_se": None, "high_quality": 0.005,
+     "high_quality_se": None, "checked": VEEGAN_TABLE},
+    {"source": "PacGAN (Lin et al. 2018, Table 1)", "runs": 10, "dataset": "ring",
+     "method": "GAN", "modes": 6.3, "modes_se": 0.5, "high_quality": 0.982,
+     "high_quality_se": 0.002, "checked": PACGAN_TABLE},
+    {"source": "PacGAN (Lin et al. 2018, Table 1)", "runs": 10, "dataset": "grid",
+     "method": "GAN", "modes": 17.3, "modes_se": 0.8, "high_quality": 0.948,
+     "high_quality_se": 0.007, "checked": PACGAN_TABLE},
+    {"source": "PacGAN (Lin et al. 2018, Table 1)", "runs": 10, "dataset": "ring",
+     "method": "PacGAN4", "modes": 7.8, "modes_se": 0.1, "high_quality": 0.959,
+     "high_quality_se": 0.014, "checked": PACGAN_TABLE},
+    {"source": "PacGAN (Lin et al. 2018, Table 1)", "runs": 10, "dataset": "grid",
+     "method": "PacGAN4", "modes": 24.8, "modes_se": 0.2, "high_quality": 0.936,
+     "high_quality_se": 0.006, "checked": PACGAN_TABLE},
 ]
 
 BATCH = 64            # m: real points per D update (toy.train_toy)
