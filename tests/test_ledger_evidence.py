@@ -439,6 +439,7 @@ def test_cs_at_bound_is_reproduced_by_the_code():
     _reproduces("cs_at_bound")
 
 
+@pytest.mark.slow
 def test_flip_ink_is_reproduced_by_the_code():
     """c3-3-z-entanglement: the ink direction changes the digit more often than a random one,
     on the committed DCGAN the chapter picks (the longest baseline run)."""

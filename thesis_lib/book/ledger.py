@@ -440,11 +440,22 @@ def chapter_links_source(entries: list[dict], stem: str) -> str:
     lines = [f"{LINKS_OPENING}, con su veredicto y su evidencia, están reunidas en el "
              f"{{ref}}`registro de afirmaciones <{anchor(stem)}>`, cada una en su fila:", ""]
     for verdict in VERDICTS:
-        ids = [e["id"] for e in mine if e["verdict"] == verdict]
-        if ids:
-            lines.append(f"- {verdict}: "
-                         + ", ".join(f"{{ref}}`{i} <{row_anchor(i)}>`" for i in ids) + ".")
+        rows = [e for e in mine if e["verdict"] == verdict]
+        if rows:
+            lines.append(f"- **{verdict}**: "
+                         + "; ".join(f"{{ref}}`{_short(e['claim'])} <{row_anchor(e['id'])}>`"
+                                     for e in rows) + ".")
     return "\n".join(lines)
+
+
+def _short(claim: str, width: int = 60) -> str:
+    """A row's claim cut at a word to about ``width`` characters: the text of its link (a
+    reader should see what the row is about, not its id). Characters that would end a MyST
+    role's text are dropped."""
+    text = re.sub(r"[`<>]", "", " ".join(str(claim).split()))
+    if len(text) <= width:
+        return text.rstrip(".")
+    return text[:width].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _links_cell(cells: list[dict], stem: str) -> int | None:
