@@ -434,6 +434,7 @@ def test_xor_solved_is_reproduced_by_the_code():
     _reproduces("xor_solved")
 
 
+@pytest.mark.slow
 def test_cs_at_bound_is_reproduced_by_the_code():
     """c3-3-clipping-collapse: the share of clipped critic weights at the bound."""
     _reproduces("cs_at_bound")
