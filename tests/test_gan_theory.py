@@ -122,6 +122,47 @@ def test_nonsaturating_gradient_equals_the_pathwise_derivative_and_the_issues_nu
     assert fam["cost"][0] - fam["criterion"][0] == pytest.approx(0.7235, abs=5e-4)
 
 
+def test_nonsaturating_table_keeps_the_gap_and_the_two_derivatives_only():
+    # The chapter's table must fit a phone: θ as index, the gap and the two derivatives
+    # (which coincide), taken from the family at the requested shifts.
+    from thesis_lib.report import gan_theory as tp
+    fam = theory.nonsaturating_family(N01, N01, np.linspace(-3, 3, 25))
+    frame = tp.nonsaturating_table(fam, [0, 0.5, 3])
+    assert frame.index.name == "θ" and list(frame.index) == [0.0, 0.5, 3.0]
+    assert len(frame.columns) == 3 and all(len(c) <= 24 for c in frame.columns)
+    gap, grad_cost, grad_criterion = (frame[c].to_numpy() for c in frame.columns)
+    np.testing.assert_allclose(gap, fam["cost"][[12, 14, 24]] - fam["criterion"][[12, 14, 24]])
+    np.testing.assert_allclose(grad_cost, fam["grad_cost"][[12, 14, 24]], atol=1e-15)
+    np.testing.assert_allclose(grad_cost, grad_criterion, rtol=1e-6, atol=1e-8)
+    assert not np.signbit(grad_cost[0]) and grad_cost[2] > 2
+
+
+def test_nonsaturating_figure_is_legible_on_a_phone():
+    # Two panels side by side shrank to ~330 px on a phone; stacked in one column with large
+    # fonts, every text stays above the book's minimum at the phone's column, and the
+    # legends sit below their axes instead of on the curves.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    from thesis_lib.report import gan_theory as tp
+    fam = theory.nonsaturating_family(N01, N01, np.linspace(-3, 3, 13))
+    fig = plotting.finish_figure(tp.plot_nonsaturating_identity(fam))
+    try:
+        smallest, text = plotting.smallest_text_px(fig, tp.PHONE_COLUMN_PX)
+        assert smallest >= plotting.MIN_TEXT_PX, text
+        top, bottom = fig.axes
+        renderer = fig.canvas.get_renderer()
+        a, b = top.get_window_extent(renderer), bottom.get_window_extent(renderer)
+        assert a.x0 == pytest.approx(b.x0) and a.y0 > b.y1  # one column, top above bottom
+        for ax in (top, bottom):
+            legend = ax.get_legend().get_window_extent(renderer)
+            assert legend.y1 <= ax.get_window_extent(renderer).y0 + 1e-6
+    finally:
+        plt.close(fig)
+
+
 def test_jsd_is_zero_for_equal_densities_symmetric_and_log2_when_far_apart():
     q = theory.Mixture1D((0.5,), (1.5,))
     x = theory.grid_for(MIX, q)

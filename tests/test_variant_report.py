@@ -210,18 +210,51 @@ def test_tracking_sentence_claims_only_what_the_intervals_allow():
     corr = {"standard": _corr(-0.57, 7, -0.94, 0.39, (-0.6, -0.96, 0.49)),
             "wasserstein_gp": _corr(0.6, 17, 0.12, 0.85, (-0.18, -0.62, 0.35)),
             "wasserstein_clip": _corr(0.82, 26, 0.59, 0.93, (0.63, 0.27, 0.83))}
-    text = vr.tracking_sentence(corr)
-    standard, gp, clip = text.split(". WGAN")
+    sentences = vr.tracking_sentences(corr)
+    assert list(sentences) == list(corr)  # one sentence per run, for one bullet each
+    standard, gp, clip = sentences.values()
+    text = " ".join(sentences.values())
+    assert standard.startswith("**GAN estándar (no saturante)**: ρ = −0,57")
+    assert text.count("**") == 6  # only the three names are bold
     assert "n = 7; IC 95 %: −0,94 a 0,39" in standard
     assert "no permite afirmar ni descartar que la pérdida de D acompañe" in standard
     assert "no la acompañ" not in text  # no absence claimed from a wide interval
     assert "tendencia común" in gp and "no permite afirmar ni descartar" in gp
     assert "acompaña la calidad también de una época a la siguiente" in clip
     frame = vr.tracking_frame(corr)
-    assert list(frame["lectura (series / diferencias)"]) == [
-        "indeterminado / indeterminado", "a favor / indeterminado", "a favor / a favor"]
-    assert frame.loc[vr.FAMILY_ES["standard"], "signo esperado"] == "−"
-    assert vr.tracking_short(corr).startswith("GAN estándar (n = 7): indeterminado")
+    assert len(frame.columns) <= 5  # the table fits the page's column
+    assert list(frame["lectura"]) == [
+        "no se puede decidir, también en las diferencias",
+        "acompaña en las épocas; en las diferencias, no se puede decidir",
+        "acompaña, también en las diferencias"]
+    nbsp = "\u00a0"  # the interval wraps as one piece in a narrow column
+    assert list(frame[f"ρ [IC{nbsp}95{nbsp}%]"]) == [
+        f"−0,57 [−0,94;{nbsp}0,39]", f"0,60 [0,12;{nbsp}0,85]", f"0,82 [0,59;{nbsp}0,93]"]
+    assert frame.loc["WGAN-GP", f"ρ de las diferencias [IC{nbsp}95{nbsp}%]"] == \
+        f"−0,18 [−0,62;{nbsp}0,35]"
+    assert frame.loc["GAN estándar", "signo esperado"] == "−"
+    assert vr.tracking_short(corr).startswith(
+        "GAN estándar (n = 7): no se puede decidir, también en las diferencias. "
+        "WGAN-GP (n = 17): acompaña en las épocas")
+    against = _corr(-0.6, 17, -0.85, -0.12, (0.1, float("nan"), float("nan")))
+    assert vr.reading_text(against, "wasserstein_gp") == \
+        "va en contra en las épocas; en las diferencias, no se puede decidir"
+    assert vr.rho_cell(against["diff"]) == "0,10 [—]"
+    assert vr.rho_cell(against) == "−0,60 [−0,85;\u00a0−0,12]"
+
+
+def test_comparison_frame_merges_the_steps_and_keeps_the_metrics():
+    def card(epochs, steps, k, fd):
+        return {"epochs": epochs, "steps": steps, "seconds_this_process": 480.4,
+                "config": {"critic_steps": k},
+                "metrics": {"frechet_distance": fd, "mnist_score": 7.5, "classes_covered": 10}}
+    cards = {"standard": card(7, 1309, 1, 250.0), "wasserstein_gp": card(17, 629, 5, 543.0),
+             "wasserstein_clip": card(26, 962, 5, 781.0)}
+    frame = vr.comparison_frame(cards)
+    assert list(frame.index) == ["GAN estándar", "WGAN-GP", "WGAN con recorte"]
+    assert list(frame["pasos de G / D"]) == ["1309 / 1309", "629 / 3145", "962 / 4810"]
+    assert list(frame["Fréchet"]) == [250.0, 543.0, 781.0]
+    assert len(frame.columns) <= 6
 
 
 def test_excess_flips_and_the_paired_flip_difference():

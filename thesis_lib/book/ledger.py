@@ -290,7 +290,9 @@ def _basis(entry: dict) -> str | None:
     if basis is None and not budget and not why:
         return None
     text = f"**Base:** {BASES.get(basis, basis or '—')}"
-    if isinstance(budget, dict) and budget.get("run") is not None:
+    if isinstance(budget, dict) and not budget.get("run"):
+        text += "; ninguna corrida todavía"
+    elif isinstance(budget, dict):
         unit = _text(budget.get("unit") or "presupuesto")
         text += f"; {UNITS.get(unit, unit)}: {num(budget['run'])} en el libro"
         if budget.get("claim") is not None:
@@ -306,6 +308,12 @@ def _basis(entry: dict) -> str | None:
     return _sentence(text)
 
 
+def section_label(section) -> str:
+    """A row's place in the thesis: "§4.2", or the name of the back matter it is about."""
+    section = str(section)
+    return f"§{section}" if section[:1].isdigit() else section.capitalize()
+
+
 def _card(entry: dict, sections: set[str], *, target: bool,
           glued: dict[str, str] | None = None) -> list[str]:
     """One row as a block: its target (on the ledger page only), the section, verdict and id
@@ -317,7 +325,7 @@ def _card(entry: dict, sections: set[str], *, target: bool,
         said += f" (valor: {_text(entry['claimed'])})"
     lines = [f"({row_anchor(entry['id'])})="] if target else []
     lines += [f"::::{{container}} fila v-{_slug(entry['verdict'])}",
-              f"§{entry['section']} · **{entry['verdict']}** · fila "
+              f"{section_label(entry['section'])} · **{entry['verdict']}** · fila "
               f"{{ref}}`{entry['id']} <{row_anchor(entry['id'])}>`", "",
               _sentence(said), "", f"**El libro:** {_sentence(entry['obtained'])}", ""]
     basis = _basis(entry)
@@ -395,7 +403,19 @@ def render_page(entries: list[dict], order: list[str]) -> str:
               f"pueden comprobar (`results/claims_inventory.yml`, cada una con su línea en el texto); "
               f"las filas de este registro cubren {num(covered)} de ellas "
               f"({num(100 * covered / checkable, 1)} %). Una fila puede cubrir varias afirmaciones "
-              "próximas.", ""]
+              "próximas.", "",
+              "## Por capítulo", "",
+              "Las filas se agrupan por el capítulo del libro que muestra la evidencia, que no "
+              "siempre es el que lleva el número de la sección de la tesis (el número tras §).", "",
+              "| capítulo | filas | veredictos |", "|---|---|---|"]
+    for stem in order:
+        mine = [e for e in entries if e["chapter"] == stem]
+        if mine:
+            mine_tally = counts(mine)
+            lines.append(f"| {{ref}}`{chapter_title(stem)} <{anchor(stem)}>` | {num(len(mine))} | "
+                         + ", ".join(f"{num(mine_tally[v])} {v}" for v in VERDICTS
+                                     if mine_tally.get(v)) + " |")
+    lines.append("")
     lines += _chapters(entries, order, target=True)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -434,28 +454,43 @@ LINKS_END = f"% end of {LINKS_TAG}"
 
 
 def chapter_links_source(entries: list[dict], stem: str) -> str:
-    """What a chapter says to link to its rows: a sentence linking to its part of the ledger,
-    then its rows by verdict, each by its anchor."""
+    """What a chapter says to link to its rows: a heading, a sentence linking to its part of
+    the ledger with the count of each verdict, then its rows one per line (a verdict and the
+    claim, linking to the row's anchor) in a block the reader opens when wanted."""
     mine = [e for e in entries if e["chapter"] == stem]
-    lines = [f"{LINKS_OPENING}, con su veredicto y su evidencia, están reunidas en el "
-             f"{{ref}}`registro de afirmaciones <{anchor(stem)}>`, cada una en su fila:", ""]
+    tally = counts(mine)
+    summary = ", ".join(f"{num(tally[v])} {v}" for v in VERDICTS if tally.get(v))
+    lines = ["## En el registro de afirmaciones", "",
+             f"{LINKS_OPENING}, con su veredicto y su evidencia, están reunidas en el "
+             f"{{ref}}`registro de afirmaciones <{anchor(stem)}>`: {summary}.", "",
+             f":::{{dropdown}} Las {num(len(mine))} "
+             f"{'afirmación' if len(mine) == 1 else 'afirmaciones'}, una por línea"]
     for verdict in VERDICTS:
-        rows = [e for e in mine if e["verdict"] == verdict]
-        if rows:
-            lines.append(f"- **{verdict}**: "
-                         + "; ".join(f"{{ref}}`{_short(e['claim'])} <{row_anchor(e['id'])}>`"
-                                     for e in rows) + ".")
+        lines += [f"- **{verdict}**: {{ref}}`{_short(e['claim'])} <{row_anchor(e['id'])}>`"
+                  for e in mine if e["verdict"] == verdict]
+    lines.append(":::")
     return "\n".join(lines)
 
 
-def _short(claim: str, width: int = 60) -> str:
+# A link text should not end on an operator or an opening bracket: "D*(x) =…" reads as cut.
+_DANGLING = " ,;:=+−-·×/([{"
+# ... nor on a word that announces more: "Adam con tasa 0,0002 y…".
+_LEADING_WORDS = {"y", "o", "e", "u", "a", "de", "del", "la", "el", "los", "las", "en", "con",
+                  "que", "por", "para", "su", "sus", "un", "una", "al", "se", "lo", "como"}
+
+
+def _short(claim: str, width: int = 70) -> str:
     """A row's claim cut at a word to about ``width`` characters: the text of its link (a
     reader should see what the row is about, not its id). Characters that would end a MyST
-    role's text are dropped."""
+    role's text are dropped, and so is a cut's dangling operator."""
     text = re.sub(r"[`<>]", "", " ".join(str(claim).split()))
     if len(text) <= width:
         return text.rstrip(".")
-    return text[:width].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    words = text[:width].rsplit(" ", 1)[0].split(" ")
+    while len(words) > 1 and (words[-1].rstrip(_DANGLING) == "" or words[-1][-1] in _DANGLING
+                              or words[-1].lower() in _LEADING_WORDS):
+        words.pop()
+    return " ".join(words).rstrip(_DANGLING) + "…"
 
 
 def _links_cell(cells: list[dict], stem: str) -> int | None:

@@ -30,8 +30,10 @@ MIN_SEEDS_TO_DIFFER = 3
 RULES = {
     "reproducido": "el cálculo o la corrida del libro, en el mismo escenario que la afirmación "
                    "(si se basa en corridas, con al menos el presupuesto de épocas o pasos que "
-                   "la tesis indica), da lo que dice la tesis, dentro de la tolerancia indicada; "
-                   "lo comprueba una prueba que puede fallar o una ficha guardada.",
+                   "la tesis indica, salvo que la afirmación sea de posibilidad, como «puede "
+                   "variar», y la fila diga por qué una corrida menor alcanza), da lo que dice la "
+                   "tesis, dentro de la tolerancia indicada; lo comprueba una prueba que puede "
+                   "fallar o una ficha guardada.",
     "difiere": "con ese mismo escenario y presupuesto, el libro obtiene otra cosa, más allá de "
                "la tolerancia o del intervalo; si se basa en corridas, con al menos tres "
                "semillas, para comparar la diferencia con la variación entre ellas.",

@@ -90,46 +90,56 @@ def plot_jsd_w1(family: dict):
 
 
 def plot_nonsaturating_identity(family: dict):
-    """The non-saturating cost against D* (§3.1) along a 1-D family p_θ: left, its value and
-    KL(p_θ ‖ p_data) − 2·JSD, apart by log 2 + KL(p_data ‖ m); right, their derivatives in θ
+    """The non-saturating cost against D* (§3.1) along a 1-D family p_θ: top, its value and
+    KL(p_θ ‖ p_data) − 2·JSD, apart by log 2 + KL(p_data ‖ m); bottom, their derivatives in θ
     (D* held at θ₀, as in G's update) on top of each other, and the derivative with D*
-    re-optimised at every θ, which is a different curve (Arjovsky and Bottou 2017, Thm. 2.5)."""
-    fig, (left, right) = new_figure(2, width=3.8, height=3.1)
+    re-optimised at every θ, which is a different curve (Arjovsky and Bottou 2017, Thm. 2.5).
+
+    The two panels are stacked in one column, with large fonts and the legends below the axes,
+    so that the figure stays legible on a phone (column ``PHONE_COLUMN_PX`` wide)."""
+    fig, (top, bottom) = new_figure(2, width=4.6, height=3.4, per_row=1)
     s = family["shift"]
-    left.plot(s, family["cost"], color="k", lw=2, label=r"$\mathbb{E}_{p_\theta}[-\log D^*]$")
-    left.plot(s, family["criterion"], color="#f2a900", lw=2, ls="--",
-              label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
-    left.fill_between(s, family["criterion"], family["cost"], color="0.88",
-                      label=r"diferencia: $\log 2 + \mathrm{KL}(p_{data} \| m)$")
-    left.set(xlabel=r"$\theta$ (media de $p_\theta$)", ylabel="valor (nats)",
-             title="valores: difieren")
-    left.legend(fontsize=8, loc="upper left")
-    right.plot(s, family["grad_cost"], color="k", lw=2, label="costo no saturante, $D^*$ fijo")
-    right.plot(s, family["grad_criterion"], "o", color="#f2a900", ms=4,
-               label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
-    right.plot(s, family["grad_moving"], color=FAKE, lw=1.5, ls=":",
-               label="costo con $D^*$ reoptimizado")
-    right.set(xlabel=r"$\theta$ (media de $p_\theta$)", ylabel=r"derivada respecto de $\theta$",
-              title="gradientes: coinciden")
-    right.legend(fontsize=8, loc="upper left")
+    xlabel = r"$\theta$ (media de $p_\theta$)"
+    top.plot(s, family["cost"], color="k", lw=2, label=r"$\mathbb{E}_{p_\theta}[-\log D^*]$")
+    top.plot(s, family["criterion"], color="#f2a900", lw=2, ls="--",
+             label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
+    top.fill_between(s, family["criterion"], family["cost"], color="0.88",
+                     label=r"diferencia: $\log 2 + \mathrm{KL}(p_{data} \| m)$")
+    top.set(xlabel=xlabel, ylabel="valor (nats)", title="valores: difieren")
+    bottom.plot(s, family["grad_cost"], color="k", lw=2, label="costo no saturante, $D^*$ fijo")
+    bottom.plot(s, family["grad_criterion"], "o", color="#f2a900", ms=5,
+                label=r"$\mathrm{KL} - 2\,\mathrm{JSD}$")
+    bottom.plot(s, family["grad_moving"], color=FAKE, lw=2, ls=":",
+                label="costo con $D^*$ reoptimizado")
+    bottom.set(xlabel=xlabel, ylabel=r"derivada en $\theta$", title="derivadas: coinciden")
+    for ax in (top, bottom):
+        ax.title.set_fontsize(12)
+        ax.xaxis.label.set_fontsize(11)
+        ax.yaxis.label.set_fontsize(11)
+        ax.tick_params(labelsize=10)
+        # Below the axes, off the curves: inside, a phone-sized legend would cover them.
+        ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1,
+                  frameon=False)
     return fig
+
+
+# The text column of the book on a phone (390 px viewport less the page margins).
+PHONE_COLUMN_PX = 358
 
 
 def nonsaturating_table(family: dict, shown):
     """The rows of :func:`thesis_lib.studies.toy.theory.nonsaturating_family` at the shifts
-    ``shown`` (§3.1), with Spanish column names: the two values, their difference and the two
-    derivatives (D* held fixed)."""
+    ``shown`` (§3.1), with short Spanish column names: the gap between the two values and the
+    two derivatives (D* held fixed), which coincide. Four columns, so that it fits a phone."""
     import pandas as pd
 
     idx = [int(np.argmin(np.abs(family["shift"] - t))) for t in shown]
     # + 0.0 turns the −0.0 of a symmetric finite difference at θ = 0 into 0.
     return pd.DataFrame({
         "θ": family["shift"][idx],
-        "E[−log D*]": family["cost"][idx],
-        "KL − 2·JSD": family["criterion"][idx],
-        "diferencia": family["cost"][idx] - family["criterion"][idx],
-        "derivada, costo (D* fijo)": family["grad_cost"][idx] + 0.0,
-        "derivada, KL − 2·JSD": family["grad_criterion"][idx] + 0.0,
+        "diferencia de valores": family["cost"][idx] - family["criterion"][idx],
+        "derivada del costo": family["grad_cost"][idx] + 0.0,
+        "derivada de KL\u00a0−\u00a02·JSD": family["grad_criterion"][idx] + 0.0,
     }).set_index("θ")
 
 

@@ -19,6 +19,9 @@ FAMILY_ES = {"standard": "GAN estándar (no saturante)",
              "wasserstein_gp": "WGAN con penalización del gradiente",
              "wasserstein_clip": "WGAN con recorte de pesos",
              "conditional": "GAN condicional", "infogan": "InfoGAN"}
+# The same runs in a table's first column, where the long names would widen it.
+SHORT_ES = {"standard": "GAN estándar", "wasserstein_gp": "WGAN-GP",
+            "wasserstein_clip": "WGAN con recorte"}
 COMPARISON = ("standard", "wasserstein_gp", "wasserstein_clip")
 ESTIMATE_LABEL = {"standard": "pérdida de D", "wasserstein_gp": "estimación de W₁ del crítico",
                   "wasserstein_clip": "estimación del crítico recortado"}
@@ -30,14 +33,20 @@ SWING_NAMES = {"ink": "DCGAN: dirección de la tinta", "slant": "DCGAN: direcci�
 
 def comparison_frame(cards: dict[str, dict]) -> pd.DataFrame:
     """The WGAN comparison as a table: budget and final metrics on the card's samples (the
-    correlations over the epochs are :func:`tracking_frame`)."""
+    correlations over the epochs are :func:`tracking_frame`). Short headers and run names, so
+    that the table fits the page's column on a laptop; the generator's and D's steps share a
+    cell ("629 / 3145": a WGAN's D takes ``critic_steps`` steps per G step)."""
     rows = []
     for name in COMPARISON:
         card = cards[name]
         m = card["metrics"]
-        rows.append({"corrida": FAMILY_ES[name], **run_budget(card),
-                     "distancia de Fréchet": m["frechet_distance"],
-                     "puntaje MNIST": m["mnist_score"], "clases cubiertas": m["classes_covered"]})
+        budget = run_budget(card)
+        rows.append({"corrida": SHORT_ES[name], "épocas": budget["épocas"],
+                     "pasos de G / D": f"{num(budget['pasos de G'])} / "
+                                       f"{num(budget['actualizaciones de D'])}",
+                     "segundos": budget["segundos de entrenamiento"],
+                     "Fréchet": m["frechet_distance"], "puntaje MNIST": m["mnist_score"],
+                     "clases": m["classes_covered"]})
     return pd.DataFrame(rows).set_index("corrida")
 
 
@@ -48,25 +57,47 @@ def interval_text(corr: dict, decimals: int = 2) -> str:
     return f"{num(corr['low'], decimals)} a {num(corr['high'], decimals)}"
 
 
-READING_ES = {1: "a favor", -1: "en contra", 0: "indeterminado"}
+def rho_cell(corr: dict, decimals: int = 2) -> str:
+    """ρ with its 95 % interval in one table cell, "0,60 [0,12; 0,85]" (the interval "—" when
+    undefined)."""
+    rho = num(corr["rho"], decimals)
+    if not (np.isfinite(corr["low"]) and np.isfinite(corr["high"])):
+        return f"{rho} [—]"
+    # The interval stays on one line (no-break space): a narrow column wraps before it.
+    return f"{rho} [{num(corr['low'], decimals)};\u00a0{num(corr['high'], decimals)}]"
+
+
+# What one interval allows (variant_runs.tracking), said plainly: it lies on the side the
+# estimate would have if it followed quality, on the other side, or it straddles 0.
+READING_ES = {1: "acompaña", -1: "va en contra", 0: "no se puede decidir"}
+
+
+def reading_text(corr: dict, name: str) -> str:
+    """What the two intervals of a run allow, over the epochs and over their first
+    differences: "acompaña en las épocas; en las diferencias, no se puede decidir", or
+    "acompaña, también en las diferencias" when the two agree."""
+    level, diff = READING_ES[tracking(corr, name)], READING_ES[tracking(corr["diff"], name)]
+    if level == diff:
+        return f"{level}, también en las diferencias"
+    return f"{level} en las épocas; en las diferencias, {diff}"
+
+
+CI = "IC\u00a095\u00a0%"  # a header wraps before it, not inside it
 
 
 def tracking_frame(corr: dict[str, dict]) -> pd.DataFrame:
     """Per run (``corr``: family → :func:`estimate_vs_frechet`): the sign ρ would have if the
-    estimate followed quality, ρ over the epochs with n and its 95 % interval, the same over
-    first differences (the series without their common trend), and what each interval allows
-    (:func:`tracking`). Text cells, already in Spanish."""
+    estimate followed quality, the number of epochs n, ρ over the epochs and over their first
+    differences (n − 1 of them: the series without their common trend), each with its 95 %
+    interval in the same cell, and what the intervals allow (:func:`reading_text`). Text cells,
+    already in Spanish; five short columns, so that the table fits the page's column."""
     rows = []
     for name, c in corr.items():
-        d = c["diff"]
-        rows.append({"corrida": FAMILY_ES[name],
+        rows.append({"corrida": SHORT_ES[name],
                      "signo esperado": "+" if expected_sign(name) > 0 else "−",
-                     "n (épocas)": num(c["n"]), "ρ": num(c["rho"], 2),
-                     "IC 95 % de ρ": interval_text(c),
-                     "n (diferencias)": num(d["n"]), "ρ de las diferencias": num(d["rho"], 2),
-                     "IC 95 % (diferencias)": interval_text(d),
-                     "lectura (series / diferencias)":
-                         f"{READING_ES[tracking(c, name)]} / {READING_ES[tracking(d, name)]}"})
+                     "n (épocas)": num(c["n"]), f"ρ [{CI}]": rho_cell(c),
+                     f"ρ de las diferencias [{CI}]": rho_cell(c["diff"]),
+                     "lectura": reading_text(c, name)})
     return pd.DataFrame(rows).set_index("corrida")
 
 
@@ -217,14 +248,15 @@ def _corr_text(c: dict) -> str:
     return f"ρ = {num(c['rho'], 2)} (n = {num(c['n'])}; IC 95 %: {interval_text(c)})"
 
 
-def tracking_sentence(corr: dict[str, dict]) -> str:
+def tracking_sentences(corr: dict[str, dict]) -> dict[str, str]:
     """What each run's correlations allow (:func:`tracking` on the series and on their first
-    differences), as Spanish sentences that quote n and the interval."""
-    parts = []
+    differences), one Markdown sentence per run (family → text, for ``{glue:md}``, one bullet
+    each), that quotes n and the intervals; only the run's name is bold."""
+    sentences = {}
     for name, c in corr.items():
         level, diff = tracking(c, name), tracking(c["diff"], name)
         what = "la pérdida de D" if expected_sign(name) < 0 else "la estimación"
-        head = (f"{FAMILY_ES[name]}: {_corr_text(c)} sobre las épocas y "
+        head = (f"**{FAMILY_ES[name]}**: {_corr_text(c)} sobre las épocas y "
                 f"{_corr_text(c['diff'])} sobre las diferencias entre épocas consecutivas")
         if level == 1 and diff == 1:
             tail = (f"en esta corrida, {what} acompaña la calidad también de una época a la "
@@ -238,21 +270,15 @@ def tracking_sentence(corr: dict[str, dict]) -> str:
         else:
             tail = (f"con n = {num(c['n'])} el intervalo no permite afirmar ni descartar que "
                     f"{what} acompañe la calidad")
-        parts.append(f"{head}: {tail}.")
-    return " ".join(parts)
-
-
-SHORT_ES = {"standard": "GAN estándar", "wasserstein_gp": "WGAN-GP",
-            "wasserstein_clip": "recorte"}
+        sentences[name] = f"{head}: {tail}."
+    return sentences
 
 
 def tracking_short(corr: dict[str, dict]) -> str:
-    """:func:`tracking_sentence` in a few words per run, for the chapter's summary table:
-    what the interval allows over the epochs and over their differences, with n."""
-    def word(c, name):
-        return READING_ES[tracking(c, name)]
-    return "; ".join(f"{SHORT_ES.get(f, FAMILY_ES[f])} (n = {num(c['n'])}): {word(c, f)} en las "
-                     f"series, {word(c['diff'], f)} en las diferencias" for f, c in corr.items())
+    """:func:`tracking_sentences` in a few words per run, for the chapter's summary table:
+    what the intervals allow over the epochs and over their differences, with n."""
+    return " ".join(f"{SHORT_ES[f]} (n = {num(c['n'])}): {reading_text(c, f)}."
+                    for f, c in corr.items())
 
 
 def share_interval_text(share: float, n: int, level: float = 0.95) -> str:
