@@ -183,17 +183,6 @@ def _per_seed(accuracies):
     return {s: {v: {"test_accuracy": accuracies[v][s]} for v in R.VARIANTS} for s in seeds}
 
 
-def test_paired_interval_matches_scipy_t_interval():
-    from scipy import stats
-    d = np.array([0.55, 0.95, 0.35])
-    out = R.paired_interval(d)
-    ci = stats.ttest_1samp(d, 0.0).confidence_interval(0.95)
-    assert (out["low"], out["high"]) == pytest.approx((ci.low, ci.high))
-    assert out["n"] == 3 and out["mean"] == pytest.approx(d.mean())
-    with pytest.raises(ValueError, match="at least two"):
-        R.paired_interval([1.0])
-
-
 def test_seed_numbers_say_no_variant_differs_when_every_interval_holds_zero():
     per_seed = _per_seed({"sin regularización": [0.921, 0.915, 0.919], "L2": [0.9122, 0.913, 0.9165],
                           "L1": [0.9195, 0.9175, 0.919], "dropout": [0.9265, 0.9245, 0.9225]})

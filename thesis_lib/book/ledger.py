@@ -207,10 +207,6 @@ def verdict_pages(chapters: Path = ROOT / "chapters") -> dict[str, Path]:
     return {v: chapters / f"{verdict_page(v)}.md" for v in VERDICTS}
 
 
-def _cell(text) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|") if text not in (None, "") else "—"
-
-
 def _text(text) -> str:
     """A field as one line of Markdown prose (the YAML folds long strings over lines). Only
     ASCII white space collapses: the thin and no-break spaces inside numbers ("10 000") stay."""
@@ -483,7 +479,7 @@ def _short(claim: str, width: int = 70) -> str:
     """A row's claim cut at a word to about ``width`` characters: the text of its link (a
     reader should see what the row is about, not its id). Characters that would end a MyST
     role's text are dropped, and so is a cut's dangling operator."""
-    text = re.sub(r"[`<>]", "", " ".join(str(claim).split()))
+    text = re.sub(r"[`<>]", "", _text(claim))
     if len(text) <= width:
         return text.rstrip(".")
     words = text[:width].rsplit(" ", 1)[0].split(" ")
@@ -578,9 +574,9 @@ def rows_frame(entries: list[dict], ids: list[str]):
     if missing:
         raise LedgerError(f"no ledger row {', '.join(missing)}; see results/claims.yml.")
     return pd.DataFrame([{"sección": f"§{by_id[i]['section']}",
-                          "la tesis dice": _cell(by_id[i]["claim"]),
+                          "la tesis dice": _text(by_id[i]["claim"]),
                           "veredicto": by_id[i]["verdict"],
-                          "el libro obtuvo": _cell(by_id[i]["obtained"])} for i in ids])
+                          "el libro obtuvo": _text(by_id[i]["obtained"])} for i in ids])
 
 
 PARTS = {"1": "Introducción", "2": "Redes neuronales", "3": "Redes generativas adversarias",

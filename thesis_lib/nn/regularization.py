@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from thesis_lib import backend, data
+from thesis_lib import backend, data, intervals
 from thesis_lib.formatting import listing, num, pct, table
 
 # --- L2 and L1 on a quadratic approximation ----------------------------------------------------
@@ -190,19 +190,6 @@ def compare_over_seeds(mnist, seeds, train_subset: int | None, test_subset: int 
     return out
 
 
-def paired_interval(differences, level: float = 0.95) -> dict:
-    """Mean of paired differences (one per seed) with its Student-t ``level`` interval,
-    mean ± t(n − 1)·sd/√n; needs at least two differences."""
-    from scipy.stats import t
-
-    d = np.asarray(differences, dtype=float)
-    if d.ndim != 1 or len(d) < 2:
-        raise ValueError(f"need at least two paired differences, got {d.size}.")
-    half = t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return {"mean": float(d.mean()), "sd": float(d.std(ddof=1)), "n": len(d),
-            "low": float(d.mean() - half), "high": float(d.mean() + half), "level": level}
-
-
 SEED_COLUMNS = ("semillas", "exactitud en prueba (media)", "desvío entre semillas (puntos)",
                 "diferencia con la red sin regularizar (puntos)", "IC 95 % de la diferencia")
 
@@ -222,7 +209,7 @@ def seed_table(per_seed: dict[int, dict]):
         if v == BASELINE or len(seeds) < 2:
             row.update({SEED_COLUMNS[3]: "—", SEED_COLUMNS[4]: "—"})
         else:
-            d = paired_interval(100 * (acc[v] - acc[BASELINE]))
+            d = intervals.mean_interval(100 * (acc[v] - acc[BASELINE]))
             row.update({SEED_COLUMNS[3]: num(d["mean"], 1),
                         SEED_COLUMNS[4]: f"{num(d['low'], 1)} a {num(d['high'], 1)}"})
         rows[v] = row
@@ -248,7 +235,7 @@ def seed_numbers(per_seed: dict[int, dict]) -> dict[str, str]:
     for v in VARIANTS:
         if v == BASELINE:
             continue
-        d = paired_interval(acc[v] - acc[BASELINE])
+        d = intervals.mean_interval(acc[v] - acc[BASELINE])
         if d["low"] > 0 or d["high"] < 0:
             word = "mejora" if d["low"] > 0 else "empeora"
             clear.append(f"{v} {word} ({num(d['low'], 1)} a {num(d['high'], 1)} puntos)")

@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from thesis_lib import artifacts, cli, data, environment, profiles, runcards
+from thesis_lib import artifacts, cli, data, environment, intervals, profiles, runcards
 from thesis_lib.evaluation import evaluator, metrics
 from thesis_lib.formatting import pct
 from thesis_lib.gan.latent import infer
@@ -56,10 +56,9 @@ def values_dir() -> Path:
 
 def wilson(k: int, n: int, level: float = CONFIDENCE) -> dict:
     """``k`` of ``n`` as a proportion with its Wilson score interval (scipy's)."""
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
+    low, high = intervals.wilson(k, n, level)
     return {"k": int(k), "n": int(n), "share": k / n,
-            "interval": {"level": level, "method": "wilson", "low": float(ci.low),
-                         "high": float(ci.high)}}
+            "interval": {"level": level, "method": "wilson", "low": low, "high": high}}
 
 
 def _spread(values) -> dict:
@@ -142,10 +141,10 @@ def reg_spread(profile: str = "quick", seeds=(0, 1, 2)) -> dict:
     for v in (v for v in variants if v != baseline):
         d = np.array([100 * (r["test_accuracy"][v]["share"]
                              - r["test_accuracy"][baseline]["share"]) for r in per_seed])
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-        paired[v] = {"n": len(d), "mean": float(d.mean()), "sd": float(d.std(ddof=1)),
+        ci = intervals.mean_interval(d, CONFIDENCE)
+        paired[v] = {"n": ci["n"], "mean": ci["mean"], "sd": ci["sd"],
                      "interval": {"level": CONFIDENCE, "method": "paired Student t over seeds",
-                                  "low": float(d.mean() - half), "high": float(d.mean() + half)},
+                                  "low": ci["low"], "high": ci["high"]},
                      "by_seed": d.tolist()}
     return {"value": chapter["spread_points"], "text": chapter["text"], "unit": "points",
             "seed": base.seed, "seeds": list(seeds),
@@ -217,7 +216,7 @@ def flip_ink(profile: str = "quick") -> dict:
     ink, rand = flips["ink"], flips["random"]
     b, c = int(np.sum(ink & ~rand)), int(np.sum(rand & ~ink))
     d = ink.astype(float) - rand.astype(float)
-    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * d.std(ddof=1) / np.sqrt(len(d))
+    ci = intervals.mean_interval(d, CONFIDENCE, method="normal")
     return {"value": float(ink.mean()), "text": pct(ink.mean(), 0),
             **wilson(int(ink.sum()), len(ink)),
             "random": {"text": pct(rand.mean(), 0), **wilson(int(rand.sum()), len(rand))},
@@ -227,8 +226,7 @@ def flip_ink(profile: str = "quick") -> dict:
                            "interval": {"level": CONFIDENCE,
                                         "method": "paired normal: mean ± z·sd/√n of the "
                                                   "per-sample differences",
-                                        "low": float(d.mean() - half),
-                                        "high": float(d.mean() + half)}},
+                                        "low": ci["low"], "high": ci["high"]}},
             "seed": config.seed,
             "generator": {"run": card["run_dir"].name, "epochs": card["epochs"],
                           "steps": card["steps"], "seed": card["seed"],

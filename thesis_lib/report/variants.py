@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from thesis_lib import intervals
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import num, pct
 from thesis_lib.gan.families import FAMILIES
@@ -284,11 +285,8 @@ def tracking_short(corr: dict[str, dict]) -> str:
 def share_interval_text(share: float, n: int, level: float = 0.95) -> str:
     """A share of ``n`` items with its Wilson ``level`` interval, as Spanish text
     ("98,4 % a 98,8 %")."""
-    from scipy.stats import binomtest
-
-    k = int(round(share * n))
-    ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
-    return f"{pct(ci.low)} a {pct(ci.high)}"
+    low, high = intervals.wilson(round(share * n), n, level)
+    return f"{pct(low)} a {pct(high)}"
 
 
 CONDITIONING_ES = {"planes": "planos de imagen (diez canales constantes)",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
-from thesis_lib import backend
+from thesis_lib import backend, intervals
 from thesis_lib.evaluation import attributes
 from thesis_lib.gan.latent import infer
 
@@ -177,13 +177,10 @@ def paired_share_difference(flipped_a, flipped_b, level: float = 0.95) -> dict:
     flips under one swing minus under another, point by point), with a normal ``level``
     interval from the per-point differences: mean ± z·sd/√n. Returns the difference, its
     interval and n."""
-    from scipy.stats import norm
-
     a, b = np.asarray(flipped_a, dtype=float), np.asarray(flipped_b, dtype=float)
     if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
         raise ValueError(f"need two equal 1-D samples of at least 2 points; got {a.shape} and "
                          f"{b.shape}.")
-    d = a - b
-    half = norm.ppf(0.5 + level / 2) * d.std(ddof=1) / np.sqrt(len(d))
-    return {"difference": float(d.mean()), "low": float(d.mean() - half),
-            "high": float(d.mean() + half), "n": len(d), "level": level}
+    ci = intervals.mean_interval(a - b, level, method="normal")
+    return {"difference": ci["mean"], "low": ci["low"],
+            "high": ci["high"], "n": ci["n"], "level": level}

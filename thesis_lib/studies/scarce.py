@@ -59,7 +59,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thesis_lib import artifacts, cli, data, environment, runcards, streams
+from thesis_lib import artifacts, cli, data, environment, intervals, runcards, streams
 from thesis_lib.callbacks import EpochLog, Progress
 from thesis_lib.evaluation import evaluator
 from thesis_lib.gan.grids import save_grid
@@ -607,15 +607,13 @@ def paired_intervals(frame, variant: str, baseline: str = "alone", level: float 
     standard deviation over seeds, a Student-t interval at ``level`` (NaN with fewer than two
     pairs), the wins and the sign the interval settles (+1, −1, or 0 when it holds 0)."""
     import pandas as pd
-    from scipy import stats
 
     rows = []
     for n, d in paired_difference(frame, variant, baseline).groupby(level="n"):
         k, mean = len(d), float(d.mean())
-        sd = float(d.std(ddof=1)) if k > 1 else math.nan
-        half = float(stats.t.ppf(0.5 + level / 2, k - 1)) * sd / math.sqrt(k) if k > 1 \
-            else math.nan
-        low, high = mean - half, mean + half
+        ci = intervals.mean_interval(d.to_numpy(), level) if k > 1 else \
+            {"sd": math.nan, "low": math.nan, "high": math.nan}
+        sd, low, high = ci["sd"], ci["low"], ci["high"]
         sign = 0 if k < 2 or low <= 0 <= high else (1 if low > 0 else -1)
         rows.append({"n": int(n), "pairs": k, "mean": mean, "std": sd, "low": low,
                      "high": high, "wins": int((d > 0).sum()), "sign": sign})
