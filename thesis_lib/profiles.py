@@ -209,6 +209,20 @@ class GanVariantsConfig:
 
 
 @dataclass(frozen=True)
+class GanMetricsConfig:
+    """The section «Cómo se mide una GAN» (beside thesis §3.3): the scores of the committed runs
+    are read from their ``scores.json``; the page itself draws only these samples."""
+
+    synthetic_samples: int = 1000   # points of each 2-D synthetic generator (and of the ring)
+    confident_samples: int = 2000   # images drawn from a run to find the evaluator's surest ones
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("synthetic_samples", "confident_samples"):
+            positive_int(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
 class TrainingConfig:
     """Thesis §2.3: empirical risk minimisation of the 2-2-1 ReLU network on a noisy XOR
     sample, by plain gradient descent (``thesis_lib.nn.erm``). ``seed`` draws the sample and,
@@ -374,6 +388,10 @@ _REGISTRY = {
         "full": RemediesConfig(seeds=(0, 1, 2, 3, 4), steps=3000, datasets=("ring", "grid"),
                                variants=(("ring", None),
                                          ("grid", ("standard", "wgan_gp", "pacgan4")))),
+    },
+    "gan_metrics": {
+        "quick": GanMetricsConfig(),
+        "full": GanMetricsConfig(synthetic_samples=2000, confident_samples=10_000),
     },
     "gan_variants": {
         "quick": GanVariantsConfig(),

@@ -59,6 +59,8 @@ LABELS = {
     "collapse_steps": "colapso de modo: pasos de G",
     "critic_2d_steps": "crítico en el plano: pasos de G",
     "walk_samples": "caminos del clasificador: puntos por par",
+    "synthetic_samples": "puntos de cada generador sintético en el plano",
+    "confident_samples": "imágenes generadas para buscar las más seguras del evaluador",
     "attribute_samples": "direcciones de atributos: muestras",
     "code_samples": "códigos de InfoGAN: muestras",
     "sizes": "imágenes etiquetadas N",

@@ -529,7 +529,7 @@ def campaign_main(p, args) -> int:
     try:
         return campaign.run(state, backend=backend, forced=forced, restart=args.restart_job,
                             log=lambda text: print(text, flush=True), reexec=True,
-                            retime=args.retime)
+                            retime=args.retime, score=not args.tiny)
     except RuntimeError as error:
         p.error(str(error))
 

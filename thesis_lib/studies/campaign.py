@@ -557,6 +557,28 @@ def deliver(campaign: Campaign, job: CampaignJob, record: dict) -> Path:
     return dest
 
 
+def score_delivery(campaign: Campaign, dest: Path, log=print, timeout_s: float = 3600.0) -> bool:
+    """Write the scores of every GAN run just delivered to ``dest`` (``scores.json``, by
+    :mod:`thesis_lib.studies.rescore`, in a process of its own on the launcher's code: scoring
+    is evaluation, not training). A failure is logged, never raised: the run stays delivered
+    and ``python -m thesis_lib.studies.rescore`` fills the gap later. True when nothing is
+    left unscored."""
+    if not any(dest.rglob("generator*.weights.h5")):
+        return True  # nothing to score (a run without its generator)
+    argv = [sys.executable, "-m", "thesis_lib.studies.rescore", "--results",
+            str(campaign.results), "--under", str(dest)]
+    try:
+        out = subprocess.run(argv, cwd=campaign.source, text=True, capture_output=True,
+                             timeout=timeout_s)
+        ok = out.returncode == 0
+        detail = [] if ok else (out.stderr or out.stdout or "no output").strip().splitlines()[-1:]
+    except (OSError, subprocess.TimeoutExpired) as error:
+        ok, detail = False, [str(error)]
+    log(f"[{environment_now()}] scores of {dest.name}: " + ("written" if ok else
+        f"not written ({' '.join(detail)}); run `python -m thesis_lib.studies.rescore`"))
+    return ok
+
+
 # --- the loop --------------------------------------------------------------------------------
 
 def _lock(directory: Path):
@@ -576,8 +598,10 @@ def _lock(directory: Path):
 
 
 def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart=(),
-        heartbeat_s: float = 30.0, log=print, reexec: bool = False, retime: bool = False) -> int:
+        heartbeat_s: float = 30.0, log=print, reexec: bool = False, retime: bool = False,
+        score: bool = True) -> int:
     """Work through the queue until every job not held is delivered; 1 if a job failed.
+    With ``score``, each delivered GAN run is then scored (:func:`score_delivery`).
     With ``reexec`` (the command line), a job about to start for the first time after the
     source checkout has moved to a new commit first restarts this process on that code."""
     lock = _lock(campaign.dir)
@@ -642,6 +666,8 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
         record["delivered_at"] = environment_now()
         campaign.save(state)
         log(f"[{environment_now()}] delivered {job.name} to {dest}")
+        if score:
+            score_delivery(campaign, dest, log)
     lock.close()
     return 1 if failures else 0
 

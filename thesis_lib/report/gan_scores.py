@@ -1,0 +1,218 @@
+"""Spanish tables and figures of the section «Cómo se mide una GAN» (chapter 3.3's metrics,
+read by chapters 3.3 and 4.2): the committed runs' ``scores.json`` side by side with
+intervals, the Fréchet distance against the number of samples, per-digit views, and synthetic
+cases that show what each metric sees. The numbers come from
+:mod:`thesis_lib.studies.rescore` and :mod:`thesis_lib.evaluation.gan_scores`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from thesis_lib import artifacts, runcards
+from thesis_lib.evaluation import manifold
+from thesis_lib.formatting import num, pct
+from thesis_lib.plotting import new_figure
+from thesis_lib.studies import rescore
+
+FAMILY_ES = {"standard": "GAN estándar", "wasserstein_gp": "WGAN-GP",
+             "wasserstein_clip": "WGAN con recorte", "infogan": "InfoGAN"}
+MANIFOLD_ES = {"precision": "precisión", "recall": "sensibilidad", "density": "densidad",
+               "coverage": "cobertura"}
+
+
+def run_label(card: dict) -> str:
+    """A short Spanish name for a GAN run: its family, network and epochs."""
+    options, config = card["options"], card["config"]
+    if not config.get("loss"):  # the §4.2 DCGAN and its variants: several seeds
+        variant = card.get("variant", "baseline")
+        name = "DCGAN" + ("" if variant == "baseline" else f" ({variant})") + \
+            f", semilla {card['seed']}"
+    elif "info_noise" in options:
+        name = "InfoGAN"
+    elif config.get("conditional"):
+        how = "proyección" if options.get("d_conditioning") == "projection" else "planos"
+        name = f"condicional ({how})"
+    else:
+        name = FAMILY_ES.get(config.get("loss") or "standard", "GAN estándar")
+    return f"{name}, {num(card['epochs'])} épocas"
+
+
+def load(results: Path | None = None) -> list[dict]:
+    """Every run with current scores: ``{"label", "card", "scores", "run"}``, in the order of
+    the book (the §4.2 DCGAN first, then chapter 3.3's runs, then the attempts)."""
+    entries = []
+    for run in rescore.gan_runs(results):
+        if rescore.status(run) != "current":
+            continue
+        card = runcards.read_card(run / "card.json")
+        entries.append({"label": run_label(card), "card": card, "run": run,
+                        "scores": artifacts.read_json(run / rescore.SCORES)})
+    return entries
+
+
+def floor(entries: list[dict]) -> dict:
+    """The real-data floor the scores were written with (the same in every file)."""
+    if not entries:
+        raise ValueError("no run has scores yet; run `python -m thesis_lib.studies.rescore`.")
+    return entries[0]["scores"]["real_floor"]
+
+
+def cell(m: dict, decimals: int | None = None, sig: int | None = None, percent=False) -> str:
+    """"value [low; high]" in Spanish form (a share as a percentage)."""
+    if percent:
+        return f"{pct(m['value'])} [{pct(m['low'])}; {pct(m['high'])}]"
+    f = (lambda v: num(v, decimals)) if sig is None else (lambda v: num(v, sig=sig))
+    return f"{f(m['value'])} [{f(m['low'])}; {f(m['high'])}]"
+
+
+def _rows(entries: list[dict], real: dict):
+    yield "imágenes reales (piso)", real
+    for e in entries:
+        yield e["label"], e["scores"]["generated"]
+
+
+def distance_frame(entries: list[dict]) -> pd.DataFrame:
+    """Fréchet distance at N = 10 000, FD∞ and KID, each with its 95 % interval."""
+    rows = []
+    for label, s in _rows(entries, floor(entries)):
+        inf = s["fd_inf"]
+        rows.append({"corrida": label,
+                     "Fréchet": cell(s["metrics"]["frechet_distance"], sig=3),
+                     "Fréchet∞": cell({"value": inf["fd_inf"], "low": inf["low"],
+                                       "high": inf["high"]}, sig=3),
+                     "KID": cell(s["metrics"]["kid"], sig=3)})
+    return pd.DataFrame(rows).set_index("corrida")
+
+
+def manifold_frame(entries: list[dict]) -> pd.DataFrame:
+    """Precision, recall, density and coverage, each with its 95 % interval."""
+    rows = []
+    for label, s in _rows(entries, floor(entries)):
+        row = {"corrida": label}
+        for key, es in MANIFOLD_ES.items():
+            row[es] = cell(s["metrics"][key], 2)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("corrida")
+
+
+def per_class_frame(scores: dict) -> pd.DataFrame:
+    """One run's per-digit view: the digit's share (Wilson interval), and where it has enough
+    images, its Fréchet distance beside the real floor at the same number of images, and its
+    precision and recall against the real images of that digit."""
+    rows = []
+    for r in scores["generated"]["per_class"]:
+        rows.append({"dígito": str(r["digit"]), "imágenes": num(r["count"]),
+                     "proporción": f"{pct(r['share'])} [{pct(r['share_low'])}; "
+                                   f"{pct(r['share_high'])}]",
+                     "Fréchet": num(r["frechet_distance"], sig=3) if "frechet_distance" in r
+                     else "—",
+                     "piso": num(r["floor_frechet_distance"], sig=2)
+                     if "floor_frechet_distance" in r else "—",
+                     "precisión": num(r["precision"], 2) if "precision" in r else "—",
+                     "sensibilidad": num(r["recall"], 2) if "recall" in r else "—"})
+    return pd.DataFrame(rows).set_index("dígito")
+
+
+def plot_fd_curves(entries: list[dict]):
+    """Fréchet distance against the number of generated images N (log–log), each run and the
+    real floor, with FD∞ as a dashed line at each curve's right."""
+    fig, (ax,) = new_figure(1, width=6.4, height=4.4)
+    real = floor(entries)
+    series = [("imágenes reales (piso)", real, "k")] + \
+        [(e["label"], e["scores"]["generated"], f"C{i}") for i, e in enumerate(entries)]
+    for label, s, color in series:
+        curve = s["fd_curve"]
+        ax.plot(curve["sizes"], curve["frechet_distance"], "o-", color=color, label=label,
+                markersize=4)
+        inf = s["fd_inf"]["fd_inf"]
+        if inf > 0:
+            ax.hlines(inf, curve["sizes"][-1], curve["sizes"][-1] * 1.6, colors=color,
+                      linestyles="--")
+    ax.set(xscale="log", yscale="log", xlabel="imágenes generadas, N",
+           ylabel="distancia de Fréchet")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
+              frameon=False)
+    return fig
+
+
+def plot_class_shares(scores: dict, label: str):
+    """Share of each digit among one run's generated images (evaluator's reading), with its
+    Wilson interval, against the uniform 10 %."""
+    rows = scores["generated"]["per_class"]
+    share = np.array([r["share"] for r in rows])
+    err = np.array([[r["share"] - r["share_low"] for r in rows],
+                    [r["share_high"] - r["share"] for r in rows]])
+    fig, (ax,) = new_figure(1, width=5.6, height=3.4)
+    ax.bar(range(len(rows)), 100 * share, yerr=100 * err, color="C0", capsize=3)
+    ax.axhline(10, color="0.4", linestyle="--", linewidth=1)
+    ax.set(xticks=range(len(rows)), xticklabels=[str(r["digit"]) for r in rows],
+           xlabel="dígito que lee el evaluador", ylabel="% de las imágenes", title=label)
+    return fig
+
+
+# --- what each metric sees: synthetic cases ----------------------------------------------------
+
+def synthetic_cases(n: int = 1000, seed: int = 0, k: int = 3) -> list[dict]:
+    """Three generators against a ring of 8 normals (2-D, where everything can be drawn): one
+    faithful, one that keeps only 4 of the 8 modes, one that covers all 8 but blurred. Each
+    with its precision, recall, density and coverage (``k``-nearest-neighbour balls)."""
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * np.arange(8) / 8
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+    def ring(m, modes=8, scale=0.12):
+        which = rng.integers(0, modes, m)
+        return centres[which] + scale * rng.normal(size=(m, 2))
+
+    real = ring(n)
+    cases = [("fiel", ring(n)), ("la mitad de los modos", ring(n, modes=4)),
+             ("borrosa", ring(n, scale=0.45))]
+    return [{"name": name, "real": real, "fake": fake, **manifold.prdc(real, fake, k)}
+            for name, fake in cases]
+
+
+def plot_synthetic_cases(cases: list[dict]):
+    """One panel per synthetic generator: real points (blue), generated (red), and its four
+    metrics in the title."""
+    fig, axes = new_figure(len(cases), width=3.3, height=3.9)
+    for ax, c in zip(axes, cases):
+        ax.scatter(*c["real"].T, s=3, color="C0", alpha=0.5)
+        ax.scatter(*c["fake"].T, s=3, color="C3", alpha=0.5)
+        ax.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xticks=[], yticks=[])
+        ax.set_title(f"{c['name']}\nprec. {num(c['precision'], 2)} · sens. "
+                     f"{num(c['recall'], 2)}\ndens. {num(c['density'], 2)} · cob. "
+                     f"{num(c['coverage'], 2)}", fontsize=10)
+    return fig
+
+
+def most_confident(probabilities, digit: int, n: int = 8) -> np.ndarray:
+    """Indices of the ``n`` images the evaluator reads as ``digit`` with the highest
+    probability."""
+    p = np.asarray(probabilities)
+    mine = np.flatnonzero(p.argmax(axis=1) == digit)
+    return mine[np.argsort(-p[mine, digit], kind="stable")[:n]]
+
+
+def plot_confident_eights(real, images, probabilities, label: str, digit: int = 8, n: int = 8):
+    """Left: ``n`` real images of ``digit``; right: the ``n`` generated images the evaluator
+    reads as ``digit`` with the highest probability. Returns the figure and those
+    probabilities."""
+    top = most_confident(probabilities, digit, n)
+    p = np.asarray(probabilities)[top, digit]
+    fig, axes = new_figure(2, width=3.4, height=1.9)
+    for ax, group, title in ((axes[0], np.asarray(real)[:n], f"{digit} reales"),
+                             (axes[1], np.asarray(images)[top], f"generadas: {label}")):
+        cols = 4
+        rows = -(-len(group) // cols)
+        canvas = np.ones((rows * 29 + 1, cols * 29 + 1))
+        for i, im in enumerate(group):
+            r, c = divmod(i, cols)
+            canvas[1 + 29 * r:29 * (r + 1), 1 + 29 * c:29 * (c + 1)] = 1 - np.squeeze(im) / \
+                (255.0 if np.asarray(group).dtype == np.uint8 else 1.0)
+        ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=10)
+        ax.axis("off")
+    return fig, p
