@@ -341,6 +341,7 @@ def test_facts_about_the_metrics_name_rare_and_common_digits():
     facts = dcgan_report.metric_facts(_long_card())
     _all_text(facts)
     assert facts["long_fd"] == "226,4" and facts["long_score"] == "5,82"
+    assert facts["long_samples"] == "10\u202f000"  # cards without metric_samples scored 10,000
     assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%) y 6 (2,1\u00a0%)"
     assert facts["common_digits"] == "3 (23\u00a0%) y 7 (21\u00a0%)"
     assert facts["floor_fd"] == "1,7" and facts["ceiling_score"] == "9,87"
@@ -387,6 +388,14 @@ def test_startup_table_lists_every_run_in_the_given_order(tmp_path):
     assert frame["pérdida media de D"].tolist() == [0.695, 0.698, 0.387, 0.583]
     html = dcgan_report.startup_table(cards, ["baseline", "upsample"]).to_html()
     assert "1120,9" in html and "0,39" in html and not ENGLISH.search(html)
+    # The headers say how many samples the metrics used (cards without the setting: 10,000);
+    # runs scored on different numbers get a column of their own.
+    assert "distancia de Fréchet (10\u202f000 muestras)" in frame.columns
+    cards[0] = {**cards[0], "config": {"metric_samples": 2000}}
+    frame = dcgan_report.startup_frame(cards)
+    assert "distancia de Fréchet" in frame.columns
+    assert frame["muestras generadas"].tolist() == [2000, 10_000, 10_000, 10_000]
+    assert ">2000<" in dcgan_report.startup_table(cards).to_html()
 
 
 def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
@@ -396,7 +405,7 @@ def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
     assert facts["band_fd"] == "385 a 473" and facts["out_fd"] == "1121 a 1121"
     assert facts["out_dloss"] == "0,39 a 0,39"
     assert facts["fd_baseline"] == "782" and facts["min_upsample"] == "20"
-    assert facts["budget_steps"] == "234"
+    assert facts["budget_steps"] == "234" and facts["budget_samples"] == "10\u202f000"
     # Per-variant D losses as the table shows them: a range, or one number if both read alike.
     assert facts["dloss_baseline"] == "0,39 y 0,58"
     assert facts["dloss_upsample"] == "0,69 y 0,70"  # 0,695 and 0,698, as the table rounds them

@@ -359,6 +359,11 @@ def test_the_chapter_shows_design_1_as_confounded_and_without_a_verdict(tmp_path
     facts = scarce_report.facts(tmp_path, frame, gans, 1)
     assert "sin evidencia" in facts["esc_veredicto"] and "no se sostiene" not in str(facts)
     assert "mitad" in facts["esc_corridas"] and "9 GAN" in facts["esc_corridas"]
+    # Every agreement names the samples it was measured on (the cards' metrics.samples).
+    assert "las 2000 muestras de cada GAN (200 por dígito)" in facts["esc_corridas"]
+    assert facts["esc_muestras_gan"] == "2000" and set(gans.samples) == {2000}
+    assert "acuerdo con el evaluador (%, 2000 muestras por GAN)" in \
+        scarce_report.gan_table(gans).data.columns
     assert "0 de 9 pares" in facts["esc_resultado"] and "intervalo del 95 %" in \
         facts["esc_resultado"]
     shown = scarce_report.paired_table(frame).data
@@ -379,6 +384,7 @@ def test_the_chapter_shows_design_2_once_delivered_and_says_what_it_settles(tmp_
     assert gans.steps.tolist() == [300] * 3 and set(gans.stopped_by) == {"patience"}
     facts = scarce_report.facts(tmp_path, frame, gans, 2)
     assert "3 de las 9 celdas" in facts["esc_corridas"]
+    assert "medido en 2000 muestras nuevas de cada GAN" in facts["esc_corridas"]
     assert "N = 100 las muestras de la GAN empeoraron" in facts["esc_veredicto"]
     assert "300 y 1000 no tiene todavía corridas" in facts["esc_veredicto"]
     assert "no alcanza" in facts["esc_veredicto"]

@@ -24,7 +24,15 @@ FIT_FROM = 1000  # the 1/N line is fitted on sizes ≥ this (well above the 64 f
 MIN_CLASS = 100  # per-digit metrics need at least this many images of the digit
 
 
-def bootstrap_interval(estimate: float, replicates, level: float = 0.95) -> dict:
+# Where each metric can lie: an interval is cut there (a share near 0 would otherwise reach
+# below it).
+BOUNDS = {"frechet_distance": (0.0, None), "mnist_score": (1.0, None), "kid": (None, None),
+          "precision": (0.0, 1.0), "recall": (0.0, 1.0), "density": (0.0, None),
+          "coverage": (0.0, 1.0)}
+
+
+def bootstrap_interval(estimate: float, replicates, level: float = 0.95,
+                       bounds=(None, None)) -> dict:
     """``estimate`` ± z·sd of its bootstrap ``replicates`` (the normal bootstrap interval).
 
     The spread, not the percentiles: a resample repeats about a third of the images, which
@@ -37,8 +45,12 @@ def bootstrap_interval(estimate: float, replicates, level: float = 0.95) -> dict
         raise ValueError(f"need at least 20 bootstrap replicates, got {len(r)}.")
     sd = float(r.std(ddof=1))
     half = float(norm.ppf(0.5 + level / 2)) * sd
-    return {"value": float(estimate), "sd": sd, "low": float(estimate) - half,
-            "high": float(estimate) + half}
+    low, high = float(estimate) - half, float(estimate) + half
+    if bounds[0] is not None:
+        low = max(low, bounds[0])
+    if bounds[1] is not None:
+        high = min(high, bounds[1])
+    return {"value": float(estimate), "sd": sd, "low": low, "high": high}
 
 
 def fd_curve(reference, features, sizes=SIZES, draws: int = 3, seed: int = 0) -> dict:
@@ -110,7 +122,8 @@ def score(reference_features, features, probabilities, *, k: int = 3, replicates
     out = {"n_generated": len(feats), "n_reference": len(ref), "k": k,
            "replicates": replicates, "seed": seed, "metrics": {}}
     for name, value in point.items():
-        out["metrics"][name] = bootstrap_interval(value, reps[name])
+        out["metrics"][name] = bootstrap_interval(value, reps[name],
+                                                  bounds=BOUNDS.get(name, (None, None)))
     conv = kernel.kid(ref, feats, kid_subsets, min(kid_subset_size, len(feats), len(ref)),
                       seed)
     out["kid_subsets"] = conv

@@ -13,6 +13,7 @@ import numpy as np
 from thesis_lib import claims
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import listing, num, pct, span, table
+from thesis_lib.profiles import GANConfig
 from thesis_lib.report.hyperparameters import VALUE_NAMES
 from thesis_lib.studies.gan_results import (
     best_epoch,
@@ -111,14 +112,32 @@ def epoch_table(history_rows: list[dict], monitor_rows: list[dict] = ()):
 METRICS_DECIMALS = {"distancia de Fréchet": 1, "puntaje MNIST": 2, "clases cubiertas": 0}
 
 
-def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
-    """The final metrics of a run beside the real-data references its card holds: 10,000
-    training images against the test set (the floor a perfect generator could reach) and the
-    test set against itself (Fréchet distance 0 by construction; the score's reference, not its
-    maximum: the training sample, which the evaluator learned from, scores a little higher)."""
+def metric_samples(card: dict) -> int:
+    """How many generated images a run's final metrics (and as many real training images, for
+    the floor) were computed on: the card's ``config.metric_samples`` (or ``metrics.samples``);
+    cards written before the setting existed scored ``GANConfig``'s default, 10,000."""
+    n = card.get("config", {}).get("metric_samples") or card.get("metrics", {}).get("samples")
+    return int(n or GANConfig.metric_samples)
+
+
+def samples_text(cards) -> str:
+    """The number of samples behind the final metrics of ``cards``, as the prose says it:
+    ``"10 000"``, or ``"2000 a 10 000"`` when the runs differ."""
+    sizes = sorted({metric_samples(c) for c in cards})
+    return num(sizes[0]) if len(sizes) == 1 else f"{num(sizes[0])} a {num(sizes[-1])}"
+
+
+def metrics_frame(card: dict, label: str | None = None):
+    """The final metrics of a run beside the real-data references its card holds: as many
+    training images as generated ones (:func:`metric_samples`, 10,000) against the test set (the
+    floor a perfect generator could reach) and the test set against itself (Fréchet distance 0
+    by construction; the score's reference, not its maximum: the training sample, which the
+    evaluator learned from, scores a little higher). ``label`` names the run's row (default:
+    "generador (10 000 muestras)")."""
     import pandas as pd
     real = card["real_data"]
-    n = card.get("config", {}).get("metric_samples", 10_000)
+    n = metric_samples(card)
+    label = label or f"generador ({num(n)} muestras)"
     rows = {label: card["metrics"],
             f"{num(n)} imágenes reales de entrenamiento": real["train_vs_test"],
             "conjunto de prueba (contra sí mismo)": real["test_set"]}
@@ -129,30 +148,38 @@ def metrics_frame(card: dict, label: str = "generador (10 000 muestras)"):
     return frame
 
 
-def metrics_table(card: dict, label: str = "generador (10 000 muestras)"):
+def metrics_table(card: dict, label: str | None = None):
     """:func:`metrics_frame` ready to show."""
     return table(metrics_frame(card, label), METRICS_DECIMALS)
 
 
 def startup_frame(cards: list[dict], order=None):
     """One row per run of an equal-budget comparison: its metrics and its last mean
-    discriminator loss, variants in ``order`` (default: alphabetical), then by seed."""
+    discriminator loss, variants in ``order`` (default: alphabetical), then by seed. The
+    metrics' headers say how many samples they were computed on ("distancia de Fréchet
+    (10 000 muestras)"); runs scored on different numbers get a column of their own instead."""
     import pandas as pd
     order = list(order or sorted({c["variant"] for c in cards}))
+    sizes = {metric_samples(c) for c in cards}
+    suffix = f" ({num(sizes.pop())} muestras)" if len(sizes) == 1 else ""
     rows = []
     for c in sorted(cards, key=lambda c: (order.index(c["variant"]), c["seed"])):
         rows.append({"variante": variant_name(c["variant"]), "semilla": c["seed"],
-                     **{label: c["metrics"][key] for key, label in METRICS.items()},
+                     **({} if suffix else {"muestras generadas": metric_samples(c)}),
+                     **{label + suffix: c["metrics"][key] for key, label in METRICS.items()},
                      "pérdida media de D": history(c["run_dir"])[-1]["d_loss"]})
     frame = pd.DataFrame(rows)
-    frame["clases cubiertas"] = frame["clases cubiertas"].astype(int)
+    classes = METRICS["classes_covered"] + suffix
+    frame[classes] = frame[classes].astype(int)
     return frame
 
 
 def startup_table(cards: list[dict], order=None):
     """:func:`startup_frame` ready to show."""
-    return table(startup_frame(cards, order), {**METRICS_DECIMALS, "pérdida media de D": 2},
-                 index=False)
+    frame = startup_frame(cards, order)
+    decimals = {column: d for label, d in METRICS_DECIMALS.items() for column in frame.columns
+                if column.startswith(label)}
+    return table(frame, {**decimals, "pérdida media de D": 2}, index=False)
 
 
 def _pct_span(values) -> str:
@@ -191,10 +218,12 @@ def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict
 
 
 def metric_facts(card: dict) -> dict[str, str]:
-    """The final metrics of a run and its real-data references, as the prose quotes them."""
+    """The final metrics of a run and its real-data references, as the prose quotes them, with
+    the number of samples they were computed on (``long_samples``)."""
     m, real = card["metrics"], card["real_data"]
     share = np.asarray(m["class_share"])
-    return {"long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
+    return {"long_samples": num(metric_samples(card)),
+            "long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
             "long_classes": num(m["classes_covered"]),
             "rare_digits": listing(f"{d} ({pct(share[d], 1)})"
                                    for d in np.flatnonzero(share < 0.05)) or "ninguno",
@@ -222,14 +251,15 @@ def stopping_facts(metric_rows: list[dict], floor_fd: float, from_epoch: int = 3
 
 
 def variant_facts(cards: list[dict], band: tuple[float, float]) -> dict[str, str]:
-    """What the chapter says about an equal-budget comparison: per variant the mean Fréchet
-    distance, minutes per run and last mean D loss; and the runs whose last mean D loss lies
-    inside ``band`` (the thesis's range) against the others."""
+    """What the chapter says about an equal-budget comparison: the samples behind each run's
+    metrics (``budget_samples``); per variant the mean Fréchet distance, minutes per run and
+    last mean D loss; and the runs whose last mean D loss lies inside ``band`` (the thesis's
+    range) against the others."""
     last_d = np.array([history(c["run_dir"])[-1]["d_loss"] for c in cards])
     fd = np.array([c["metrics"]["frechet_distance"] for c in cards])
     variants = np.array([c["variant"] for c in cards])
     minutes = np.array([c["seconds_this_process"] / 60 for c in cards])
-    facts = {"budget_steps": num(cards[0]["steps"])}
+    facts = {"budget_steps": num(cards[0]["steps"]), "budget_samples": samples_text(cards)}
     inside = (last_d >= band[0]) & (last_d <= band[1])
     for name, mask in (("band", inside), ("out", ~inside)):
         facts[f"{name}_n"] = num(int(mask.sum()))

@@ -60,12 +60,20 @@ def floor(entries: list[dict]) -> dict:
     return entries[0]["scores"]["real_floor"]
 
 
-def cell(m: dict, decimals: int | None = None, sig: int | None = None, percent=False) -> str:
-    """"value [low; high]" in Spanish form (a share as a percentage)."""
+def cell(m: dict, percent: bool = False) -> str:
+    """"value [low; high]" in Spanish form, with as many decimals as the interval's half-width
+    needs for its first significant digit (a share as a percentage)."""
     if percent:
         return f"{pct(m['value'])} [{pct(m['low'])}; {pct(m['high'])}]"
-    f = (lambda v: num(v, decimals)) if sig is None else (lambda v: num(v, sig=sig))
-    return f"{f(m['value'])} [{f(m['low'])}; {f(m['high'])}]"
+    half = max(m["high"] - m["value"], m["value"] - m["low"])
+    decimals = max(0, -int(np.floor(np.log10(half)))) if half > 0 else 2
+    return f"{num(m['value'], decimals)} [{num(m['low'], decimals)}; {num(m['high'], decimals)}]"
+
+
+def fd_inf(scores: dict) -> dict:
+    """FD∞ with its interval, shaped like a metric (for :func:`cell`)."""
+    inf = scores["fd_inf"]
+    return {"value": inf["fd_inf"], "low": inf["low"], "high": inf["high"]}
 
 
 def _rows(entries: list[dict], real: dict):
@@ -78,12 +86,10 @@ def distance_frame(entries: list[dict]) -> pd.DataFrame:
     """Fréchet distance at N = 10 000, FD∞ and KID, each with its 95 % interval."""
     rows = []
     for label, s in _rows(entries, floor(entries)):
-        inf = s["fd_inf"]
         rows.append({"corrida": label,
-                     "Fréchet": cell(s["metrics"]["frechet_distance"], sig=3),
-                     "Fréchet∞": cell({"value": inf["fd_inf"], "low": inf["low"],
-                                       "high": inf["high"]}, sig=3),
-                     "KID": cell(s["metrics"]["kid"], sig=3)})
+                     "Fréchet": cell(s["metrics"]["frechet_distance"]),
+                     "Fréchet∞": cell(fd_inf(s)),
+                     "KID": cell(s["metrics"]["kid"])})
     return pd.DataFrame(rows).set_index("corrida")
 
 
@@ -93,7 +99,7 @@ def manifold_frame(entries: list[dict]) -> pd.DataFrame:
     for label, s in _rows(entries, floor(entries)):
         row = {"corrida": label}
         for key, es in MANIFOLD_ES.items():
-            row[es] = cell(s["metrics"][key], 2)
+            row[es] = cell(s["metrics"][key])
         rows.append(row)
     return pd.DataFrame(rows).set_index("corrida")
 
@@ -216,3 +222,32 @@ def plot_confident_eights(real, images, probabilities, label: str, digit: int = 
         ax.set_title(title, fontsize=10)
         ax.axis("off")
     return fig, p
+
+
+def table_facts(entries: list[dict]) -> dict[str, str]:
+    """The sentences' numbers under the runs' tables (glue names → Spanish text): the §4.2
+    DCGAN against the floor, the run with the highest precision and the closest run."""
+    def m(e):
+        return e["scores"]["generated"]["metrics"]
+
+    real = floor(entries)["metrics"]
+    dcgan = next(e for e in entries if e["label"].startswith("DCGAN"))
+    sharp = max(entries, key=lambda e: m(e)["precision"]["value"])
+    close = min(entries, key=lambda e: m(e)["frechet_distance"]["value"])
+    conditional = close["card"]["config"].get("conditional", False)
+    return {
+        "dc_label": dcgan["label"], "dc_prec": num(m(dcgan)["precision"]["value"], 2),
+        "dc_recall": num(m(dcgan)["recall"]["value"], 2),
+        "dc_cov": num(m(dcgan)["coverage"]["value"], 2),
+        "real_prec": num(real["precision"]["value"], 2),
+        "real_cov": num(real["coverage"]["value"], 2),
+        "sharp_label": sharp["label"], "sharp_prec": num(m(sharp)["precision"]["value"], 2),
+        "sharp_recall": num(m(sharp)["recall"]["value"], 2),
+        "sharp_cov": num(m(sharp)["coverage"]["value"], 2),
+        "close_label": close["label"],
+        "close_fd": num(m(close)["frechet_distance"]["value"], 1),
+        "close_cov": num(m(close)["coverage"]["value"], 2),
+        "close_note": ("es de las que reciben el dígito que deben dibujar; con una corrida por "
+                       "configuración, eso no prueba que la condición sea la causa"
+                       if conditional else "no recibe el dígito que debe dibujar"),
+    }

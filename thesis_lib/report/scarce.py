@@ -160,7 +160,8 @@ STOPS = {"patience": "paciencia", "cap": "tope", "fixed budget": "presupuesto fi
 def gan_table(gans):
     """:func:`thesis_lib.studies.scarce.gan_frame` summarised per N, in Spanish: seeds, the
     generator steps of the generator used, how training stopped, the agreement with the
-    requested digit (mean, standard deviation and range over the GANs) and the minutes."""
+    requested digit (mean, standard deviation and range over the GANs; its header says on how
+    many samples) and the minutes."""
     import pandas as pd
 
     rows = []
@@ -174,7 +175,7 @@ def gan_table(gans):
                      "pasos de G del generador usado": steps,
                      "detención": "; ".join(f"{STOPS.get(s, s)}: {num(int(c))}"
                                             for s, c in stops.items()),
-                     "acuerdo con el evaluador (%)":
+                     f"acuerdo con el evaluador (%, {samples_text(gans)} muestras por GAN)":
                          f"{num(100 * g.agreement.mean(), 1)}{sd} "
                          f"({num(100 * g.agreement.min(), 1)}–{num(100 * g.agreement.max(), 1)})",
                      "minutos de CPU por GAN": num(g.seconds.mean() / 60, 1)})
@@ -205,6 +206,22 @@ def plot_agreement(out_root, gans, design: int):
     ax.legend(frameon=False, fontsize=9)
     spanish_ticks(fig)
     return fig
+
+
+def samples_text(gans) -> str:
+    """How many generated samples each GAN's agreement was measured on (the cards'
+    ``metrics.samples``): ``"2000"``, or ``"2000 a 4000"`` when the GANs differ."""
+    sizes = sorted(set(int(n) for n in gans.samples))
+    return num(sizes[0]) if len(sizes) == 1 else f"{num(sizes[0])} a {num(sizes[-1])}"
+
+
+def _samples_of(gans) -> str:
+    """``"las 2000 muestras de cada GAN (200 por dígito)"``: the samples behind the agreement,
+    which asks for the ten digits in equal turns."""
+    sizes = set(int(n) for n in gans.samples)
+    per_digit = (f" ({num(next(iter(sizes)) // 10)} por dígito)"
+                 if len(sizes) == 1 and next(iter(sizes)) % 10 == 0 else "")
+    return f"las {samples_text(gans)} muestras de cada GAN{per_digit}"
 
 
 def _share_of(gans) -> str:
@@ -246,12 +263,13 @@ def _settled(frame, variant: str, baseline: str = "alone") -> tuple[list, list, 
 def facts(out_root, frame, gans, design: int) -> dict:
     """The chapter's glued sentences (plain Spanish text) for the design shown: which runs
     these are (``esc_corridas``), what they show (``esc_resultado``), the verdict they can carry
-    under the ledger's rules (``esc_veredicto``) and their cost (``esc_costo``)."""
+    under the ledger's rules (``esc_veredicto``), their cost (``esc_costo``) and the samples each
+    GAN's agreement was measured on (``esc_muestras_gan``)."""
     wins = {v: paired_wins(frame, v) for v in ("classic", "gan", "both")}
     cells = frame.groupby(["n", "seed"]).ngroups
     cost = budget(out_root, design)
     hours = (cost["gan_seconds"] + cost["classifier_seconds"]) / 3600
-    out = {}
+    out = {"esc_muestras_gan": samples_text(gans)}
     if design == 1:
         out["esc_corridas"] = (
             "Las corridas guardadas son todavía del primer diseño del experimento, que tiene "
@@ -262,8 +280,9 @@ def facts(out_root, frame, gans, design: int) -> dict:
             "seguía mejorando. Las corridas del "
             f"diseño corregido ({num(FULL_CELLS)} celdas, una por N y semilla) están en la cola "
             "de la campaña de CPU; cuando se guarden, este capítulo las mostrará en lugar de "
-            "estas. Lo que sigue describe corridas con esa confusión. El evaluador reconoce "
-            f"el dígito pedido en una parte de las muestras de cada GAN que va {_share_of(gans)}, "
+            "estas. Lo que sigue describe corridas con esa confusión. Al final de su "
+            "entrenamiento, el evaluador reconoce el dígito pedido en una parte de "
+            f"{_samples_of(gans)} que va {_share_of(gans)}, "
             "y esa parte baja al crecer N. Una explicación posible, no comprobada: con el mismo "
             f"número de pasos, cada imagen real pasó por D {_views(gans)}, así que la GAN de "
             "menos imágenes las aprende (o las copia) antes. El diseño corregido entrena cada "
@@ -296,7 +315,7 @@ def facts(out_root, frame, gans, design: int) -> dict:
         "(N, semilla) del perfil completo, hechas por la campaña de CPU. Sus GAN se detuvieron "
         f"por paciencia en {num(int(stops.get('patience', 0)))} casos y por el tope en "
         f"{num(int(stops.get('cap', 0)))}; el acuerdo con el dígito pedido de la GAN usada, "
-        f"medido en muestras nuevas, va {_share_of(gans)}.")
+        f"medido en {samples_text(gans)} muestras nuevas de cada GAN, va {_share_of(gans)}.")
     out["esc_resultado"] = (
         f"Con las mismas imágenes reales en cada lote, la variante con muestras de la GAN "
         f"superó a «solo las N imágenes» en {wins['gan'][0]} de {wins['gan'][1]} pares (N, "

@@ -559,7 +559,8 @@ def budget(out_root, design: int | None = None) -> dict:
 def gan_frame(out_root, design: int | None = None):
     """Per GAN: N, seed, generator steps (to the generator used), the evaluator's agreement
     with the requested digit (on fresh samples where the card has it: design 2 picks its
-    generator on the curve's own samples), how it stopped and the training seconds."""
+    generator on the curve's own samples) and the number of samples it was measured on, how
+    it stopped and the training seconds."""
     import pandas as pd
 
     return pd.DataFrame([{"n": c["n_train"], "seed": c["seed"], "design": design_of(c),
@@ -567,6 +568,9 @@ def gan_frame(out_root, design: int | None = None):
                           "steps_trained": c["steps"],
                           "agreement": c["metrics"].get("agreement_fresh",
                                                         c["metrics"].get("agreement")),
+                          # the generated samples behind it (both designs record them)
+                          "samples": int(c["metrics"].get(
+                              "samples", c["config"].get("agreement_samples", 0))),
                           "stopped_by": c["details"].get("stopped_by", "fixed budget"),
                           # real images through D per image of the N: half of each batch
                           "real_views": c["steps"] * c["config"]["gan_batch"] / 2

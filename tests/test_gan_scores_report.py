@@ -1,0 +1,56 @@
+"""The Spanish tables and facts of «Cómo se mide una GAN» (thesis_lib.report.gan_scores)."""
+
+import pytest
+
+from thesis_lib.report import gan_scores as gs
+
+ENTRIES = gs.load()
+
+
+def test_an_interval_shows_the_decimals_its_width_needs():
+    assert gs.cell({"value": 226.1, "low": 223.3, "high": 228.9}) == "226 [223; 229]"
+    assert gs.cell({"value": 1.667, "low": 1.29, "high": 2.04}) == "1,7 [1,3; 2,0]"
+    assert gs.cell({"value": 0.4384, "low": 0.4284, "high": 0.4484}) == "0,44 [0,43; 0,45]"
+    assert gs.cell({"value": 0.4384, "low": 0.4334, "high": 0.4434}) == "0,438 [0,433; 0,443]"
+    assert gs.cell({"value": 0.25, "low": 0.2, "high": 0.3}, percent=True) == \
+        "25,0 % [20,0 %; 30,0 %]"
+
+
+@pytest.mark.parametrize("card, label", [
+    ({"variant": "baseline", "options": {}, "config": {}, "epochs": 100, "seed": 1},
+     "DCGAN, semilla 1, 100 épocas"),
+    ({"variant": "tanh", "options": {}, "config": {}, "epochs": 5, "seed": 2},
+     "DCGAN (tanh), semilla 2, 5 épocas"),
+    ({"variant": "narrow", "options": {}, "config": {"loss": "wasserstein_gp"}, "epochs": 17,
+      "seed": 0}, "WGAN-GP, 17 épocas"),
+    ({"variant": "narrow_projection", "options": {"d_conditioning": "projection"},
+      "config": {"loss": "non_saturating", "conditional": True}, "epochs": 12, "seed": 0},
+     "condicional (proyección), 12 épocas"),
+    ({"variant": "infogan", "options": {"info_noise": 62}, "config": {"loss": "non_saturating"},
+      "epochs": 3, "seed": 0}, "InfoGAN, 3 épocas"),
+])
+def test_run_labels(card, label):
+    assert gs.run_label(card) == label
+
+
+def test_the_tables_hold_the_floor_and_every_scored_run():
+    distance, manifold = gs.distance_frame(ENTRIES), gs.manifold_frame(ENTRIES)
+    assert list(distance.columns) == ["Fréchet", "Fréchet∞", "KID"]
+    assert list(manifold.columns) == ["precisión", "sensibilidad", "densidad", "cobertura"]
+    assert len(distance) == len(manifold) == len(ENTRIES) + 1
+    assert distance.index[0] == "imágenes reales (piso)"
+    assert all("[" in v for v in distance.to_numpy().ravel())
+
+
+def test_facts_name_the_closest_and_the_sharpest_run():
+    facts = gs.table_facts(ENTRIES)
+    fd = {e["label"]: e["scores"]["generated"]["metrics"]["frechet_distance"]["value"]
+          for e in ENTRIES}
+    assert facts["close_label"] == min(fd, key=fd.get)
+    assert facts["dc_label"].startswith("DCGAN")
+
+
+def test_the_synthetic_cases_show_what_each_metric_sees():
+    faithful, half, blurred = gs.synthetic_cases(600, seed=1)
+    assert half["recall"] < 0.6 < faithful["recall"] and half["precision"] > 0.9
+    assert blurred["precision"] < 0.6 < blurred["recall"]
