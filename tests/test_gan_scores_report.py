@@ -13,7 +13,7 @@ def test_an_interval_shows_the_decimals_its_width_needs():
     assert gs.cell({"value": 0.4384, "low": 0.4284, "high": 0.4484}) == "0,44 [0,43; 0,45]"
     assert gs.cell({"value": 0.4384, "low": 0.4334, "high": 0.4434}) == "0,438 [0,433; 0,443]"
     assert gs.cell({"value": 0.25, "low": 0.2, "high": 0.3}, percent=True) == \
-        "25,0 % [20,0 %; 30,0 %]"
+        "25,0\u00a0% [20,0\u00a0%; 30,0\u00a0%]"
 
 
 @pytest.mark.parametrize("card, label", [
