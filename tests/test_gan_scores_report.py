@@ -8,10 +8,10 @@ ENTRIES = gs.load()
 
 
 def test_an_interval_shows_the_decimals_its_width_needs():
-    assert gs.cell({"value": 226.1, "low": 223.3, "high": 228.9}) == "226 [223; 229]"
-    assert gs.cell({"value": 1.667, "low": 1.29, "high": 2.04}) == "1,7 [1,3; 2,0]"
-    assert gs.cell({"value": 0.4384, "low": 0.4284, "high": 0.4484}) == "0,44 [0,43; 0,45]"
-    assert gs.cell({"value": 0.4384, "low": 0.4334, "high": 0.4434}) == "0,438 [0,433; 0,443]"
+    assert gs.cell({"value": 226.1, "low": 223.3, "high": 228.9}) == "226,1 [223,3; 228,9]"
+    assert gs.cell({"value": 1733.4, "low": 1723.2, "high": 1743.6}) == "1733 [1723; 1744]"
+    assert gs.cell({"value": 1.92, "low": 0.13, "high": 3.71}) == "1,9 [0,1; 3,7]"
+    assert gs.cell({"value": 0.4384, "low": 0.4284, "high": 0.4484}) == "0,438 [0,428; 0,448]"
     assert gs.cell({"value": 0.25, "low": 0.2, "high": 0.3}, percent=True) == \
         "25,0\u00a0% [20,0\u00a0%; 30,0\u00a0%]"
 
