@@ -54,3 +54,10 @@ def test_the_synthetic_cases_show_what_each_metric_sees():
     faithful, half, blurred = gs.synthetic_cases(600, seed=1)
     assert half["recall"] < 0.6 < faithful["recall"] and half["precision"] > 0.9
     assert blurred["precision"] < 0.6 < blurred["recall"]
+
+
+def test_the_page_names_the_runs_it_cannot_score(tmp_path):
+    text = gs.unscored_text()
+    missing = [r for r in gs.rescore.gan_runs() if gs.rescore.status(r) == "no generator"]
+    assert (f"Faltan {len(missing)} corridas" in text) if missing else "Todas" in text
+    assert gs.unscored_text(tmp_path) == "Todas las corridas guardadas están en las tablas."

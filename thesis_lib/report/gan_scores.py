@@ -261,3 +261,20 @@ def fooled_note(entries: list[dict], shown: dict) -> str:
         return ("Es además la corrida de mayor precisión de la tabla: sus características caen "
                 "cerca de las de dígitos reales sin que sus imágenes lo sean.")
     return ""
+
+
+def unscored_text(results: Path | None = None) -> str:
+    """A sentence on the committed runs the tables leave out (no generator was kept to score),
+    grouped by folder; empty when every run is scored."""
+    missing = [r for r in rescore.gan_runs(results) if rescore.status(r) == "no generator"]
+    if not missing:
+        return "Todas las corridas guardadas están en las tablas."
+    groups: dict[str, int] = {}
+    for r in missing:
+        group = "results/scarce" if "scarce" in r.parts else f"results/{r.parent.name}"
+        groups[group] = groups.get(group, 0) + 1
+    where = ", ".join(f"{num(n)} en `{g}`" for g, n in sorted(groups.items()))
+    return (f"Faltan {num(len(missing))} corridas guardadas antes de que existieran estas "
+            f"métricas y cuyo generador no se conservó ({where}): no se pueden volver a medir. "
+            "Las corridas que entrega la campaña de la CPU se miden al entregarse y aparecen "
+            "aquí solas.")
