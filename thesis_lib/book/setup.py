@@ -117,7 +117,7 @@ def refresh_checks(path: Path, timeout: int = 600) -> None:
 
 # What a chapter's outputs depend on besides its own cells: the library, the pinned
 # environment and the committed results it reads. jupyter-cache keys only on the cells.
-FINGERPRINTED = ("thesis_lib", "results", "requirements.txt", "pyproject.toml")
+FINGERPRINTED = ("thesis_lib", "results", "examples", "requirements.txt", "pyproject.toml")
 
 
 def code_fingerprint(root: Path = ROOT) -> str:
