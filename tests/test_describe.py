@@ -19,7 +19,7 @@ def test_architecture_table_describes_every_layer_in_spanish():
 
 def test_layer_table_counts_the_thesis_parameters():
     frame = describe.architecture_frame(dcgan.discriminator())
-    assert frame["capa"].tolist()[:3] == ["convolución 3 × 3, 64 filtros, paso 2",
+    assert frame["capa"].tolist()[:3] == ["convolución 3 × 3, 64 filtros, desplazamiento 2",
                                           "LeakyReLU, pendiente 0,2", "dropout 0,4"]
     assert frame["capa"].tolist()[-3:-1] == ["aplanado", "densa, 1 unidad, sigmoide"]
     assert frame["salida por imagen"].tolist()[0] == "14 × 14 × 64"
@@ -27,7 +27,7 @@ def test_layer_table_counts_the_thesis_parameters():
     generator = describe.architecture_frame(dcgan.generator())["capa"].tolist()
     assert generator[:4] == ["densa, 6272 unidades", "LeakyReLU, pendiente 0,2",
                              "reordenamiento en mapas",
-                             "convolución traspuesta 4 × 4, 128 filtros, paso 2"]
+                             "convolución traspuesta 4 × 4, 128 filtros, desplazamiento 2"]
     assert generator[-2] == "convolución 7 × 7, 1 filtro, sigmoide"
     variant = describe.architecture_frame(dcgan.generator(batch_norm=True, upsampling="upsample",
                                                       output="tanh"))["capa"].tolist()

@@ -14,14 +14,15 @@ def _activation(layer) -> str:
 
 def describe_layer(layer) -> str:
     """A layer of the book's classifiers (§4.1) or DCGAN (§4.2) in a few Spanish words:
-    ``"densa, 128 unidades, ReLU"``, ``"convolución traspuesta 4 × 4, 128 filtros, paso 2"``."""
+    ``"densa, 128 unidades, ReLU"``,
+    ``"convolución traspuesta 4 × 4, 128 filtros, desplazamiento 2"``."""
     kind = type(layer).__name__
     if kind in ("Conv2D", "Conv2DTranspose"):
         text = "convolución traspuesta" if kind == "Conv2DTranspose" else "convolución"
         text += " {} × {}, {} filtro{}".format(*layer.kernel_size, layer.filters,
                                                "" if layer.filters == 1 else "s")
         if tuple(layer.strides) != (1, 1):
-            text += f", paso {layer.strides[0]}"
+            text += f", desplazamiento {layer.strides[0]}"
         return text + _activation(layer)
     if kind == "Dense":
         return (f"densa, {num(layer.units)} unidad{'' if layer.units == 1 else 'es'}"

@@ -74,12 +74,12 @@ def plot_jsd_w1(family: dict):
     left.plot(s, family["identity"], "o", color="#f2a900", ms=4,
               label=r"$-\log 4 + 2\,\mathrm{JSD}$")
     left.axhline(-theory.LOG4, color="0.5", ls=":", lw=1)
-    left.set(xlabel=r"desplazamiento $\delta$ de $p_g$", ylabel="valor (nats)",
+    left.set(xlabel=r"traslación $\delta$ de $p_g$", ylabel="valor (nats)",
              title="el criterio del generador")
     left.legend(fontsize=8, loc="lower right")
     right.plot(s, family["jsd"], color="k", lw=2, label="JSD")
     right.axhline(theory.LOG2, color="k", ls=":", lw=1, label="log 2")
-    right.set(xlabel=r"desplazamiento $\delta$ de $p_g$", ylabel="JSD (nats)",
+    right.set(xlabel=r"traslación $\delta$ de $p_g$", ylabel="JSD (nats)",
               title="JSD frente a $W_1$", ylim=(0, 0.8))
     twin = right.twinx()
     twin.plot(s, family["w1"], color=FAKE, lw=2, ls="--", label="$W_1$")

@@ -75,7 +75,7 @@ LABELS = {
     "classifier_batch": "CNN: imágenes reales por lote",
     "synthetic_per_batch": "muestras de la GAN sumadas a cada lote",
     "synthetic_pool": "muestras de la GAN por GAN",
-    "shift_pixels": "aumento clásico: desplazamiento máximo (píxeles)",
+    "shift_pixels": "aumento clásico: traslación máxima (píxeles)",
     "rotation_degrees": "aumento clásico: rotación máxima (grados)",
     "agreement_samples": "muestras para el acuerdo con el evaluador (cada época)",
 }
