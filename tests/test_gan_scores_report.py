@@ -7,11 +7,10 @@ from thesis_lib.report import gan_scores as gs
 ENTRIES = gs.load()
 
 
-def test_an_interval_shows_the_decimals_its_width_needs():
-    assert gs.cell({"value": 226.1, "low": 223.3, "high": 228.9}) == "226,1 [223,3; 228,9]"
-    assert gs.cell({"value": 1733.4, "low": 1723.2, "high": 1743.6}) == "1733 [1723; 1744]"
-    assert gs.cell({"value": 1.92, "low": 0.13, "high": 3.71}) == "1,9 [0,1; 3,7]"
-    assert gs.cell({"value": 0.4384, "low": 0.4284, "high": 0.4484}) == "0,438 [0,428; 0,448]"
+def test_an_interval_is_written_as_plus_minus_unless_a_bound_cut_it():
+    assert gs.cell({"value": 226.1, "low": 223.3, "high": 228.9}, 1) == "226,1 ± 2,8"
+    assert gs.cell({"value": 1.92, "low": 0.13, "high": 3.71}, 1) == "1,9 ± 1,8"
+    assert gs.cell({"value": 0.01, "low": 0.0, "high": 0.03}, 2) == "0,01 [0,00; 0,03]"
     assert gs.cell({"value": 0.25, "low": 0.2, "high": 0.3}, percent=True) == \
         "25,0\u00a0% [20,0\u00a0%; 30,0\u00a0%]"
 
@@ -39,7 +38,7 @@ def test_the_tables_hold_the_floor_and_every_scored_run():
     assert list(manifold.columns) == ["precisión", "sensibilidad", "densidad", "cobertura"]
     assert len(distance) == len(manifold) == len(ENTRIES) + 1
     assert distance.index[0] == "imágenes reales (piso)"
-    assert all("[" in v for v in distance.to_numpy().ravel())
+    assert all("±" in v or "[" in v for v in distance.to_numpy().ravel())
 
 
 def test_facts_name_the_closest_and_the_sharpest_run():
@@ -61,3 +60,9 @@ def test_the_page_names_the_runs_it_cannot_score(tmp_path):
     missing = [r for r in gs.rescore.gan_runs() if gs.rescore.status(r) == "no generator"]
     assert (f"Faltan {len(missing)} corridas" in text) if missing else "Todas" in text
     assert gs.unscored_text(tmp_path) == "Todas las corridas guardadas están en las tablas."
+
+
+def test_per_class_facts_name_the_rarest_and_commonest_digits():
+    facts = gs.per_class_facts(gs.main_dcgan(ENTRIES)["scores"])
+    assert set(facts) == {"pc_rare", "pc_common", "pc_fd", "pc_floor"}
+    assert " a " in facts["pc_fd"] and "%" in facts["pc_rare"]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from thesis_lib import artifacts, runcards
 from thesis_lib.evaluation import manifold
-from thesis_lib.formatting import num, pct
+from thesis_lib.formatting import listing, num, pct
 from thesis_lib.plotting import new_figure
 from thesis_lib.studies import rescore
 
@@ -60,14 +60,16 @@ def floor(entries: list[dict]) -> dict:
     return entries[0]["scores"]["real_floor"]
 
 
-def cell(m: dict, percent: bool = False) -> str:
-    """"value [low; high]" in Spanish form, with as many decimals as the interval's half-width
-    needs for two significant digits (a share as a percentage)."""
+def cell(m: dict, decimals: int = 2, percent: bool = False) -> str:
+    """"value ± half-width" of a 95 % interval in Spanish form (a share as a percentage). The
+    bootstrap intervals are symmetric by construction (estimate ± 1.96 sd), except where a
+    bound cuts them: then "value [low; high]"."""
+    lo, hi, v = m["low"], m["high"], m["value"]
     if percent:
-        return f"{pct(m['value'])} [{pct(m['low'])}; {pct(m['high'])}]"
-    half = max(m["high"] - m["value"], m["value"] - m["low"])
-    decimals = max(0, 1 - int(np.floor(np.log10(half)))) if half > 0 else 2
-    return f"{num(m['value'], decimals)} [{num(m['low'], decimals)}; {num(m['high'], decimals)}]"
+        return f"{pct(v)} [{pct(lo)}; {pct(hi)}]"
+    if abs((hi - v) - (v - lo)) > 1e-9 * max(1.0, abs(v)):
+        return f"{num(v, decimals)} [{num(lo, decimals)}; {num(hi, decimals)}]"
+    return f"{num(v, decimals)} ± {num(hi - v, decimals)}"
 
 
 def fd_inf(scores: dict) -> dict:
@@ -87,9 +89,9 @@ def distance_frame(entries: list[dict]) -> pd.DataFrame:
     rows = []
     for label, s in _rows(entries, floor(entries)):
         rows.append({"corrida": label,
-                     "Fréchet": cell(s["metrics"]["frechet_distance"]),
-                     "Fréchet∞": cell(fd_inf(s)),
-                     "KID": cell(s["metrics"]["kid"])})
+                     "Fréchet": cell(s["metrics"]["frechet_distance"], 1),
+                     "Fréchet∞": cell(fd_inf(s), 1),
+                     "KID": cell(s["metrics"]["kid"], 1)})
     return pd.DataFrame(rows).set_index("corrida")
 
 
@@ -99,7 +101,7 @@ def manifold_frame(entries: list[dict]) -> pd.DataFrame:
     for label, s in _rows(entries, floor(entries)):
         row = {"corrida": label}
         for key, es in MANIFOLD_ES.items():
-            row[es] = cell(s["metrics"][key])
+            row[es] = cell(s["metrics"][key], 3)
         rows.append(row)
     return pd.DataFrame(rows).set_index("corrida")
 
@@ -125,7 +127,7 @@ def per_class_frame(scores: dict) -> pd.DataFrame:
 def plot_fd_curves(entries: list[dict]):
     """Fréchet distance against the number of generated images N (log–log), each run and the
     real floor, with FD∞ as a dashed line at each curve's right."""
-    fig, (ax,) = new_figure(1, width=6.4, height=4.4)
+    fig, (ax,) = new_figure(1, width=5.0, height=5.6)
     real = floor(entries)
     series = [("imágenes reales (piso)", real, "k")] + \
         [(e["label"], e["scores"]["generated"], f"C{i}") for i, e in enumerate(entries)]
@@ -139,7 +141,7 @@ def plot_fd_curves(entries: list[dict]):
                       linestyles="--")
     ax.set(xscale="log", yscale="log", xlabel="imágenes generadas, N",
            ylabel="distancia de Fréchet")
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1,
               frameon=False)
     return fig
 
@@ -183,14 +185,14 @@ def synthetic_cases(n: int = 1000, seed: int = 0, k: int = 3) -> list[dict]:
 def plot_synthetic_cases(cases: list[dict]):
     """One panel per synthetic generator: real points (blue), generated (red), and its four
     metrics in the title."""
-    fig, axes = new_figure(len(cases), width=3.3, height=3.9)
+    fig, axes = new_figure(len(cases), width=2.9, height=3.7)
     for ax, c in zip(axes, cases):
         ax.scatter(*c["real"].T, s=3, color="C0", alpha=0.5)
         ax.scatter(*c["fake"].T, s=3, color="C3", alpha=0.5)
         ax.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xticks=[], yticks=[])
         ax.set_title(f"{c['name']}\nprec. {num(c['precision'], 2)} · sens. "
                      f"{num(c['recall'], 2)}\ndens. {num(c['density'], 2)} · cob. "
-                     f"{num(c['coverage'], 2)}", fontsize=10)
+                     f"{num(c['coverage'], 2)}", fontsize=11)
     return fig
 
 
@@ -224,6 +226,16 @@ def plot_confident_eights(real, images, probabilities, label: str, digit: int = 
     return fig, p
 
 
+def main_dcgan(entries: list[dict]) -> dict:
+    """The §4.2 DCGAN run the page discusses: the baseline trained longest."""
+    runs = [e for e in entries if not e["card"]["config"].get("loss")
+            and e["card"].get("variant") == "baseline"]
+    if not runs:
+        raise ValueError("no scored run of the §4.2 DCGAN; run `python -m "
+                         "thesis_lib.studies.rescore`.")
+    return max(runs, key=lambda e: (e["card"]["steps"], -e["card"]["seed"]))
+
+
 def table_facts(entries: list[dict]) -> dict[str, str]:
     """The sentences' numbers under the runs' tables (glue names → Spanish text): the §4.2
     DCGAN against the floor, the run with the highest precision and the closest run."""
@@ -231,7 +243,7 @@ def table_facts(entries: list[dict]) -> dict[str, str]:
         return e["scores"]["generated"]["metrics"]
 
     real = floor(entries)["metrics"]
-    dcgan = next(e for e in entries if e["label"].startswith("DCGAN"))
+    dcgan = main_dcgan(entries)
     sharp = max(entries, key=lambda e: m(e)["precision"]["value"])
     close = min(entries, key=lambda e: m(e)["frechet_distance"]["value"])
     conditional = close["card"]["config"].get("conditional", False)
@@ -241,6 +253,7 @@ def table_facts(entries: list[dict]) -> dict[str, str]:
         "dc_cov": num(m(dcgan)["coverage"]["value"], 2),
         "real_prec": num(real["precision"]["value"], 2),
         "real_cov": num(real["coverage"]["value"], 2),
+        "sharp_density": num(m(sharp)["density"]["value"], 2),
         "sharp_label": sharp["label"], "sharp_prec": num(m(sharp)["precision"]["value"], 2),
         "sharp_recall": num(m(sharp)["recall"]["value"], 2),
         "sharp_cov": num(m(sharp)["coverage"]["value"], 2),
@@ -278,3 +291,19 @@ def unscored_text(results: Path | None = None) -> str:
             f"métricas y cuyo generador no se conservó ({where}): no se pueden volver a medir. "
             "Las corridas que entrega la campaña de la CPU se miden al entregarse y aparecen "
             "aquí solas.")
+
+
+def per_class_facts(scores: dict) -> dict[str, str]:
+    """The sentence under the per-digit view: the digits drawn most and least often, and the
+    range of the per-digit Fréchet distances beside that of their floors."""
+    rows = scores["generated"]["per_class"]
+    order = sorted(rows, key=lambda r: r["share"])
+    measured = [r for r in rows if "frechet_distance" in r]
+    return {
+        "pc_rare": listing([f"{r['digit']} ({pct(r['share'])})" for r in order[:2]]),
+        "pc_common": listing([f"{r['digit']} ({pct(r['share'])})" for r in order[-2:][::-1]]),
+        "pc_fd": f"{num(min(r['frechet_distance'] for r in measured), 0)} a "
+                 f"{num(max(r['frechet_distance'] for r in measured), 0)}",
+        "pc_floor": f"{num(min(r['floor_frechet_distance'] for r in measured), 1)} a "
+                    f"{num(max(r['floor_frechet_distance'] for r in measured), 1)}",
+    }
