@@ -136,6 +136,7 @@ def test_latent_points_are_chosen_by_the_evaluators_class(mnist):
 
 def _card(variant, seed, fd, score, classes, steps=117):
     return {"variant": variant, "seed": seed, "steps": steps, "n_train": 30_000,
+            "epochs": steps // 117,
             "metrics": {"frechet_distance": fd, "mnist_score": score, "classes_covered": classes}}
 
 
@@ -145,6 +146,7 @@ def test_budgets_pick_the_longest_run_and_the_budget_every_variant_shares():
              _card("baseline", 1, 1.0, 9.0, 10, steps=2340)]
     assert len(gan_results.equal_budget(cards, 117, 30_000)) == 4
     assert gan_results.longest_run(cards)["steps"] == 2340
+    assert gan_results.longest_run(cards, max_epochs=9)["steps"] == 117
     assert gan_results.comparison_budget(cards, ["baseline", "tanh"]) == (117, 30_000)
     with pytest.raises(ValueError, match="no budget at which all of baseline, upsample"):
         gan_results.comparison_budget(cards, ["baseline", "upsample"])
@@ -206,18 +208,26 @@ def test_provenance_names_the_code_imported_not_a_later_head(monkeypatch):
 
 @committed
 def test_a_short_run_repeats_the_first_epoch_of_the_long_run_exactly():
-    """Same seed, same data order, same code path: the 1-epoch run of the comparison and the
-    first epoch of the long run must log the same losses (the runs are deterministic)."""
+    """Same seed, data order and processor: the 1-epoch run of the comparison and the
+    first epoch of a longer baseline run must log the same losses (the runs are deterministic
+    there; the campaign's 100-epoch run, resumed on AMD and Intel processors, differs in the
+    fourth decimal)."""
     cards = gan_results.load_cards(COMMITTED)
-    long = gan_results.longest_run(cards)
-    short = [c for c in cards if c["variant"] == "baseline" and c["seed"] == long["seed"]
-             and c["epochs"] == 1 and c["n_train"] == long["n_train"]]
-    if not short:
-        pytest.skip("no 1-epoch baseline run with the long run's seed")
-    first = gan_results.history(long["run_dir"])[0]
-    again = gan_results.history(short[0]["run_dir"])[0]
-    assert {k: again[k] for k in ("d_loss", "g_loss", "d_acc")} == \
-        {k: first[k] for k in ("d_loss", "g_loss", "d_acc")}
+
+    def machine(c):  # a run resumed by several processes may have changed processor
+        return c["environment"]["cpu"], c.get("campaign", {}).get("processes", 1)
+
+    pairs = [(long, short) for long in cards for short in cards
+             if long["variant"] == short["variant"] == "baseline" and long["epochs"] > 1
+             and short["epochs"] == 1 and long["seed"] == short["seed"]
+             and long["n_train"] == short["n_train"] and machine(long) == machine(short)]
+    if not pairs:
+        pytest.skip("no 1-epoch and longer baseline runs from the same processor")
+    for long, short in pairs:
+        first = gan_results.history(long["run_dir"])[0]
+        again = gan_results.history(short["run_dir"])[0]
+        assert {k: again[k] for k in ("d_loss", "g_loss", "d_acc")} == \
+            {k: first[k] for k in ("d_loss", "g_loss", "d_acc")}, (long["run_dir"], short["run_dir"])
 
 
 # --- what the chapter shows: Spanish tables and the numbers its prose quotes -----------------

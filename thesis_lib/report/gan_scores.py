@@ -16,6 +16,7 @@ from thesis_lib.evaluation import manifold
 from thesis_lib.formatting import listing, num, pct
 from thesis_lib.plotting import new_figure
 from thesis_lib.studies import rescore
+from thesis_lib.studies.mnist_gan import PAIRED_VARIANTS, VARIANTS
 
 FAMILY_ES = {"standard": "GAN estándar", "wasserstein_gp": "WGAN-GP",
              "wasserstein_clip": "WGAN con recorte", "infogan": "InfoGAN"}
@@ -26,7 +27,7 @@ MANIFOLD_ES = {"precision": "precisión", "recall": "sensibilidad", "density": "
 def run_label(card: dict) -> str:
     """A short Spanish name for a GAN run: its family, network and epochs."""
     options, config = card["options"], card["config"]
-    if not config.get("loss"):  # the §4.2 DCGAN and its variants: several seeds
+    if card.get("variant") in {*VARIANTS, *PAIRED_VARIANTS}:  # §4.2's DCGAN: several seeds
         variant = card.get("variant", "baseline")
         name = "DCGAN" + ("" if variant == "baseline" else f" ({variant})") + \
             f", semilla {card['seed']}"
@@ -228,8 +229,7 @@ def plot_confident_eights(real, images, probabilities, label: str, digit: int = 
 
 def main_dcgan(entries: list[dict]) -> dict:
     """The §4.2 DCGAN run the page discusses: the baseline trained longest."""
-    runs = [e for e in entries if not e["card"]["config"].get("loss")
-            and e["card"].get("variant") == "baseline"]
+    runs = [e for e in entries if e["card"].get("variant") == "baseline"]
     if not runs:
         raise ValueError("no scored run of the §4.2 DCGAN; run `python -m "
                          "thesis_lib.studies.rescore`.")

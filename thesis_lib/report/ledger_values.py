@@ -201,7 +201,8 @@ def flip_ink(profile: str = "quick") -> dict:
     direction (``flip_random``, the control) on the same samples: a paired comparison (discordant
     pairs, exact McNemar test, normal interval of the paired difference)."""
     config = profiles.get_config("gan_variants", profile)
-    card = gan_results.longest_run(gan_results.load_cards(runcards.results_dir() / "dcgan"))
+    card = gan_results.longest_run(gan_results.load_cards(runcards.results_dir() / "dcgan"),
+                                   max_epochs=gan_results.CHAPTER_LONG_RUN_EPOCHS)
     ev = evaluator.load_evaluator()
     attr, z = variant_runs.attribute_directions(card, ev, n=config.attribute_samples,
                                                 seed=config.seed)
