@@ -114,8 +114,8 @@ def per_class_frame(scores: dict) -> pd.DataFrame:
     rows = []
     for r in scores["generated"]["per_class"]:
         rows.append({"dígito": str(r["digit"]), "imágenes": num(r["count"]),
-                     "proporción": f"{pct(r['share'])} [{pct(r['share_low'])}; "
-                                   f"{pct(r['share_high'])}]",
+                     "proporción": cell({"value": r["share"], "low": r["share_low"],
+                                         "high": r["share_high"]}, percent=True),
                      "Fréchet": num(r["frechet_distance"], sig=3) if "frechet_distance" in r
                      else "—",
                      "piso": num(r["floor_frechet_distance"], sig=2)
