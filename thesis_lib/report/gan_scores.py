@@ -307,3 +307,12 @@ def per_class_facts(scores: dict) -> dict[str, str]:
         "pc_floor": f"{num(min(r['floor_frechet_distance'] for r in measured), 1)} a "
                     f"{num(max(r['floor_frechet_distance'] for r in measured), 1)}",
     }
+
+
+def fooled_run(entries: list[dict]) -> dict:
+    """The unconditional run with the largest Fréchet distance among those whose generator is
+    committed (the page samples from it)."""
+    usable = [e for e in entries if not e["card"]["config"].get("conditional")
+              and (e["run"] / e["card"].get("generator_weights", "-")).is_file()]
+    return max(usable, key=lambda e: e["scores"]["generated"]["metrics"]["frechet_distance"]
+               ["value"])
