@@ -357,3 +357,20 @@ def test_a_scarce_cell_runs_with_the_settings_timed_for_its_stand_in(tmp_path):
     steps = job.epochs * job.steps_per_epoch
     expected = (job.gflop_per_step / chosen["gflops"] * steps + job.fixed_seconds) / 3600
     assert row["rate_from"] == "flops" and row["hours_left"] == pytest.approx(expected)
+
+
+def test_a_run_already_in_results_is_adopted_not_trained_again(tmp_path):
+    # A new machine has no campaign folder; the committed delivery says the job is done.
+    job = campaign.TINY_QUEUE[0]
+    c = campaign.Campaign(tmp_path / "state", (job,), results=tmp_path / "results")
+    artifacts.write_json(c.delivered(job) / job.card, {"campaign": {"job": "another-job"}})
+    assert not c.delivered_earlier(job)  # a card from another job is not this one's
+    assert c.status_rows()[0]["status"] == "not started"
+    artifacts.write_json(c.delivered(job) / job.card, {"campaign": {"job": job.name}})
+    row = c.status_rows()[0]
+    assert row["status"] == "delivered" and row["epochs_done"] == job.epochs
+    lines = []
+    assert campaign.run(c, log=lines.append, score=False) == 0
+    assert any("already delivered" in line for line in lines)
+    assert not c.run_dir(job).exists()  # nothing trained
+    assert c.load()["jobs"][job.name]["status"] == "delivered"

@@ -277,6 +277,16 @@ class Campaign:
     def delivered(self, job: CampaignJob) -> Path:
         return self.results / job.group / job.run
 
+    def delivered_earlier(self, job: CampaignJob) -> bool:
+        """Whether ``results/`` already holds this job's run, delivered by a campaign (its
+        card names the job). The campaign's folder lives outside the repository, so a new
+        machine starts without it; the committed delivery is what says the job is done."""
+        try:
+            card = artifacts.read_json(self.delivered(job) / job.card)
+        except (OSError, ValueError):
+            return False
+        return isinstance(card, dict) and (card.get("campaign") or {}).get("job") == job.name
+
     def epochs_done(self, job: CampaignJob) -> int:
         """Epochs with a checkpoint (what a restart resumes from)."""
         state = self.run_dir(job) / job.checkpoint / "state.json"
@@ -311,9 +321,10 @@ class Campaign:
                 if k.startswith(key) and json.loads(k.split("|", 1)[1])["shape"] == \
                         job.shape_key():
                     measured = s["chosen"]["seconds_per_step"]
-            if self.delivered(job).joinpath(job.card).is_file() and \
-                    record.get("status") == "delivered":
-                status = "delivered"
+            if (self.delivered(job).joinpath(job.card).is_file() and
+                    record.get("status") == "delivered") or \
+                    (not record and self.delivered_earlier(job)):
+                status, done = "delivered", job.epochs
             elif job.hold and not record:
                 status = "held"
             elif record.get("status"):
@@ -628,6 +639,14 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
         record = state["jobs"].get(job.name)
         if record and record.get("status") == "delivered" and \
                 campaign.delivered(job).joinpath(job.card).is_file():
+            continue
+        if record is None and campaign.delivered_earlier(job):
+            # delivered by a campaign whose state is gone (another machine): adopt it
+            state["jobs"][job.name] = {"status": "delivered", "adopted_at": environment_now(),
+                                       "delivered_to": str(campaign.delivered(job))}
+            campaign.save(state)
+            log(f"[{environment_now()}] {job.name}: already delivered in "
+                f"{campaign.delivered(job)}; not run again")
             continue
         if job.hold and not record:
             log(f"[{environment_now()}] {job.name}: held ({job.hold})")
