@@ -359,7 +359,7 @@ def test_a_scarce_cell_runs_with_the_settings_timed_for_its_stand_in(tmp_path):
     assert row["rate_from"] == "flops" and row["hours_left"] == pytest.approx(expected)
 
 
-def test_a_run_already_in_results_is_adopted_not_trained_again(tmp_path):
+def test_a_run_already_in_results_is_adopted_not_trained_again(tmp_path, monkeypatch):
     # A new machine has no campaign folder; the committed delivery says the job is done.
     job = campaign.TINY_QUEUE[0]
     c = campaign.Campaign(tmp_path / "state", (job,), results=tmp_path / "results")
@@ -374,3 +374,11 @@ def test_a_run_already_in_results_is_adopted_not_trained_again(tmp_path):
     assert any("already delivered" in line for line in lines)
     assert not c.run_dir(job).exists()  # nothing trained
     assert c.load()["jobs"][job.name]["status"] == "delivered"
+    # A job named in --restart-job is not adopted: it is trained again (the training itself
+    # is replaced here by a stand-in that records the call and fails).
+    trained = []
+    monkeypatch.setattr(campaign, "_train", lambda *a, **k: trained.append(a[2].name) or False)
+    lines.clear()
+    assert campaign.run(c, log=lines.append, score=False, restart=(job.name,),
+                        forced={"threads": 1, "xla": "off"}) == 1
+    assert trained == [job.name] and not any("already delivered" in line for line in lines)

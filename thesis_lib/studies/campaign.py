@@ -640,8 +640,9 @@ def run(campaign: Campaign, *, backend: str = "tensorflow", forced=None, restart
         if record and record.get("status") == "delivered" and \
                 campaign.delivered(job).joinpath(job.card).is_file():
             continue
-        if record is None and campaign.delivered_earlier(job):
-            # delivered by a campaign whose state is gone (another machine): adopt it
+        if record is None and job.name not in restart and campaign.delivered_earlier(job):
+            # delivered by a campaign whose state is gone (another machine): adopt it (a job
+            # named in --restart-job is trained again, its delivery replaced at the end)
             state["jobs"][job.name] = {"status": "delivered", "adopted_at": environment_now(),
                                        "delivered_to": str(campaign.delivered(job))}
             campaign.save(state)
