@@ -339,12 +339,19 @@ def test_facts_about_the_long_run_are_spanish_text():
     assert facts["acc_real_range"] == "41\u00a0% y 74\u00a0%"
     assert facts["d_acc_range"] == "52\u00a0% y 53\u00a0%"  # from the second epoch on
     assert facts["long_steps"] == "2340" and facts["long_epochs"] == "10"
-    # Where D leaned most each way, and the most of the generated it ever took for real.
+    # Where D leaned most each way.
     assert facts["d_leans_fake_epoch"] == "3"
     assert facts["d_leans_fake_acc"] == ("el 41\u00a0% de las reales y el 82\u00a0% de las "
                                          "generadas")
     assert facts["d_leans_real_epoch"] == "1"
-    assert facts["max_fake_accepted"] == "48\u00a0%"
+    assert facts["monitor_cadence"] == "al final de cada época" and facts["monitor_n"] == "3"
+
+
+def test_the_monitors_cadence_is_read_from_its_epochs():
+    every = [{"epoch": e} for e in (10, 20, 30)]
+    assert dcgan_report.monitor_cadence(every) == "al final de cada 10 épocas"
+    assert dcgan_report.monitor_cadence([{"epoch": e} for e in (1, 2, 5)]) == \
+        "al final de algunas épocas (1, 2 y 5)"
 
 
 def test_facts_about_the_metrics_name_rare_and_common_digits():
@@ -352,8 +359,13 @@ def test_facts_about_the_metrics_name_rare_and_common_digits():
     _all_text(facts)
     assert facts["long_fd"] == "226,4" and facts["long_score"] == "5,82"
     assert facts["long_samples"] == "10\u202f000"  # cards without metric_samples scored 10,000
-    assert facts["rare_digits"] == "0 (4,8\u00a0%), 1 (2,0\u00a0%) y 6 (2,1\u00a0%)"
-    assert facts["common_digits"] == "3 (23\u00a0%) y 7 (21\u00a0%)"
+    assert facts["class_balance"] == ("el evaluador ve pocos 0 (4,8\u00a0%), 1 (2,0\u00a0%) y "
+                                      "6 (2,1\u00a0%) y demasiados 3 (23\u00a0%) y 7 (21\u00a0%)")
+    even = {**_long_card()["metrics"], "class_share": [0.097, 0.0813, 0.1209, 0.1084, 0.0844,
+                                                        0.0991, 0.0644, 0.1338, 0.084, 0.1267]}
+    assert dcgan_report.metric_facts({**_long_card(), "metrics": even})["class_balance"] == (
+        "ningún dígito queda por debajo del 5\u00a0% ni por encima del 15\u00a0%: van del "
+        "6,4\u00a0% (el 6) al 13,4\u00a0% (el 7)")
     assert facts["floor_fd"] == "1,7" and facts["ceiling_score"] == "9,87"
     # The training sample scores above the test set: the score's reference is not a maximum.
     assert facts["train_score"] == "9,89"
@@ -372,6 +384,31 @@ def test_stopping_facts_find_the_best_and_the_worst_epoch():
     assert (facts["fd_later_min"], facts["fd_later_max"], facts["worst_epoch"]) == \
         ("227", "346", "4")
     assert facts["score_range"] == "4,0 y 6,0"
+    # Tenths of the run, its last quarter, and the largest rise in its second half.
+    assert facts["fd_at"] == "445 en la época 1, 297 en la época 2 y 227 en la época 5"
+    assert (facts["quarter_from"], facts["fd_quarter"]) == ("5", "227 y 227")
+    assert facts["biggest_rise"] == "de 253,3 en la época 3 a 345,9 en la 4"
+
+
+def test_reading_changes_say_where_the_evaluators_digit_switches():
+    text = dcgan_report.reading_changes([[8, 8, 8, 8, 9, 9], [8, 8, 8, 9, 9, 9]],
+                                        ["del segmento", "del arco"])
+    assert text == ("una sola vez en cada fila: entre las imágenes 4 y 5 del segmento y entre "
+                    "las imágenes 3 y 4 del arco")
+    assert dcgan_report.reading_changes([[8, 9, 8], [8, 8, 8]], ["arriba", "abajo"]) == \
+        "varias veces: entre las imágenes 1 y 2 y 2 y 3 arriba y nunca abajo"
+
+
+def test_best_final_facts_quote_both_distances_and_the_paired_interval():
+    result = {"n": 10_000, "replicates": 200, "best_epoch": 97, "best_epoch_samples": 2000,
+              "best_epoch_frechet_distance": 49.549, "frechet_distance_a": 51.07,
+              "frechet_distance_b": 55.32,
+              "difference": {"value": -4.25, "sd": 0.41, "low": -5.06, "high": -3.44}}
+    facts = dcgan_report.best_final_facts(result)
+    _all_text(facts)
+    assert (facts["bf_best_fd"], facts["bf_final_fd"], facts["bf_best_then"]) == \
+        ("51,1", "55,3", "49,5")
+    assert facts["bf_difference"].startswith("−4,2 (IC 95\u00a0%: −5,1 a −3,4; 200 remuestras")
 
 
 def _comparison(tmp_path):
@@ -492,11 +529,22 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
     plots.plot_gan_losses(axes[0], HISTORY, title="pérdidas")
     plots.plot_d_accuracy(axes[1], MONITOR, title="exactitud de D")
     plotting.finish_figure(fig)
+
+    def legends_below_the_data(fig):  # over 100 epochs a curve reaches every corner
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            assert legend is not None
+            assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
+
+    legends_below_the_data(fig)
     rows = [{"epoch": e, "frechet_distance": 400.0 / e, "mnist_score": 5.0 + e / 10}
             for e in (1, 2, 3)]
     fig, axes = plotting.new_figure(2, width=3.5, height=3.0)
     plots.plot_metric_curve(axes, rows, {"frechet_distance": 3.4}, {"mnist_score": 9.87})
     plotting.finish_figure(fig)
+    legends_below_the_data(fig)
     images = np.random.default_rng(0).random((10, 28, 28))
     fig = plots.plot_interpolation([images, images], ["segmento", "arco"],
                                       labels=[[8] * 10, [9] * 10])

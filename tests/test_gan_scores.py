@@ -203,6 +203,38 @@ def test_bootstrap_spread_matches_the_spread_of_independent_samples():
     assert out["n_generated"] == 600 and out["n_reference"] == 1500
 
 
+def test_the_paired_fd_difference_cancels_what_both_samples_share():
+    """Two "generators" fed the same latent points: b = a + a fixed shift. The difference's
+    value is FD(a) − FD(b) computed directly; its bootstrap sd is close to the sd over fresh
+    latent samples (paired, as the interval claims), and far below what unpaired samples give."""
+    rng = np.random.default_rng(5)
+    reference = rng.normal(size=(1500, 3))
+    shift = np.array([0.3, 0.0, 0.0])
+
+    def pair():
+        a = rng.normal(size=(600, 3)) * 1.1 + 0.1
+        return a, a + shift
+
+    a, b = pair()
+    out = gan_scores.paired_fd_difference(reference, a, b, replicates=100, seed=2)
+    d = out["difference"]
+    assert d["value"] == pytest.approx(frechet_distance(a, reference)
+                                       - frechet_distance(b, reference))
+    assert out["frechet_distance_a"] == pytest.approx(frechet_distance(a, reference))
+    assert d["low"] < d["value"] < d["high"] and out["n"] == 600
+    fresh = [frechet_distance(x, reference) - frechet_distance(y, reference)
+             for x, y in (pair() for _ in range(30))]
+    ratio = d["sd"] / np.std(fresh, ddof=1)
+    assert 0.5 < ratio < 2.0, ratio
+    unpaired = [frechet_distance(pair()[0], reference) - frechet_distance(pair()[1], reference)
+                for _ in range(30)]
+    assert np.std(unpaired, ddof=1) > 1.5 * np.std(fresh, ddof=1)
+    same = gan_scores.paired_fd_difference(reference, a, a, replicates=20)
+    assert same["difference"]["value"] == 0 and same["difference"]["sd"] == 0
+    with pytest.raises(ValueError, match="same latent points"):
+        gan_scores.paired_fd_difference(reference, a, b[:10])
+
+
 def test_bootstrap_interval_needs_replicates():
     with pytest.raises(ValueError, match="at least 20"):
         gan_scores.bootstrap_interval(1.0, [1.0] * 5)

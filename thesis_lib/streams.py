@@ -30,6 +30,7 @@ STREAMS = {
     "conditional_grid": 130_000,
     "real_by_digit": 140_000,
     "random_direction": 150_000,
+    "best_vs_final": 160_000,       # studies.gan_results.best_against_final: the fresh z
     "scarce_batches": 70_000,       # studies.scarce.MixedBatches: part = the batch
     # The toys of §3.1–3.2.
     "snapshots": 7,

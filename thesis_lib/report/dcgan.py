@@ -193,11 +193,91 @@ def _range(values, decimals: int) -> str:
     return low if low == high else f"{low} y {high}"
 
 
+def campaign_text(card: dict) -> str:
+    """How a run trained, as one Spanish line: by the campaign (its processes, each resuming the
+    last checkpoint, and their CPU hours in all) or in one process."""
+    record = card.get("campaign")
+    if not record:
+        return f"{num(card['seconds_this_process'] / 3600, 1)} horas en un solo proceso"
+    processes = record["processes"]
+    return (f"{num(record['total_seconds'] / 3600, 1)} horas de CPU en {num(processes)} "
+            f"proceso{'s' if processes != 1 else ''} de la campaña"
+            + (", cada uno retomando el último punto de control del anterior"
+               if processes > 1 else ""))
+
+
+def repeat_facts(cards: list[dict], long: dict) -> dict[str, str]:
+    """Whether the first epoch repeats across runs with ``long``'s seed. ``repeat_same`` is a
+    sentence: whether the baseline runs from one processor (one process each) logged the same
+    first-epoch losses, pair by pair; ``repeat_other``, by how much ``long``'s first epoch
+    differs from a run on another processor (the largest absolute difference of D's and G's
+    losses), when there is one."""
+    def machine(c):
+        return c["environment"].get("cpu"), c.get("campaign", {}).get("processes", 1)
+
+    mine = [c for c in cards if c["variant"] == "baseline" and c["seed"] == long["seed"]
+            and c["n_train"] == long["n_train"]]
+    first = {c["run_dir"]: history(c["run_dir"])[0] for c in mine}
+    keys = ("d_loss", "g_loss", "d_acc")
+    pairs = [(a, b) for a in mine for b in mine if str(a["run_dir"]) < str(b["run_dir"])
+             and machine(a) == machine(b)]
+    if not pairs:
+        same = (f"no hay dos corridas del modelo base con la semilla {long['seed']} hechas en "
+                "un mismo procesador para comprobarlo")
+    else:
+        equal = all(all(first[a["run_dir"]][k] == first[b["run_dir"]][k] for k in keys)
+                    for a, b in pairs)
+        who = ("las dos corridas" if len(pairs) == 1 else f"los {num(len(pairs))} pares de "
+               "corridas")
+        epochs = (f" (de {listing(num(c['epochs']) for c in pairs[0])} épocas)"
+                  if len(pairs) == 1 else "")
+        same = (f"{who} del modelo base con la semilla {long['seed']} hechas en un mismo "
+                f"procesador{epochs} registran {'exactamente las mismas' if equal else 'distintas'}"
+                " pérdidas en su primera época")
+    facts = {"repeat_same": same}
+    other = [c for c in mine if machine(c) != machine(long)]
+    if other:
+        gap = max(abs(first[c["run_dir"]][k] - first[long["run_dir"]][k])
+                  for c in other for k in ("d_loss", "g_loss"))
+        facts["repeat_other"] = num(gap, 4)
+    return facts
+
+
+def reading_changes(readings, row_names) -> str:
+    """Where the evaluator's reading changes along each row of an interpolation figure, as a
+    Spanish clause: "una sola vez en cada fila: entre las imágenes 4 y 5 del segmento y entre
+    la 3 y la 4 del arco" (positions counted from 1)."""
+    parts, counts = [], []
+    for row, name in zip(readings, row_names):
+        row = [int(r) for r in row]
+        changes = [i for i in range(1, len(row)) if row[i] != row[i - 1]]
+        counts.append(len(changes))
+        where = listing(f"{num(i)} y {num(i + 1)}" for i in changes) or "ningún par"
+        parts.append(f"entre las imágenes {where} {name}" if changes else f"nunca {name}")
+    how = ("una sola vez en cada fila" if set(counts) == {1} else
+           "ninguna vez" if set(counts) == {0} else "varias veces")
+    return f"{how}: {listing(parts)}"
+
+
+def monitor_cadence(monitor_rows: list[dict]) -> str:
+    """When a run measured D's accuracy, as the prose says it: "al final de cada época" or
+    "al final de cada 10 épocas"."""
+    epochs = [int(r["epoch"]) for r in monitor_rows]
+    gaps = set(np.diff(epochs).tolist()) if len(epochs) > 1 else {1}
+    if gaps == {1}:
+        return "al final de cada época"
+    if len(gaps) == 1:
+        return f"al final de cada {num(gaps.pop())} épocas"
+    return "al final de algunas épocas (" + listing(num(e) for e in epochs) + ")"
+
+
 def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
                    bands: dict) -> dict[str, str]:
     """The numbers the chapter quotes about a long run's losses and D accuracy, as text."""
     facts = {"long_epochs": num(card["epochs"]),
-             "long_steps": num(card["steps"])}
+             "long_steps": num(card["steps"]),
+             "monitor_cadence": monitor_cadence(monitor_rows),
+             "monitor_n": num(len(monitor_rows))}
     for key, name in (("d_loss", "d_in_band"), ("g_loss", "g_in_band")):
         facts[name] = f"{len(epochs_in_band(history_rows, key, bands[key]))} de " \
                       f"{len(history_rows)}"
@@ -206,29 +286,40 @@ def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict
     later = history_rows[1:] or history_rows  # the first epoch starts from an untrained D
     facts["d_acc_range"] = _pct_span(r["d_acc"] for r in later)
     # Where D's threshold leaned most: calling most images generated (right on the generated,
-    # wrong on the real) and the other way; and the most of the generated it ever accepted.
+    # wrong on the real) and the other way.
     for name, lean in (("d_leans_fake", lambda r: r["acc_fake"] - r["acc_real"]),
                        ("d_leans_real", lambda r: r["acc_real"] - r["acc_fake"])):
         row = max(monitor_rows, key=lean)
         facts[f"{name}_epoch"] = num(int(row["epoch"]))
         facts[f"{name}_acc"] = (f"el {pct(row['acc_real'], 0)} de las reales y el "
                                 f"{pct(row['acc_fake'], 0)} de las generadas")
-    facts["max_fake_accepted"] = pct(1 - min(r["acc_fake"] for r in monitor_rows), 0)
     return facts
+
+
+def class_balance(share) -> str:
+    """How evenly the evaluator spreads a generator's samples over the ten digits, as a Spanish
+    clause: the digits under 5 % and over 15 % when there are any, else the range of shares."""
+    share = np.asarray(share, dtype=float)
+    rare = [f"{d} ({pct(share[d], 1)})" for d in np.flatnonzero(share < 0.05)]
+    common = [f"{d} ({pct(share[d], 0)})" for d in np.flatnonzero(share > 0.15)]
+    if rare or common:
+        parts = ([f"pocos {listing(rare)}"] if rare else []) + \
+                ([f"demasiados {listing(common)}"] if common else [])
+        return "el evaluador ve " + " y ".join(parts)
+    low, high = int(share.argmin()), int(share.argmax())
+    return (f"ningún dígito queda por debajo del {pct(0.05, 0)} ni por encima del {pct(0.15, 0)}: "
+            f"van del "
+            f"{pct(share[low], 1)} (el {low}) al {pct(share[high], 1)} (el {high})")
 
 
 def metric_facts(card: dict) -> dict[str, str]:
     """The final metrics of a run and its real-data references, as the prose quotes them, with
     the number of samples they were computed on (``long_samples``)."""
     m, real = card["metrics"], card["real_data"]
-    share = np.asarray(m["class_share"])
     return {"long_samples": num(metric_samples(card)),
             "long_fd": num(m["frechet_distance"], 1), "long_score": num(m["mnist_score"], 2),
             "long_classes": num(m["classes_covered"]),
-            "rare_digits": listing(f"{d} ({pct(share[d], 1)})"
-                                   for d in np.flatnonzero(share < 0.05)) or "ninguno",
-            "common_digits": listing(f"{d} ({pct(share[d], 0)})"
-                                     for d in np.flatnonzero(share > 0.15)) or "ninguno",
+            "class_balance": class_balance(m["class_share"]),
             "floor_fd": num(real["train_vs_test"]["frechet_distance"], 1),
             "ceiling_score": num(real["test_set"]["mnist_score"], 2),
             "train_score": num(real["train_vs_test"]["mnist_score"], 2)}
@@ -237,17 +328,49 @@ def metric_facts(card: dict) -> dict[str, str]:
 def stopping_facts(metric_rows: list[dict], floor_fd: float, from_epoch: int = 3
                    ) -> dict[str, str]:
     """The per-epoch metrics of a run (``metrics.csv``) summarised for "when to stop": the best
-    epoch, the first values and the spread from ``from_epoch`` on, with its worst epoch."""
+    epoch, the first values and the spread from ``from_epoch`` on, with its worst epoch; the
+    value at each tenth of the run (``fd_at``); the range over its last quarter; and the
+    largest rise from one epoch to the next in its second half."""
     best, best_fd = best_epoch(metric_rows)
     later = [r for r in metric_rows if r["epoch"] >= from_epoch] or metric_rows
     worst = max(later, key=lambda r: r["frechet_distance"])
+    n = len(metric_rows)
+    quarter = metric_rows[-max(n // 4, 1):]
+    half = metric_rows[n // 2:]
+    rises = [(b["frechet_distance"] - a["frechet_distance"], a, b)
+             for a, b in zip(half, half[1:])] or [(0.0, metric_rows[-1], metric_rows[-1])]
+    rise, before, after = max(rises, key=lambda t: t[0])
+    marks = sorted({metric_rows[min(n - 1, max(0, round(n * f) - 1))]["epoch"]
+                    for f in (0.1, 0.5, 1.0)})
+    by_epoch = {r["epoch"]: r for r in metric_rows}
     return {"best_epoch": num(best), "best_fd": num(best_fd, 1), "floor_2000": num(floor_fd, 1),
             "fd_epoch1": num(metric_rows[0]["frechet_distance"], 0),
             "fd_epoch3": num(later[0]["frechet_distance"], 0),
             "fd_later_min": num(min(r["frechet_distance"] for r in later), 0),
             "fd_later_max": num(worst["frechet_distance"], 0),
             "worst_epoch": num(worst["epoch"]),
-            "score_range": span([r["mnist_score"] for r in later], 1)}
+            "score_range": span([r["mnist_score"] for r in later], 1),
+            "fd_at": listing(f"{num(by_epoch[e]['frechet_distance'], 0)} en la época {num(e)}"
+                             for e in marks),
+            "quarter_from": num(quarter[0]["epoch"]),
+            "fd_quarter": span([r["frechet_distance"] for r in quarter], 0),
+            "score_quarter": span([r["mnist_score"] for r in quarter], 1),
+            "biggest_rise": (f"de {num(before['frechet_distance'], 1)} en la época "
+                             f"{num(before['epoch'])} a {num(after['frechet_distance'], 1)} en "
+                             f"la {num(after['epoch'])}")}
+
+
+def best_final_facts(result: dict) -> dict[str, str]:
+    """:func:`thesis_lib.studies.gan_results.best_against_final` as the prose quotes it."""
+    d = result["difference"]
+    return {"bf_n": num(result["n"]), "bf_best_epoch": num(result["best_epoch"]),
+            "bf_best_fd": num(result["frechet_distance_a"], 1),
+            "bf_final_fd": num(result["frechet_distance_b"], 1),
+            "bf_best_then": num(result["best_epoch_frechet_distance"], 1),
+            "bf_best_then_n": num(result["best_epoch_samples"]),
+            "bf_difference": (f"{num(d['value'], 1)} (IC {pct(0.95, 0)}: {num(d['low'], 1)} a "
+                              f"{num(d['high'], 1)}; {num(result['replicates'])} remuestras "
+                              f"bootstrap de los puntos latentes)")}
 
 
 def variant_facts(cards: list[dict], band: tuple[float, float]) -> dict[str, str]:

@@ -12,6 +12,12 @@ from thesis_lib.formatting import num
 GAN_LEGEND_PT = 9  # legends and titles of the GAN figures: legible at column width
 
 
+def _legend_below(ax, ncol: int = 2):
+    """The legend under the axes, off the data: over 100 epochs the curves fill every corner."""
+    ax.legend(fontsize=GAN_LEGEND_PT, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncol=ncol, frameon=False)
+
+
 def plot_gan_losses(ax, rows, title=None, bands=claims.GAN_LOSS_BANDS):
     """Per-epoch mean discriminator and generator losses with the thesis's expected bands."""
     epochs = [r["epoch"] for r in rows]
@@ -24,7 +30,7 @@ def plot_gan_losses(ax, rows, title=None, bands=claims.GAN_LOSS_BANDS):
                        label=f"franja de {short}: {lo}–{hi}")
     ax.set(xlabel="época", ylabel="pérdida media de la época")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize=GAN_LEGEND_PT)
+    _legend_below(ax)
     if title:
         ax.set_title(title, fontsize=GAN_LEGEND_PT + 1)
     return ax
@@ -38,7 +44,7 @@ def plot_d_accuracy(ax, rows, title=None):
     ax.axhline(50, color="0.5", ls=":", lw=1)
     ax.set(xlabel="época", ylabel="exactitud del discriminador (%)", ylim=(-5, 105))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize=GAN_LEGEND_PT)
+    _legend_below(ax)
     if title:
         ax.set_title(title, fontsize=GAN_LEGEND_PT + 1)
     return ax
@@ -68,9 +74,9 @@ def plot_metric_curve(axes, rows, floor: dict, ceiling: dict):
                      label="imágenes reales")
     ax_score.set(xlabel="época", ylabel="puntaje MNIST", ylim=(0, 10.5),
                  title="puntaje MNIST (mayor es mejor)")
-    for ax, where in ((ax_fd, "center right"), (ax_score, "lower right")):
+    for ax in (ax_fd, ax_score):
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-        ax.legend(fontsize=GAN_LEGEND_PT, loc=where)
+        _legend_below(ax)
         ax.title.set_fontsize(GAN_LEGEND_PT + 1)
     return axes
 

@@ -37,6 +37,7 @@ from thesis_lib.evaluation import evaluator, metrics
 from thesis_lib.formatting import pct
 from thesis_lib.gan.latent import infer
 from thesis_lib.nn import feedforward, regularization
+from thesis_lib.report.dcgan import best_final_facts
 from thesis_lib.studies import classifiers, gan_results, variant_runs
 from thesis_lib.studies import latent_directions as directions
 from thesis_lib.studies.toy import critic
@@ -235,6 +236,29 @@ def flip_ink(profile: str = "quick") -> dict:
             "evaluator_sha256": ev.card["weights_sha256"], "config": runcards.config_dict(config)}
 
 
+# --- chapter 4.2: the best epoch's generator against the final one -----------------------------
+
+def best_vs_final(profile: str = "quick") -> dict:
+    """Chapter 04-2 (thesis §4.2, when to stop; glued ``bf_difference``): the long run's
+    generator kept at its best epoch (by the per-epoch Fréchet distance on 2,000 samples) and
+    its final one, re-measured on the same 10,000 fresh latent points against the test set; the
+    value is best − final with its paired bootstrap interval. The same in every profile: it
+    reads committed generators."""
+    card = gan_results.longest_run(gan_results.load_cards(runcards.results_dir() / "dcgan"),
+                                   max_epochs=gan_results.CHAPTER_LONG_RUN_EPOCHS)
+    ev = evaluator.load_evaluator()
+    test_features = ev.features(data.scale_01(_mnist()[1][0]))
+    result = gan_results.best_against_final(card, ev, test_features)
+    return {"value": result["difference"]["value"],
+            "text": best_final_facts(result)["bf_difference"],
+            **{k: v for k, v in result.items() if k != "seed"},
+            "bootstrap_seed": result["seed"], "epochs": card["epochs"], "seed": card["seed"],
+            "generator": {"run": card["run_dir"].name, "epochs": card["epochs"],
+                          "seed": card["seed"], "sha256": card["generator_sha256"],
+                          "best_sha256": card["best"]["generator_sha256"]},
+            "evaluator_sha256": ev.card["weights_sha256"]}
+
+
 # --- chapter 4.1: the dense classifier's errors ------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
@@ -345,6 +369,8 @@ VALUES = {
     "reg_spread": Value(reg_spread, "02-4-regularizacion", "2.4", ("reg_spread",)),
     "cs_at_bound": Value(cs_at_bound, "03-3-variantes", "3.3", ("cs_at_bound",)),
     "flip_ink": Value(flip_ink, "03-3-variantes", "3.3", ("flip_ink", "flip_random")),
+    "best_vs_final": Value(best_vs_final, "04-2-dcgan", "4.2",
+                           ("bf_difference", "bf_best_fd", "bf_final_fd")),
     "overlap": Value(overlap, "04-1-clasificadores", "4.1", ("overlap",)),
     "confusion_row0": Value(confusion_row0, "04-1-clasificadores", "4.1",
                             ("row0_correct", "row0_errors", "row0_detail")),
@@ -386,6 +412,16 @@ def path_for(name: str, profile: str = "quick", out: str | Path | None = None) -
     """``results/values/NAME.json`` (the quick profile, the book's) or ``NAME-PROFILE.json``."""
     stem = name if profile == "quick" else f"{name}-{profile}"
     return Path(out or values_dir()) / f"{stem}.json"
+
+
+def read(name: str, profile: str = "quick") -> dict:
+    """The committed file of value ``name``, for a chapter that shows it without recomputing
+    it (a measurement too slow for the quick profile)."""
+    path = path_for(name, profile)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m thesis_lib.report.ledger_values "
+                                f"--only {name}` to compute it.")
+    return artifacts.read_json(path)
 
 
 def without_provenance(record: dict) -> dict:
