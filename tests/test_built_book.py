@@ -232,3 +232,38 @@ def test_the_layout_probe_sees_a_page_that_scrolls_and_a_clipped_name(chromium):
     assert found[page.resolve()]["overflow"] == 0 and not found[page.resolve()]["clipped"]
     assert found[rigid.resolve()]["overflow"] > 0
     assert found[rigid.resolve()]["clipped"]
+
+
+# The steerable toy GAN's static viewer (chapter 3.2): offline, its script draws the first run,
+# redraws when a selector changes, and fits a phone's width.
+PLAYGROUND_DRIVE = """
+var root = document.getElementById("gan-playground");
+if (!root) { report({error: "no viewer"}); return; }
+function inked() {
+  var c = root.querySelector("canvas"), ctx = c.getContext("2d");
+  var data = ctx.getImageData(0, 0, c.width, c.height).data, n = 0;
+  for (var i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  return n / (data.length / 4);
+}
+var first = root.getAttribute("data-drawn"), firstInk = inked();
+var s = root.querySelector("select[data-name='dataset']");
+s.value = "ring"; s.dispatchEvent(new Event("change"));
+var slider = root.querySelector("input[type='range']");
+slider.value = 0; slider.dispatchEvent(new Event("input"));
+var box = root.getBoundingClientRect();
+report({first: first, firstInk: firstInk, after: root.getAttribute("data-drawn"),
+        afterInk: inked(), status: root.querySelector(".pg-status").textContent,
+        width: box.width, right: box.right, window: window.innerWidth});
+"""
+
+
+@pytest.mark.parametrize("width", [browser.WINDOW[0], browser.PHONE[0]])
+def test_the_toy_gan_viewer_draws_and_answers_its_controls_offline(width, chromium):
+    result = browser.run_in_page(HTML / "chapters/03-2-desafios.html", PLAYGROUND_DRIVE,
+                                 chromium, width=width)
+    assert result and "error" not in result, result
+    assert result["first"].startswith("mixture1d-minimax-k1-lr0.0001@")
+    assert result["after"] == "ring-minimax-k1-lr0.0001@0"
+    assert result["firstInk"] > 0.05 and result["afterInk"] > 0.5  # the ring's map fills it
+    assert result["status"].startswith("paso 0 de 3\u202f000")
+    assert result["right"] <= result["window"] + 1  # fits the screen, no sideways scroll

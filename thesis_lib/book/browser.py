@@ -181,3 +181,41 @@ def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20, *,
     found = json.loads(_html.unescape(match.group(1))) if match else []
     found += [None] * (len(pages) - len(found))
     return {page: result or dict(NEVER_LOADED) for page, result in zip(pages, found)}
+
+
+DRIVE_HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>WAITING</title></head>
+<body style="margin:0"><iframe id="page" src="%(page)s"
+style="width:%(width)dpx;height:%(height)dpx;border:0"></iframe><script>
+window.addEventListener("message", function (event) { document.title = "DRIVEN" + event.data; });
+</script></body></html>"""
+
+
+def run_in_page(page: Path, script: str, chromium: str | None = None, *,
+                width: int = WINDOW[0], budget_s: float = 20) -> dict | None:
+    """Open a copy of ``page`` offline, in a frame ``width`` pixels wide (a phone's width too:
+    a browser window cannot be that narrow), and run ``script`` (JavaScript) once the page has
+    loaded; ``script`` reports by calling ``report(value)``, and the value comes back here
+    (``None`` if it never reported). For driving a page's own widgets: choose, click, read."""
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("no Chromium found: install Debian's `chromium` or set CHROMIUM")
+    page = Path(page).resolve()
+    copy = page.with_name(f".drive-{page.name}")
+    harness = page.with_name(f".drive-harness-{page.name}")
+    wrapper = ("<script>window.addEventListener('load', function () {"
+               "function report(v) { window.parent.postMessage(JSON.stringify(v), '*'); }"
+               f"setTimeout(function () {{ {script} }}, 200);}});</script>")
+    try:
+        copy.write_text(page.read_text(encoding="utf-8").replace("</head>", wrapper + "</head>",
+                                                                   1), encoding="utf-8")
+        harness.write_text(DRIVE_HARNESS % {"page": copy.name, "width": width,
+                                            "height": WINDOW[1]}, encoding="utf-8")
+        with tempfile.TemporaryDirectory() as profile:
+            dom = _run(chromium, harness.as_uri(), ["--dump-dom"], profile,
+                       timeout=60 + budget_s, budget_ms=int(budget_s * 1000))
+    finally:
+        copy.unlink(missing_ok=True)
+        harness.unlink(missing_ok=True)
+    match = re.search(r"<title>DRIVEN(.*?)</title>", dom, re.S)
+    import html as _html
+    return json.loads(_html.unescape(match.group(1))) if match else None
