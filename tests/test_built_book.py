@@ -128,16 +128,21 @@ def test_the_probe_sees_a_wide_equation_and_a_page_without_mathjax(chromium):
     no_mathjax = page.with_name(".test-no-mathjax.html")
     equation = '<div class="math notranslate nohighlight">\\[' + " + ".join(["x_{1}"] * 150) + \
         "\\]</div>"
+    clipped = page.with_name(".test-clipped.html")
     wide.write_text(html.replace("</main>", equation + "</main>", 1), encoding="utf-8")
+    clipped.write_text(html.replace("</main>", equation.replace(
+        '<div class="math', '<div style="overflow-x: hidden" class="math') + "</main>", 1),
+        encoding="utf-8")
     no_mathjax.write_text(re.sub(r"<script[^>]*mathjax[^>]*>\s*</script>", "", html),
                           encoding="utf-8")
     try:
-        found = browser.probe_pages([page, wide, no_mathjax], chromium)
+        found = browser.probe_pages([page, wide, clipped, no_mathjax], chromium)
     finally:
-        wide.unlink()
-        no_mathjax.unlink()
+        for path in (wide, clipped, no_mathjax):
+            path.unlink()
     assert not found[page.resolve()]["wide"] and found[page.resolve()]["mathjax"]
-    assert len(found[wide.resolve()]["wide"]) == 1
+    assert len(found[wide.resolve()]["wide"]) == 1 and found[wide.resolve()]["wide"][0]["scrolls"]
+    assert [w["scrolls"] for w in found[clipped.resolve()]["wide"]] == [False]
     assert found[no_mathjax.resolve()]["mathjax"] is False
     assert found[no_mathjax.resolve()]["untypeset"] > 0
 
@@ -267,3 +272,26 @@ def test_the_toy_gan_viewer_draws_and_answers_its_controls_offline(width, chromi
     assert result["firstInk"] > 0.05 and result["afterInk"] > 0.5  # the ring's map fills it
     assert result["status"].startswith("paso 0 de 3\u202f000")
     assert result["right"] <= result["window"] + 1  # fits the screen, no sideways scroll
+
+
+# Every chapter at a phone's width: no page scrolls sideways, and a display equation wider than
+# the column scrolls inside its own box instead of being clipped (_static/book.css).
+PHONE_PAGES = [n for n in PAGES if n.startswith("chapters/")] + \
+    [n for n in ("intro.html", "referencias.html") if n in PAGES]
+
+
+@pytest.fixture(scope="module")
+def phone_probes(chromium):
+    found = browser.probe_pages([HTML / n for n in PHONE_PAGES], chromium,
+                                width=browser.PHONE[0])
+    return {n: found[(HTML / n).resolve()] for n in PHONE_PAGES}
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_every_page_fits_a_phone(name, phone_probes):
+    result = phone_probes[name]
+    assert "error" not in result, result
+    assert result["width"] == browser.PHONE[0], result
+    assert result["overflow"] == 0, f"{name} scrolls sideways by {result['overflow']} px"
+    clipped = [w for w in result["wide"] if not w["scrolls"]]
+    assert not clipped, f"{name}: equations cut at the column's edge: {clipped}"

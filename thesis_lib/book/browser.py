@@ -39,8 +39,10 @@ window.addEventListener("load", function () {
       var m = el.querySelector("mjx-container > mjx-math");
       if (!m) return;
       var room = el.clientWidth, need = m.getBoundingClientRect().width;
+      var box = getComputedStyle(el).overflowX;
       if (need > room + 1) wide.push({id: el.id || "", need: Math.round(need), room: room,
-                                      tex: el.textContent.slice(0, 80)});
+                                      tex: el.textContent.slice(0, 80),
+                                      scrolls: box === "auto" || box === "scroll"});
     });
     // Layout at this width: how far the page scrolls sideways, and each measured block that is
     // wider than the column or whose content (a long name in code) reaches past its edge or
@@ -141,7 +143,8 @@ def probe_pages(pages, chromium: str | None = None, per_page_s: float = 20, *,
     """Open each of ``pages`` (HTML files of one built book) offline and return, per page,
     ``{"mathjax", "formulas", "untypeset", "wide", "width", "overflow", "measured",
     "clipped"}``: whether MathJax loaded, how many formulas it typeset and left untypeset,
-    which display equations are wider than the column; the width the page was laid out at,
+    which display equations are wider than the column (each with ``scrolls``: whether its box
+    scrolls sideways rather than clipping it); the width the page was laid out at,
     how many pixels it scrolls sideways there, how many elements matched the CSS selector
     ``measure`` and which of them are wider than the column or have content reaching past
     their edge (``{"id", "reach", "room", "text"}``; the id of the nearest element with one).
