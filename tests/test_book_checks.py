@@ -68,6 +68,7 @@ def test_a_clean_page_passes_every_check(name):
     ("math in a heading", '<h2>El grafo de <span class="math notranslate nohighlight">'
      '\\(f(x)\\)</span></h2>', ""),
     ("figure rendered as text", out("&lt;Figure size 640x480 with 1 Axes&gt;", "text_plain"), ""),
+    ("English toolbar label", '<span class="btn__text-container">Open issue</span>', ""),
 ])
 def test_each_check_catches_its_problem(name, body, head):
     found = C.CHECKS[name](page(body, head))
@@ -90,3 +91,15 @@ def test_check_book_names_page_and_check(tmp_path):
     assert list(found) == ["chapters/x.html"]
     assert list(found["chapters/x.html"]) == ["decimal point instead of comma"]
     assert C.main([str(tmp_path)]) == 1
+
+
+def test_the_toolbar_labels_are_translated_in_place():
+    from thesis_lib.book import interface
+    groups = [{"label": "repo", "buttons": [{"text": "Repository"}, {"text": "Open issue"},
+                                            {"text": ".ipynb"}]}, {"text": "Colab"}]
+    interface.translate_buttons(groups)
+    assert [b["text"] for b in groups[0]["buttons"]] == ["Repositorio", "Abrir un problema",
+                                                         ".ipynb"]
+    assert groups[1]["text"] == "Colab"
+    assert C.CHECKS["English toolbar label"](page(
+        '<span class="btn__text-container">Repositorio</span>')) == []

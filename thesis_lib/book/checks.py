@@ -16,6 +16,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from thesis_lib import cli
+from thesis_lib.book.interface import LABELS
 
 # Library output that must never reach a page (TensorFlow/absl start-up, XLA/CUDA probing,
 # tf.function retracing, the kernel's transport warnings, Python warnings).
@@ -144,6 +145,14 @@ def figures_as_text(html: str) -> list[str]:
     return _snippets(re.compile(r"<Figure size [^>]*>"), text_of(html, code=True))
 
 
+def english_toolbar(html: str) -> list[str]:
+    """Toolbar labels the theme left in English (:mod:`thesis_lib.book.interface` translates
+    them)."""
+    soup = BeautifulSoup(html, "html.parser")
+    labels = (span.get_text(strip=True) for span in soup.select("span.btn__text-container"))
+    return [label for label in labels if label in LABELS]
+
+
 CHECKS = {
     "math loaded from the internet": remote_math,
     "library log lines": log_noise,
@@ -152,6 +161,7 @@ CHECKS = {
     "stray $ (unparsed math)": stray_dollars,
     "math in a heading": math_in_headings,
     "figure rendered as text": figures_as_text,
+    "English toolbar label": english_toolbar,
 }
 
 
