@@ -305,3 +305,21 @@ def test_conditioning_frame_sets_runs_side_by_side():
     assert list(frame["acuerdo"]) == [0.73, 0.96]
     with pytest.raises(ValueError, match="not a conditional run"):
         vr.conditioning_frame([{**planes, "config": _config()}])
+
+
+def test_a_code_sweep_names_the_digit_of_each_row():
+    """Fig. «códigos de InfoGAN»: each row is labelled with the digit its code is matched to,
+    at the height of that row, in both panels."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib.report import variant_figures as vp
+    rows = [np.random.default_rng(r).random((9, 28, 28)) for r in range(10)]
+    fig = vp.plot_code_sweeps([rows, rows], digits=list(range(10)))
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == [str(d) for d in range(10)]
+        ticks = ax.get_yticks()
+        assert ticks[0] == pytest.approx(13.5) and ticks[1] - ticks[0] == pytest.approx(29)
+        assert ax.get_ylabel() == "dígito emparejado"
+    bare = vp.plot_code_sweeps([rows, rows])
+    assert all(len(ax.get_yticks()) == 0 for ax in bare.axes)

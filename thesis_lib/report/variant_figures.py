@@ -87,9 +87,12 @@ def mosaic(images, ncols: int) -> np.ndarray:
     return out
 
 
-def plot_mosaics(panels, titles, ncols: int = 8, size: float = 3.3, per_row: int = 2):
+def plot_mosaics(panels, titles, ncols: int = 8, size: float = 3.3, per_row: int = 2,
+                 row_labels=None, row_title: str | None = None):
     """One panel per set of images in [0, 1] (real ones first, by convention), each tiled
-    ``ncols`` wide and titled; at most ``per_row`` panels per row so the digits stay large."""
+    ``ncols`` wide and titled; at most ``per_row`` panels per row so the digits stay large.
+    ``row_labels`` (one per row of images, e.g. the digit a row stands for) go left of each
+    row, under the heading ``row_title``."""
     tiles = [mosaic(images, ncols) for images in panels]
     aspect = max(t.shape[0] / t.shape[1] for t in tiles)
     fig, axes = new_figure(len(panels), width=size, height=size * aspect + 0.35,
@@ -99,12 +102,22 @@ def plot_mosaics(panels, titles, ncols: int = 8, size: float = 3.3, per_row: int
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
+        if row_labels is not None:
+            side = np.asarray(panels[0]).shape[1] + 1  # an image's height plus its gap
+            ax.set_yticks([(i + 0.5) * side - 1 for i in range(len(row_labels))],
+                          [str(label) for label in row_labels], fontsize=9)
+            ax.tick_params(axis="y", length=0, pad=2)
+            if row_title:
+                ax.set_ylabel(row_title, fontsize=9)
     return fig
 
 
-def plot_code_sweeps(sweeps, titles=("código c₁ de −2 a 2", "código c₂ de −2 a 2")):
+def plot_code_sweeps(sweeps, titles=("código c₁ de −2 a 2", "código c₂ de −2 a 2"),
+                     digits=None):
     """One panel per continuous code: a row per categorical code (ordered by the digit it is
-    matched to), the code swept left to right (:func:`variant_report.code_sweep`)."""
+    matched to), the code swept left to right (:func:`variant_report.code_sweep`). ``digits``:
+    the digit each row's code is matched to, written left of the row."""
     panels = [np.concatenate(rows) for rows in sweeps]
     ncols = len(sweeps[0][0])
-    return plot_mosaics(panels, titles, ncols=ncols, size=3.6)
+    return plot_mosaics(panels, titles, ncols=ncols, size=3.6, row_labels=digits,
+                        row_title="dígito emparejado" if digits is not None else None)
