@@ -345,6 +345,11 @@ def test_facts_about_the_long_run_are_spanish_text():
                                          "generadas")
     assert facts["d_leans_real_epoch"] == "1"
     assert facts["monitor_cadence"] == "al final de cada época" and facts["monitor_n"] == "3"
+    assert facts["long_cpu_hours"] == "—"  # a card that recorded no time
+    timed = {**_long_card(), "seconds_this_process": 7200.0,
+             "campaign": {"total_seconds": 35_868.0}}
+    assert dcgan_report.long_run_facts(timed, HISTORY, MONITOR, {"d_loss": (0.5, 0.8), "g_loss":
+                                       (0.5, 2.0)})["long_cpu_hours"] == "10"
 
 
 def test_the_monitors_cadence_is_read_from_its_epochs():

@@ -274,8 +274,10 @@ def monitor_cadence(monitor_rows: list[dict]) -> str:
 def long_run_facts(card: dict, history_rows: list[dict], monitor_rows: list[dict],
                    bands: dict) -> dict[str, str]:
     """The numbers the chapter quotes about a long run's losses and D accuracy, as text."""
+    seconds = (card.get("campaign") or {}).get("total_seconds", card.get("seconds_this_process"))
     facts = {"long_epochs": num(card["epochs"]),
              "long_steps": num(card["steps"]),
+             "long_cpu_hours": "—" if seconds is None else num(seconds / 3600, 0),
              "monitor_cadence": monitor_cadence(monitor_rows),
              "monitor_n": num(len(monitor_rows))}
     for key, name in (("d_loss", "d_in_band"), ("g_loss", "g_in_band")):
