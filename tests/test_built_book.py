@@ -68,6 +68,33 @@ def test_bibliography_is_numbered_as_in_the_thesis_and_spanish():
     assert not [a for a in authors if " and " in a], "authors joined with 'and', not 'y'"
     assert "Cesano y Mathias Fuidio" in authors[26]  # [27]
     assert "Arjovsky" in " ".join(authors[27:])
+    # Every DOI and arXiv identifier in references.bib is a link on the page.
+    from pybtex.database import parse_file
+    links = {a["href"] for a in BeautifulSoup(html, "html.parser").select("div.citation a[href]")}
+    for key, entry in parse_file(book.ROOT / "references.bib").entries.items():
+        if "doi" in entry.fields:
+            assert f"https://doi.org/{entry.fields['doi']}" in links, key
+        if "eprint" in entry.fields:
+            assert f"https://arxiv.org/abs/{entry.fields['eprint']}" in links, key
+
+
+def test_each_citation_shows_the_number_of_the_entry_it_links_to():
+    """One work, one number, on every page: a citation's number is the label of the entry it
+    links to on the reference page (issue 31 found Minsky and Papert numbered differently in
+    two chapters)."""
+    from bs4 import BeautifulSoup
+    labels = {div["id"]: div.select_one("span.label").get_text().strip("[] ")
+              for div in BeautifulSoup(read("referencias.html"), "html.parser")
+              .select("div.citation")}
+    wrong, seen = [], 0
+    for name in PAGES:
+        for a in BeautifulSoup(read(name), "html.parser").select('a[href*="referencias.html#"]'):
+            number = a.get_text().strip()
+            if number.isdigit():
+                seen += 1
+                if labels.get(a["href"].split("#", 1)[1]) != number:
+                    wrong.append(f"{name}: [{number}] links to {a['href']}")
+    assert seen > 50 and not wrong, wrong[:5]
 
 
 @pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])

@@ -167,13 +167,17 @@ def test_history_rests_on_the_thesis_references():
     """§2.1's historical account (LeCun's convolutional networks of the 1980s, "depth" around
     2000, Viola and Jones, the reasons for the networks' unpopularity before 2012 and for their
     return) cites the course of Delbracio, Lezama and Carbajal [5] and Zhou's course [4]; the
-    reference list holds them with those numbers, and the book's chapter cites [5] and LeCun et
-    al. (1998) for it."""
+    reference list holds them with those numbers, and the book's chapter cites [5], LeCun et al.
+    (1989) for the first convolutional network trained by backpropagation (beside [4], the
+    thesis's source for it) and LeCun et al. (1998) for LeNet-5."""
     assert _bib()["delbracio2018dl"].fields["thesisnumber"] == "5"
     assert _bib()["zhou2020gans"].fields["thesisnumber"] == "4"
     cells = json.loads((ROOT / "chapters" / "02-0-antecedentes.ipynb").read_text())["cells"]
     text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    assert "{cite}`delbracio2018dl`" in text and "{cite}`lecun1998gradient`" in text
+    for key in ("delbracio2018dl", "zhou2020gans", "lecun1989backpropagation",
+                "lecun1998gradient"):
+        assert f"{{cite}}`{key}`" in text, key
+    assert _bib()["lecun1989backpropagation"].fields["year"] == "1989"
 
 
 def test_threshold_b_is_a_bias_of_minus_b():
@@ -306,8 +310,8 @@ def test_figure_8_paragraph_22_and_152_layers():
     googlenet, resnet = (22, 6.67), (152, 3.57)
     assert ilsvrc.THESIS_PROSE["figure8_22_layers"] == round(googlenet[1], 1)
     assert ilsvrc.THESIS_PROSE["figure8_152_layers"] == resnet[1]
-    assert _arxiv_year(_bib()["szegedy2015going"].fields["note"]) == 2014
-    assert _arxiv_year(_bib()["he2016deep"].fields["note"]) == 2015
+    assert _arxiv_year(_bib()["szegedy2015going"].fields["eprint"]) == 2014
+    assert _arxiv_year(_bib()["he2016deep"].fields["eprint"]) == 2015
 
 
 # === §2.2 Redes prealimentadas ===================================================================
