@@ -9,6 +9,8 @@ install's time. Regenerate after changing requirements.txt or .ci/requirements-b
     .venv/bin/python .ci/make_prefetch.py
 
 A stale list only costs time: the usual install that follows resolves the real requirements.
+The pins come from a Python 3.11 environment; every one of them also has a wheel for 3.12 and
+3.13 (torch 2.13.0 there is PyPI's CUDA build, whose CUDA libraries the usual install adds).
 """
 
 import importlib.metadata as metadata
@@ -28,7 +30,9 @@ def main() -> None:
         # Install time, only to balance the halves: about 45 MB/s plus 1 ms a file, as measured
         # here with bytecode compilation (.ci/run now skips it; the proportions hold).
         seconds = sum((f.size or 0) for f in files) / 45e6 + 0.001 * len(files)
-        found[name.lower()] = (f"{name}=={dist.version}", seconds)
+        # Without a local label (torch 2.13.0+cpu): pip still takes the local CPU wheel where it
+        # lies (the label sorts higher), and the halves also install on Pythons it has no file for.
+        found[name.lower()] = (f"{name}=={dist.version.split('+')[0]}", seconds)
     halves = ([], []), [0, 0]
     for line, size in sorted(found.values(), key=lambda item: -item[1]):
         i = 0 if halves[1][0] <= halves[1][1] else 1

@@ -8,6 +8,9 @@ installs ``thesis_lib`` from the clone under the pinned constraints, and that ev
 every chapter then succeeds with the installed package (not this checkout).
 
 Slow (about a minute: a venv, a clone, a wheel build): marked ``colab``; ``.ci/run`` runs it.
+The fresh environment runs on the interpreter that runs the tests (it borrows their compiled
+packages, so it cannot be another version): ``PYTHON=python3.12 bash .ci/run test`` runs the
+branch on Colab's Python 3.12.
 """
 
 import ast
