@@ -66,3 +66,23 @@ def test_per_class_facts_name_the_rarest_and_commonest_digits():
     facts = gs.per_class_facts(gs.main_dcgan(ENTRIES)["scores"])
     assert set(facts) == {"pc_rare", "pc_common", "pc_fd", "pc_floor"}
     assert " a " in facts["pc_fd"] and "%" in facts["pc_rare"]
+
+
+def test_the_fooled_run_is_the_farthest_with_eights_to_show(tmp_path):
+    """A collapsed run (every sample read as a 1) is farther but has no "8" to sample: skipped;
+    a run whose generator is not here is skipped too."""
+    def entry(name, fd, eights, weights=True):
+        run = tmp_path / name
+        run.mkdir()
+        if weights:
+            (run / "generator.weights.h5").write_bytes(b"w")
+        per_class = [{"digit": d, "count": eights if d == 8 else 10} for d in range(10)]
+        return {"run": run, "card": {"config": {}, "generator_weights": "generator.weights.h5"},
+                "scores": {"generated": {"metrics": {"frechet_distance": {"value": fd}},
+                                         "per_class": per_class}}}
+
+    entries = [entry("collapsed", 1400.0, 0), entry("far", 230.0, 600),
+               entry("near", 55.0, 900), entry("gone", 800.0, 700, weights=False)]
+    assert gs.fooled_run(entries)["run"].name == "far"
+    with pytest.raises(ValueError, match="reads as 8"):
+        gs.fooled_run(entries[:1])

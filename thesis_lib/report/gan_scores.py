@@ -13,6 +13,7 @@ import pandas as pd
 
 from thesis_lib import artifacts, runcards
 from thesis_lib.evaluation import manifold
+from thesis_lib.evaluation.gan_scores import MIN_CLASS
 from thesis_lib.formatting import listing, num, pct
 from thesis_lib.plotting import new_figure
 from thesis_lib.studies import rescore
@@ -309,10 +310,20 @@ def per_class_facts(scores: dict) -> dict[str, str]:
     }
 
 
-def fooled_run(entries: list[dict]) -> dict:
+def fooled_run(entries: list[dict], digit: int = 8, min_count: int = MIN_CLASS) -> dict:
     """The unconditional run with the largest Fréchet distance among those whose generator is
-    committed (the page samples from it)."""
+    here to sample from and whose samples the evaluator reads as ``digit`` at least
+    ``min_count`` times (its ``scores.json``: a collapsed run, e.g. a constant image, has no
+    "8" to show). The page samples its surest ``digit``s."""
+    def count(e):
+        rows = e["scores"]["generated"].get("per_class", [])
+        return next((r["count"] for r in rows if r["digit"] == digit), 0)
+
     usable = [e for e in entries if not e["card"]["config"].get("conditional")
-              and (e["run"] / e["card"].get("generator_weights", "-")).is_file()]
+              and (e["run"] / e["card"].get("generator_weights", "-")).is_file()
+              and count(e) >= min_count]
+    if not usable:
+        raise ValueError(f"no scored run with its generator here draws {min_count} images the "
+                         f"evaluator reads as {digit}; run `python -m thesis_lib.studies.rescore`.")
     return max(usable, key=lambda e: e["scores"]["generated"]["metrics"]["frechet_distance"]
                ["value"])
