@@ -21,6 +21,7 @@ import numpy as np
 from thesis_lib import plotting
 from thesis_lib.formatting import listing, num, pct, table
 from thesis_lib.studies.toy import playground as pg
+from thesis_lib.studies.toy import theory
 
 DATASET_NAMES = {"mixture1d": "mezcla de dos normales (1-D)", "ring": "anillo de 8 normales"}
 LOSS_NAMES = {"minimax": "minimax", "non_saturating": "no saturante",
@@ -267,8 +268,8 @@ def draw_frame(ax, run: dict, frame: int):
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
     else:
         xs = np.linspace(-lim, lim, 400)
-        density = sum(0.5 * np.exp(-0.5 * ((xs - c) / pg.MIXTURE_STD) ** 2)
-                      / (pg.MIXTURE_STD * np.sqrt(2 * np.pi)) for c in pg.MIXTURE_CENTERS[:, 0])
+        centers = pg.MIXTURE_CENTERS[:, 0]
+        density = theory.Mixture1D(centers, [pg.MIXTURE_STD] * len(centers)).pdf(xs)
         ax.hist(samples[:, 0], bins=60, range=(-lim, lim), density=True, color=SAMPLE_COLOR)
         ax.plot(xs, density, color=DATA_COLOR, lw=1.5)
         ax.plot(pg.grid_of("mixture1d")[:, 0], d * 1.4, color=D_COLOR, lw=2)

@@ -16,20 +16,18 @@ from scipy import stats
 from thesis_lib import intervals, profiles
 from thesis_lib.formatting import num
 from thesis_lib.report.exercises.practice import expected_minimum
-
-
-def student_half_width(n: int, level: float = 0.95) -> float:
-    """Half the width of the Student interval of a mean over ``n`` values, in units of their
-    standard deviation (q·sd/√n with sd = 1), from :func:`thesis_lib.intervals.mean_interval`."""
-    values = np.arange(n, dtype=float)
-    values = values / values.std(ddof=1)  # any n values with standard deviation 1
-    ci = intervals.mean_interval(values, level)
-    return (ci["high"] - ci["low"]) / 2
+from thesis_lib.report.remedies import welch_interval as welch
 
 
 def student_quantile(n: int, level: float = 0.95) -> float:
-    """The quantile q of the Student interval over ``n`` values (n − 1 degrees of freedom)."""
-    return student_half_width(n, level) * math.sqrt(n)
+    """The quantile q of the Student interval of a mean over ``n`` values (n − 1 degrees of
+    freedom), the one :func:`thesis_lib.intervals.mean_interval` uses."""
+    return float(stats.t.ppf(0.5 + level / 2, n - 1))
+
+
+def student_half_width(n: int, level: float = 0.95) -> float:
+    """Half the width of that interval in units of the values' standard deviation: q/√n."""
+    return student_quantile(n, level) / math.sqrt(n)
 
 
 # Invented test accuracies of three seeds (the same seed, the same N images in both variants):
@@ -46,15 +44,10 @@ def paired_interval(baseline, variant, level: float = 0.95) -> dict:
 
 
 def welch_interval(baseline, variant, level: float = 0.95) -> dict:
-    """The unpaired (Welch) interval of mean(variant) − mean(baseline): standard error
-    √(s₁²/n₁ + s₂²/n₂), Welch–Satterthwaite degrees of freedom."""
+    """The unpaired (Welch) interval of mean(variant) − mean(baseline), by chapter 3.2's
+    :func:`thesis_lib.report.remedies.welch_interval` from each group's mean, sd and size."""
     a, b = np.asarray(baseline, float), np.asarray(variant, float)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
-    mean = float(b.mean() - a.mean())
-    return {"mean": mean, "low": mean - half, "high": mean + half, "dof": dof}
+    return welch(b.mean(), b.std(ddof=1), len(b), a.mean(), a.std(ddof=1), len(a), level)
 
 
 def wilson_half_width(p: float, n: int, level: float = 0.95) -> float:
