@@ -5,6 +5,7 @@ The snippets mimic jupyter-book's markup: cell inputs in ``div.cell_input``, out
 """
 
 import pytest
+from bs4 import BeautifulSoup
 
 from thesis_lib.book import checks as C
 
@@ -103,3 +104,27 @@ def test_the_toolbar_labels_are_translated_in_place():
     assert groups[1]["text"] == "Colab"
     assert C.CHECKS["English toolbar label"](page(
         '<span class="btn__text-container">Repositorio</span>')) == []
+
+
+def figure(caption: str) -> str:
+    """A glued figure as jupyter-book writes it, with its numbering and header link."""
+    return ('<figure class="align-default" id="fig-x"><img src="x.png"/><figcaption><p>'
+            '<span class="caption-number">Figura 3 </span><span class="caption-text">'
+            f'{caption}</span><a class="headerlink" href="#fig-x">#</a></p></figcaption></figure>')
+
+
+def test_a_caption_of_two_lines_passes_and_a_longer_one_is_named():
+    two_lines = "Muestras del generador final de la corrida larga junto a dígitos reales. " * 2
+    assert len(two_lines) <= C.CAPTION_MAX_CHARS
+    assert C.long_captions(page(figure(two_lines))) == []
+    long = two_lines + "Perfil completo, semilla 1, 2000 imágenes por punto, generador sha256 ab12."
+    found = C.long_captions(page(figure(long)))
+    assert len(found) == 1 and found[0].startswith(f"{len(long.strip())} characters: Figura 3")
+
+
+def test_a_formula_in_a_caption_counts_at_half_its_source():
+    math = '<span class="math notranslate nohighlight">\\(\\mathrm{KL} - 2\\,\\mathrm{JSD}\\)</span>'
+    source = "\\(\\mathrm{KL} - 2\\,\\mathrm{JSD}\\)"
+    html = figure("El costo frente a " + math + ".")
+    assert C.caption_length(BeautifulSoup(html, "html.parser").figcaption) == \
+        len("El costo frente a .") + (len(source) + 1) // 2

@@ -23,6 +23,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from docutils import nodes
+from sphinx import addnodes
 
 from thesis_lib.book import pdf
 from thesis_lib.formatting import table
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_styler_table_becomes_a_table_with_its_header_spans_and_math():
     frame = pd.DataFrame({("pérdida", "$D$"): [0.5, 1.25], ("pérdida", "$G$"): [2.0, 0.75]},
                          index=["estándar", "WGAN"])
-    converted = pdf.html_table(table(frame, 2).to_html())
+    converted = pdf.html_table(table(frame, 2).to_html()).next_node(nodes.table)
     assert isinstance(converted, nodes.table)
     rows = [[entry.astext() for entry in row.findall(nodes.entry)]
             for row in converted.findall(nodes.row)]
@@ -67,7 +68,7 @@ def test_latex_shows_an_html_only_output_as_a_table_or_a_note_never_its_repr():
     styler = table(pd.DataFrame({"a": [1, 2]}), 0).to_html()
     shown = pdf.latex_output(_bundle(text_html=styler, text_plain="<pandas.io.formats."
                                                                  "style.Styler at 0x7f00>"))
-    assert isinstance(shown, nodes.table)
+    assert isinstance(shown.next_node(nodes.table), nodes.table)
     animation = _bundle(text_html="<div><script>anim()</script></div>",
                         text_plain="<IPython.core.display.HTML object>")
     assert pdf.latex_output(animation).astext() == pdf.HTML_ONLY_NOTE
@@ -226,3 +227,20 @@ def test_the_html_built_after_it_links_to_it_from_every_page(built):
             ".dropdown-download-buttons a.btn-download-pdf-button")
         assert [a["href"] for a in menu] == [prefix + built["pdf"].name], page
         assert "window.print" not in str(menu)
+
+
+def test_numeric_columns_are_right_aligned_as_in_the_html():
+    frame = pd.DataFrame({"FD": [1444.9397, 12.5], "clases": ["7 de 10", "10 de 10"],
+                          "diferencia": ["−4,2 [−5,1; −3,4]", "0,3 [0,1; 0,5]"]},
+                         index=["estándar", "WGAN"])
+    converted = pdf.html_table(table(frame, 2).to_html())
+    specs = [n["spec"] for n in converted.findall(addnodes.tabular_col_spec)]
+    assert specs == ["TRTR"]  # row labels and "7 de 10" are text; FD and the intervals numbers
+    # The spec precedes its table, which is where Sphinx's LaTeX writer takes it from.
+    assert isinstance(converted[0], addnodes.tabular_col_spec)
+    assert isinstance(converted[1], nodes.table)
+    words = pdf.html_table(table(pd.DataFrame({"a": ["x", "y"]}, index=["p", "q"]), 0).to_html())
+    assert isinstance(words, nodes.table)  # all text: Sphinx's own spec
+    # A table of more than 30 rows becomes a longtable, which has no tabulary column types.
+    assert pdf.column_spec([[("1", 1, 1)]] * 31, 31) is None
+    assert pdf.column_spec([[("1", 1, 1)]], 1) == "R"

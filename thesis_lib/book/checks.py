@@ -145,6 +145,36 @@ def figures_as_text(html: str) -> list[str]:
     return _snippets(re.compile(r"<Figure size [^>]*>"), text_of(html, code=True))
 
 
+# A caption reads as one or two plain lines: at 1280 px the article column holds about 110
+# characters of caption text a line. Provenance (profile, seed, run, sample sizes) goes in the
+# collapsed «Ficha de la figura» below the figure, how to read it in the prose around it.
+CAPTION_MAX_CHARS = 220
+
+
+def caption_length(caption) -> int:
+    """Characters a caption shows: its text without the "Figura N" numbering, each formula
+    counted at half its LaTeX source (``\\mathrm{JSD}`` shows as three letters)."""
+    caption = BeautifulSoup(str(caption), "html.parser")
+    _drop(caption, NUMBERING + ("a.headerlink",))
+    formulas = 0
+    for span in caption.select("span.math"):
+        formulas += (len(span.get_text().strip()) + 1) // 2
+        span.decompose()
+    return len(" ".join(caption.get_text(" ").split())) + formulas
+
+
+def long_captions(html: str) -> list[str]:
+    """Figure captions longer than two lines at 1280 px (:data:`CAPTION_MAX_CHARS`)."""
+    main = _article(html)
+    found = []
+    for caption in main.select("figcaption"):
+        n = caption_length(caption)
+        if n > CAPTION_MAX_CHARS:
+            text = " ".join(caption.get_text(" ").split())
+            found.append(f"{n} characters: {text[:90]}…")
+    return found
+
+
 def english_toolbar(html: str) -> list[str]:
     """Toolbar labels the theme left in English (:mod:`thesis_lib.book.interface` translates
     them)."""
@@ -162,6 +192,7 @@ CHECKS = {
     "math in a heading": math_in_headings,
     "figure rendered as text": figures_as_text,
     "English toolbar label": english_toolbar,
+    "caption longer than two lines": long_captions,
 }
 
 

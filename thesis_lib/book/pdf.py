@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from thesis_lib.cli import Parser
@@ -181,7 +182,32 @@ def html_table(html: str) -> nodes.Element | None:
     for tag in soup.find_all(["style", "table"]):
         tag.decompose()
     rest = " ".join(soup.get_text(" ").split())
-    return nodes.container("", out, _cell_content(rest)) if rest else out
+    spec = column_spec(grid[len(head):], len(grid))
+    if spec is None:
+        return nodes.container("", out, _cell_content(rest)) if rest else out
+    # Sphinx's ``tabularcolumns``: the spec applies to the table that follows it.
+    parts = [addnodes.tabular_col_spec(spec=spec), out] + ([_cell_content(rest)] if rest else [])
+    return nodes.container("", *parts)
+
+
+# A number as the book prints it (formatting.number): Spanish decimals, thousands apart by a
+# narrow space, a sign, a unit, an interval in brackets ("−4,2 [−5,1; −3,4]", "99,33 %").
+_NUMBER = re.compile(r"^[−+±-]?\d[\d\s\u202f,.;:%±−+\-\[\]()×/]*$")
+
+
+def column_spec(body, rows: int) -> str | None:
+    """The LaTeX column spec of a converted table: numbers right-aligned, as in the HTML (the
+    pandas Stylers align them right), text in tabulary's justified ``T`` columns. ``None``
+    where every column is text, or for a table long enough to become a ``longtable`` (more
+    than 30 rows), where tabulary's column types do not exist."""
+    if rows > 30 or not body:
+        return None
+    kinds = []
+    for col in range(len(body[0])):
+        texts = [row[col][0] for row in body if row[col] is not None and row[col][0]]
+        numeric = bool(texts) and all(_NUMBER.match(t) for t in texts)
+        kinds.append("R" if numeric else "T")
+    return "".join(kinds) if "R" in kinds else None
 
 
 # A repr that only names the object: what an output without text shows as its text/plain.
