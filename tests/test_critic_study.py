@@ -56,6 +56,30 @@ def test_study_shapes_and_estimate(studies):
     assert np.isfinite(r["estimate"])
 
 
+def test_diagnostics_figure_ticks_and_legend_stay_off_the_data(studies):
+    # The clip panel's default ticks ("−0,010−0,005…") collided, and the legend inside the
+    # gradient panel covered its tallest bar: ticks at −c, 0 and c, one legend below the axes.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    from thesis_lib.report import variant_figures as vp
+    results = [studies[f] for f in critic_study.CRITIC_FAMILIES]
+    fig = plotting.finish_figure(vp.plot_critic_diagnostics(results))
+    try:
+        clip_ax = fig.axes[[r["family"] for r in results].index("wasserstein_clip")]
+        np.testing.assert_allclose(clip_ax.get_xticks(), [-0.01, 0, 0.01])
+        assert [t.get_text() for t in clip_ax.get_xticklabels()] == ["−0,01", "0", "0,01"]
+        assert all(ax.get_legend() is None for ax in fig.axes)
+        legend, = fig.legends
+        renderer = fig.canvas.get_renderer()
+        box = legend.get_window_extent(renderer)
+        assert all(box.y1 <= ax.get_window_extent(renderer).y0 + 1e-6 for ax in fig.axes)
+    finally:
+        plt.close(fig)
+
+
 def test_unknown_family_is_named():
     with pytest.raises(ValueError, match="unknown family 'minimax'.*wasserstein_clip"):
         critic_study.run("minimax", steps=1)

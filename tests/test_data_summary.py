@@ -92,3 +92,19 @@ def test_keras_loads_mnist_with_load_data_not_load_dataset():
     # The thesis (§4) names keras' loader load_dataset(); the function is load_data().
     assert callable(keras.datasets.mnist.load_data)
     assert not hasattr(keras.datasets.mnist, "load_dataset")
+
+
+def test_filter_grids_share_one_colour_bar_and_no_titles():
+    """Chapter 4.1's filters and maps: panels in reading order without per-panel titles, one
+    colour bar for all of them (they share one scale)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib import plotting
+    images = np.random.default_rng(0).normal(size=(16, 3, 3))
+    fig = plotting.finish_figure(data_summary.plot_filter_grid(
+        images, cmap="RdBu", vmin=-2, vmax=2, label="peso"))
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    bars = [ax for ax in fig.axes if not ax.get_images()]
+    assert len(panels) == 16 and not any(ax.get_title() for ax in panels)
+    assert len(bars) == 1 and bars[0].get_ylabel() == "peso"
+    assert all(ax.get_images()[0].get_clim() == (-2, 2) for ax in panels)

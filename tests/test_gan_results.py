@@ -300,6 +300,11 @@ def test_hardware_and_variants_are_named_in_spanish():
     assert environment.hardware_text("1 × CPU") == "1 × CPU"
     assert dcgan_report.variant_name("baseline") == "modelo base"
     assert dcgan_report.variant_name("tanh") == "tanh"
+    # The §4.2 variants by the Spanish names of the chapter's table, in figures and tables too.
+    assert [dcgan_report.variant_name(v) for v in ("latent50", "latent200", "batchnorm",
+                                                   "upsample")] == \
+        ["latente 50", "latente 200", "normalización por lotes", "sobremuestreo"]
+    assert all(dcgan_report.variant_name(v) != v for v in gan_runs.VARIANTS if v != "tanh")
     assert "backend" not in dcgan_report.describe(
         {**_long_card(), "hardware": "1 × CPU, backend torch"})
 
@@ -436,7 +441,7 @@ def test_startup_table_lists_every_run_in_the_given_order(tmp_path):
     cards = _comparison(tmp_path)
     frame = dcgan_report.startup_frame(cards[::-1], order=["upsample", "baseline"])
     assert list(zip(frame["variante"], frame["semilla"])) == [
-        ("upsample", 0), ("upsample", 1), ("modelo base", 0), ("modelo base", 1)]
+        ("sobremuestreo", 0), ("sobremuestreo", 1), ("modelo base", 0), ("modelo base", 1)]
     assert frame["pérdida media de D"].tolist() == [0.695, 0.698, 0.387, 0.583]
     html = dcgan_report.startup_table(cards, ["baseline", "upsample"]).to_html()
     assert "1120,9" in html and "0,39" in html and not ENGLISH.search(html)
@@ -463,9 +468,9 @@ def test_variant_facts_split_the_runs_by_the_loss_band(tmp_path):
     assert facts["dloss_upsample"] == "0,69 y 0,70"  # 0,695 and 0,698, as the table rounds them
     assert dcgan_report._range([0.141, 0.144], 2) == "0,14"
     assert facts["seed_or_variant"] == (
-        "la variante decidió si el entrenamiento arrancaba en 1 de las 2 variantes (upsample "
-        "arrancó con las dos semillas); solo en el modelo base el arranque dependió de la "
-        "semilla")
+        "la variante decidió si el entrenamiento arrancaba en 1 de las 2 variantes "
+        "(«sobremuestreo» arrancó con las dos semillas); solo en el modelo base el arranque "
+        "dependió de la semilla")
 
 
 def test_seed_or_variant_reads_what_decided_the_startup():
@@ -473,12 +478,13 @@ def test_seed_or_variant_reads_what_decided_the_startup():
                "latent50": {0: False, 1: True}, "latent200": {0: False, 1: False},
                "batchnorm": {0: False, 1: False}, "upsample": {0: True, 1: True}}
     assert dcgan_report.seed_or_variant(outcome) == (
-        "la variante decidió si el entrenamiento arrancaba en 4 de las 6 variantes (upsample "
-        "arrancó con las dos semillas; tanh, latent200 y batchnorm, con ninguna); solo en el "
-        "modelo base y latent50 el arranque dependió de la semilla")
+        "la variante decidió si el entrenamiento arrancaba en 4 de las 6 variantes "
+        "(«sobremuestreo» arrancó con las dos semillas; «tanh», «latente 200» y «normalización "
+        "por lotes», con ninguna); solo en el modelo base y «latente 50» el arranque dependió de "
+        "la semilla")
     assert dcgan_report.seed_or_variant({"a": {0: True, 1: True, 2: True},
                                         "b": {0: True, 1: True, 2: True}}) == (
-        "la variante decidió si el entrenamiento arrancaba en 2 de las 2 variantes (a y b "
+        "la variante decidió si el entrenamiento arrancaba en 2 de las 2 variantes («a» y «b» "
         "arrancaron con las 3 semillas)")
 
 
@@ -562,6 +568,82 @@ def test_the_chapters_figures_are_legible_at_column_width(tmp_path):
     plotting.finish_figure(fig)
     left, right = (ax.get_window_extent() for ax in fig.axes)
     assert right.x0 - left.x1 > 0.02 * left.width  # a visible gap between the two grids
+
+
+def _long_history(epochs=100):
+    rng = np.random.default_rng(0)
+    history = [{"epoch": e, "d_loss": 0.69 - 0.005 * rng.random(), "g_loss": 0.71 + 0.005 *
+                rng.random()} for e in range(1, epochs + 1)]
+    monitor = [{"epoch": e, "acc_real": rng.random(), "acc_fake": rng.random()}
+               for e in range(10, epochs + 1, 10)]
+    return history, monitor
+
+
+def test_the_long_run_figure_separates_the_curves_and_both_bands():
+    """Fig. «fig-long-losses»: the losses over both bands of the thesis (each drawn its own
+    way: D's filled, G's hatched, as their legend entries), an inset where D's and G's curves,
+    0,02 apart, do not touch, epochs every 20 on a 100-epoch run, legends under the panels."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.patches import Patch
+
+    from thesis_lib import plotting
+    history, monitor = _long_history()
+    fig = plotting.finish_figure(dcgan_report.plot_long_run(history, monitor))
+    left, right = fig.axes
+    low, high = left.get_ylim()
+    assert low < 0.5 and high > 2.0  # both bands whole
+    bands = [p for p in left.get_legend().legend_handles if isinstance(p, Patch)]
+    assert len(bands) == 2 and bands[0].get_hatch() is None and bands[1].get_hatch() == "///"
+    (zoom,) = left.child_axes
+    z_low, z_high = zoom.get_ylim()
+    assert z_high - z_low < 0.1  # the inset spreads the curves over its height
+    fig.canvas.draw()
+    for ax in (left, right):
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert np.all(np.diff(ticks) == 20)
+        legend = ax.get_legend().get_window_extent()
+        assert legend.y1 <= ax.get_window_extent().y0
+    assert plotting.smallest_text_px(fig)[0] >= plotting.MIN_TEXT_PX
+
+
+def test_sample_grids_show_digits_large_enough_at_column_width(tmp_path):
+    """Figures of sample grids (long run by epoch, real against generated, the variants'
+    comparison) draw each digit at least 45 pixels wide in the book's column, real digits
+    among them, and cut the saved 10 × 10 grids at their pitch."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib import plotting
+    rng = np.random.default_rng(3)
+    for name in ("grid-epoch001", "grid-epoch002", "real"):
+        grids.save_grid(rng.random((100, 28, 28, 1)), tmp_path / f"{name}.png")
+    tiles = grids.grid_tiles(tmp_path / "real.png", 5, 10)
+    assert tiles.shape == (180, 360, 3)
+    # The cut ends in the gap after an image: white there, as the margin at the start.
+    assert tiles[:, -1].min() == 1.0 and tiles[-1].min() == 1.0 and tiles[0].min() == 1.0
+    np.testing.assert_array_equal(grids.draw_grid(rng.random((7, 28, 28)), 3).shape,
+                                  (3 * 34 + 2 * 2 + 2, 3 * 34 + 2 * 2 + 2))
+
+    def digit_px(fig, across):  # a panel's width in the column, over its digits across
+        plotting.finish_figure(fig)
+        width = fig.get_size_inches()[0] * fig.dpi
+        panel = fig.axes[0].get_window_extent().width
+        return panel * min(1.0, plotting.COLUMN_PX / width) / across * 34 / 36
+
+    paths = [tmp_path / "grid-epoch001.png", tmp_path / "grid-epoch002.png"]
+    fig = dcgan_report.plot_epoch_grids(paths)
+    assert [ax.get_title() for ax in fig.axes] == ["época 1", "época 2"]
+    assert digit_px(fig, 10) >= 45
+    fig = dcgan_report.plot_real_and_final(tmp_path / "real.png", paths[1], 100)
+    top, bottom = fig.axes
+    assert "reales" in top.get_title() and top.get_window_extent().y0 > \
+        bottom.get_window_extent().y1  # real digits above the generated ones
+    assert digit_px(fig, 10) >= 45
+    fig = dcgan_report.plot_variant_grids(paths, ["latente 50, semilla 0", "sobremuestreo, "
+                                                  "semilla 1"], tmp_path / "real.png")
+    assert [ax.get_title() for ax in fig.axes] == [
+        "MNIST (reales)\nprueba, al azar", "latente 50\nsemilla 0", "sobremuestreo\nsemilla 1"]
+    assert digit_px(fig, 4) >= 45
 
 
 def test_grids_saved_as_rgb_rgba_or_gray_show_side_by_side(tmp_path):

@@ -20,6 +20,8 @@ def test_an_interval_is_written_as_plus_minus_unless_a_bound_cut_it():
      "DCGAN, semilla 1, 100 épocas"),
     ({"variant": "tanh", "options": {}, "config": {}, "epochs": 5, "seed": 2},
      "DCGAN (tanh), semilla 2, 5 épocas"),
+    ({"variant": "latent200", "options": {}, "config": {}, "epochs": 5, "seed": 0},
+     "DCGAN (latente 200), semilla 0, 5 épocas"),  # as chapter 4.2 names its variants
     ({"variant": "narrow", "options": {}, "config": {"loss": "wasserstein_gp"}, "epochs": 17,
       "seed": 0}, "WGAN-GP, 17 épocas"),
     ({"variant": "narrow_projection", "options": {"d_conditioning": "projection"},
@@ -39,6 +41,45 @@ def test_the_tables_hold_the_floor_and_every_scored_run():
     assert len(distance) == len(manifold) == len(ENTRIES) + 1
     assert distance.index[0] == "imágenes reales (piso)"
     assert all("±" in v or "[" in v for v in distance.to_numpy().ravel())
+
+
+def _entry(label, fds):
+    curve = {"sizes": [250, 1000, 10_000][:len(fds)], "frechet_distance": list(fds)}
+    return {"label": label, "scores": {"generated": {"fd_curve": curve,
+                                                     "fd_inf": {"fd_inf": fds[-1]}},
+                                       "real_floor": {"fd_curve": {"sizes": [250, 10_000],
+                                                                   "frechet_distance": [18, 1.7]},
+                                                      "fd_inf": {"fd_inf": 1.2}}}}
+
+
+def test_the_fd_figure_gives_each_curve_its_own_style_and_merges_those_that_coincide():
+    """Fig. «fig-fd-muestras»: runs whose curves coincide are one curve named together (and
+    the ficha says so); every curve has its own colour and marker, the legend lists them from
+    top to bottom as they end, under the axes and apart from the x label."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib import plotting
+    entries = [_entry(f"corrida {i}", [100.0 + 50 * i, 90.0 + 50 * i, 80.0 + 50 * i])
+               for i in range(11)]
+    entries += [_entry("blanca A", [1444.9] * 3), _entry("blanca B", [1444.9] * 3)]
+    assert gs.coinciding_runs(entries) == [["blanca A", "blanca B"]]
+    assert gs.coinciding_text(entries).startswith("«blanca A» y «blanca B» dan la misma")
+    assert gs.coinciding_text(entries[:3]) == "No hay dos corridas con la misma curva."
+    fig = plotting.finish_figure(gs.plot_fd_curves(entries))
+    (ax,) = fig.axes
+    lines = [line for line in ax.get_lines() if line.get_label()[0] != "_"]
+    assert len(lines) == 12 + 1  # 13 runs, two of them one curve, and the floor
+    styles = {(matplotlib.colors.to_hex(line.get_color()), line.get_marker()) for line in lines}
+    assert len(styles) == len(lines)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[0].startswith("blanca A;\nblanca B") and labels[-1] == "imágenes reales (piso)"
+    assert labels[1:-1] == [f"corrida {i}" for i in range(10, -1, -1)]
+    fig.canvas.draw()
+    assert fig.legends[0].get_window_extent().y1 < ax.xaxis.label.get_window_extent().y0
+    # The committed runs: a §4.2 variant by its Spanish name, nothing in English.
+    labels = [t.get_text() for t in gs.plot_fd_curves(ENTRIES).legends[0].get_texts()]
+    assert not any(word in " ".join(labels) for word in ("latent5", "latent2", "batchnorm",
+                                                         "upsample"))
 
 
 def test_facts_name_the_closest_and_the_sharpest_run():

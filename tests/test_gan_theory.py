@@ -163,6 +163,56 @@ def test_nonsaturating_figure_is_legible_on_a_phone():
         plt.close(fig)
 
 
+def test_jsd_figure_keeps_its_legends_below_the_axes():
+    # Inside, the left legend hid the −log 4 line and the right one lay under the W₁ curve of
+    # the twin axis; below the axes they cover no data.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    from thesis_lib.report import gan_theory as tp
+    family = theory.sliding_family(MIX, N01, np.linspace(-12, 12, 13))
+    fig = plotting.finish_figure(tp.plot_jsd_w1(family))
+    try:
+        renderer = fig.canvas.get_renderer()
+        left, right = fig.axes[:2]
+        labels = {ax: [t.get_text() for t in ax.get_legend().get_texts()] for ax in (left, right)}
+        assert labels[right] == ["JSD", "log 2", "$W_1$"]  # one legend from both y axes
+        assert len(labels[left]) == 2 and fig.axes[2].get_legend() is None
+        for ax in (left, right):
+            legend = ax.get_legend().get_window_extent(renderer)
+            assert legend.y1 <= ax.get_window_extent(renderer).y0 + 1e-6
+    finally:
+        plt.close(fig)
+
+
+def test_mode_collapse_figure_has_a_key_below_the_panels():
+    # Without a key nothing said which cloud is the data and which is G, nor what the shading is.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from thesis_lib import plotting
+    from thesis_lib.report import gan_theory as tp
+    g = np.linspace(-2, 2, 5)
+    grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    rng = np.random.default_rng(0)
+    run = {"lim": 2.0, "grid": grid, "steps": [0, 10], "centers": np.zeros((8, 2)),
+           "real": rng.normal(size=(50, 2)), "samples": [rng.normal(size=(50, 2))] * 2,
+           "d": [np.full(len(grid), 0.5)] * 2, "stats": [{"modes_captured": 1}] * 2}
+    fig = plotting.finish_figure(tp.plot_2d_snapshots(run))
+    try:
+        legend, = fig.legends
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert texts[:2] == ["datos", "muestras de $G$"] and all("$D(x)$" in t for t in texts[2:])
+        renderer = fig.canvas.get_renderer()
+        box = legend.get_window_extent(renderer)
+        assert all(box.y1 <= ax.get_window_extent(renderer).y0 + 1e-6 for ax in fig.axes)
+    finally:
+        plt.close(fig)
+
+
 def test_jsd_is_zero_for_equal_densities_symmetric_and_log2_when_far_apart():
     q = theory.Mixture1D((0.5,), (1.5,))
     x = theory.grid_for(MIX, q)

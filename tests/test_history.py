@@ -6,6 +6,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from thesis_lib.formatting import table  # noqa: E402
@@ -122,6 +123,27 @@ def test_figure_has_one_point_per_entry_and_highlights_the_winners():
         assert len(points) == 24
         assert ax.get_xlabel() == "edición de la competencia"
         assert ax.get_ylabel() == "error top-5 (%)"
+    finally:
+        plt.close(fig)
+
+
+def test_winners_labels_stay_off_the_lines():
+    # The winners' line and the dotted comparison ran through "Supervision (Toronto): 15,3" and
+    # "Clarifai (NYU): 11,7": no point of either line may fall inside a label.
+    fig = H.plot_ilsvrc()
+    try:
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer).padded(2) for t in ax.texts]
+        assert len(boxes) == 3
+        for line in ax.lines:
+            x, y = line.get_data()
+            t = np.linspace(0, 1, 200)[:, None]
+            for i in range(len(x) - 1):
+                points = ax.transData.transform(
+                    (1 - t) * [x[i], y[i]] + t * [x[i + 1], y[i + 1]])
+                assert not any(box.contains(*p) for box in boxes for p in points), line.get_label()
     finally:
         plt.close(fig)
 

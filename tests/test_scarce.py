@@ -369,8 +369,18 @@ def test_the_chapter_shows_design_1_as_confounded_and_without_a_verdict(tmp_path
     shown = scarce_report.paired_table(frame).data
     assert len(shown) == 4 * 3 and "intervalo del 95 %" in shown.columns
     assert "presupuesto fijo: 3" in scarce_report.gan_table(gans).data["detención"].tolist()
+    # Design 1 measured each GAN once, at the end of its fixed budget: agreement against N
+    # (each N's steps under it), and a caption and ficha that speak of points, not lines.
     import matplotlib.pyplot as plt
-    plt.close(scarce_report.plot_agreement(tmp_path, gans, 1))
+    fig = scarce_report.plot_agreement(tmp_path, gans, 1)
+    (ax,) = fig.axes
+    assert not ax.get_lines() and ax.get_xlabel() == "imágenes etiquetadas N"
+    low, high = ax.get_xlim()
+    assert low < 100 and high > 1000 and high / low < 3 * 1000 / 100  # spans the data
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "100\n(1000 pasos de G)"
+    plt.close(fig)
+    texts = scarce_report.agreement_texts(tmp_path, gans, 1, 400)
+    assert "línea" not in " ".join(texts.values()) and "según N" in texts["esc_acuerdo_eje"]
 
 
 def test_the_chapter_shows_design_2_once_delivered_and_says_what_it_settles(tmp_path):
@@ -394,11 +404,40 @@ def test_the_chapter_shows_design_2_once_delivered_and_says_what_it_settles(tmp_
     frame = scarce.results_frame(scarce.load_cards(tmp_path, 2))
     facts = scarce_report.facts(tmp_path, frame, scarce.gan_frame(tmp_path, 2), 2)
     assert "contradice" in facts["esc_veredicto"]
+    # Design 2 has a curve per GAN: against G's steps, the axis no longer than the curves.
     import matplotlib.pyplot as plt
-    plt.close(scarce_report.plot_agreement(tmp_path, scarce.gan_frame(tmp_path, 2), 2))
+    gans = scarce.gan_frame(tmp_path, 2)
+    fig = scarce_report.plot_agreement(tmp_path, gans, 2)
+    (ax,) = fig.axes
+    assert len(ax.get_lines()) == 9 and ax.get_xlabel() == "pasos de G"
+    assert ax.get_xlim()[1] <= 1.05 * curves.steps.max() + 1e-9
+    plt.close(fig)
+    texts = scarce_report.agreement_texts(tmp_path, gans, 2, 400)
+    assert "líneas" in texts["esc_acuerdo_eje"] and "400 muestras fijas" in \
+        texts["esc_acuerdo_ficha"]
 
 
 def test_the_full_sizes_of_the_report_are_the_profiles():
     full = get_config("scarce_data", "full")
     assert scarce_report.FULL_SIZES == full.sizes
     assert scarce_report.FULL_CELLS == len(full.sizes) * full.seeds
+
+
+def test_the_labelled_images_stand_beside_the_gan_samples_large_enough(tmp_path, mnist):
+    """Fig. «fig-escasez-muestras»: a row per digit, six real images of each beside six GAN
+    samples of the same row, each digit at least 45 pixels wide in the book's column."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from thesis_lib import plotting
+    from thesis_lib.gan import grids
+    folder = scarce.cell_dir(tmp_path, 100, 0, 1) / "gan"
+    folder.mkdir(parents=True)
+    grids.save_grid(np.random.default_rng(0).random((100, 28, 28)), folder / "grid-epoch001.png")
+    fig = plotting.finish_figure(scarce_report.plot_real_and_generated(tmp_path, mnist, 100))
+    left, right = fig.axes
+    shapes = [ax.get_images()[0].get_array().shape[:2] for ax in (left, right)]
+    assert shapes[0] == shapes[1]
+    assert left.get_title().startswith("6 de las 10 imágenes reales")
+    width = fig.get_size_inches()[0] * fig.dpi
+    digit = left.get_window_extent().width * min(1, plotting.COLUMN_PX / width) / 6 * 34 / 36
+    assert digit >= 45

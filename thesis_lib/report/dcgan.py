@@ -13,6 +13,8 @@ import numpy as np
 from thesis_lib import claims
 from thesis_lib.environment import hardware_text
 from thesis_lib.formatting import listing, num, pct, span, table
+from thesis_lib.gan.grids import grid_tiles
+from thesis_lib.plotting import new_figure
 from thesis_lib.profiles import GANConfig
 from thesis_lib.report.hyperparameters import VALUE_NAMES
 from thesis_lib.studies.gan_results import (
@@ -32,13 +34,18 @@ METRICS = {"frechet_distance": "distancia de Fréchet", "mnist_score": "puntaje 
 COLLAPSED_BELOW = claims.COLLAPSED_BELOW
 
 
-# How the book names a variant (the others keep their command-line names: ``tanh``, ...).
+# How the book names a variant in its prose, tables and figures (the chapter's table of
+# variants pairs each with its command-line name; ``tanh`` keeps it, and so does any other).
 VARIANT_NAMES = {"baseline": "modelo base", "small": "modelo reducido (G de 64 canales)",
-                 "narrow": "modelo angosto (G y D de 32 canales, G con normalización por lotes)"}
+                 "narrow": "modelo angosto (G y D de 32 canales, G con normalización por lotes)",
+                 "latent50": "latente 50", "latent200": "latente 200",
+                 "batchnorm": "normalización por lotes", "upsample": "sobremuestreo",
+                 "tanh_batchnorm": "tanh con normalización por lotes"}
 
 
 def variant_name(variant: str) -> str:
-    """The name a reader sees for a variant: ``"modelo base"`` for ``baseline``."""
+    """The name a reader sees for a variant: ``"modelo base"`` for ``baseline``, ``"latente
+    50"`` for ``latent50``."""
     return VARIANT_NAMES.get(variant, variant)
 
 
@@ -414,8 +421,9 @@ def seed_or_variant(outcome: dict[str, dict[int, bool]]) -> str:
     """Whether the variant or the seed decided if training got going (:func:`started`), as a
     Spanish clause: in how many variants all seeds agreed, which variants started with every
     seed and which with none, and in which the seed decided."""
-    def name(v):  # "el modelo base", but "upsample"
-        return f"el {variant_name(v)}" if v in VARIANT_NAMES else v
+    def name(v):  # "el modelo base", but «sobremuestreo»
+        n = variant_name(v)
+        return f"el {n}" if n.startswith("modelo") else f"«{n}»"
     always = [name(v) for v, runs in outcome.items() if all(runs.values())]
     never = [name(v) for v, runs in outcome.items() if not any(runs.values())]
     mixed = [name(v) for v, runs in outcome.items() if any(runs.values()) and
@@ -454,3 +462,158 @@ def final_grids(cards: list[dict], order=None, blank_below: float = 0.01):
             paths.append(path)
             titles.append(title)
     return paths, titles, blank
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+FIGURE_PT = 10  # titles, labels and legends of the chapter's own figures
+
+
+def _epoch_ticks(ax, last_epoch: int):
+    """Every 20 epochs on a long run (ten labels of three digits would touch), whole numbers
+    otherwise."""
+    import matplotlib.pyplot as plt
+    if last_epoch > 50:
+        ax.xaxis.set_major_locator(plt.MultipleLocator(20))
+    else:
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+
+
+def plot_long_run(history_rows: list[dict], monitor_rows: list[dict],
+                  bands: dict = claims.GAN_LOSS_BANDS):
+    """The long run's monitoring, two panels. Left: the per-epoch mean losses of D and G over
+    the thesis's bands (D's filled, G's hatched, each with its edges, so the overlap still
+    shows both), with an inset that zooms on the curves from the second epoch on: both sit
+    near ln 2, too close to tell apart at the scale of the bands. Right: D's accuracy on 100
+    real and 100 generated images (``monitor.csv``)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    fig, (left, right) = new_figure(2, width=3.6, height=3.3)
+    epochs = np.array([r["epoch"] for r in history_rows])
+    last = int(max(epochs.max(), max((r["epoch"] for r in monitor_rows), default=0)))
+    series = {"d_loss": ("discriminador", "C0", "-"), "g_loss": ("generador", "C1", "--")}
+    band_style = {"d_loss": dict(facecolor="C0", alpha=0.2, edgecolor="none"),
+                  "g_loss": dict(facecolor="none", hatch="///", edgecolor="C1", alpha=0.45)}
+    handles = []
+    for key, (label, colour, ls) in series.items():
+        line, = left.plot(epochs, [r[key] for r in history_rows], color=colour, ls=ls, lw=1.6,
+                          label=label)
+        handles.append(line)
+    for key, (label, colour, _) in series.items():
+        if key not in (bands or {}):
+            continue
+        lo, hi = bands[key]
+        left.axhspan(lo, hi, lw=0, zorder=0, **band_style[key])
+        for y in (lo, hi):  # the band's edges, in its colour
+            left.axhline(y, color=colour, lw=0.9, ls=":" if key == "g_loss" else "-",
+                         zorder=1)
+        handles.append(Patch(**{**band_style[key], "edgecolor": colour, "lw": 0.9},
+                             label=f"franja de {label[0].upper()}: {num(lo)}–{num(hi)}"))
+    values = [r[k] for r in history_rows for k in series]
+    top = max([*values, *(b[1] for b in (bands or {}).values())])
+    bottom = min([*values, *(b[0] for b in (bands or {}).values())])
+    left.set_ylim(bottom - 0.1, top + 0.1)
+    left.set(xlabel="época", ylabel="pérdida media de la época")
+    left.set_title("pérdidas y franjas de la tesis", fontsize=FIGURE_PT)
+    _epoch_ticks(left, last)
+    later = [r for r in history_rows if r["epoch"] >= 2]
+    if len(later) >= 2:
+        zoom = left.inset_axes([0.24, 0.5, 0.72, 0.36])
+        for key, (label, colour, ls) in series.items():
+            zoom.plot([r["epoch"] for r in later], [r[key] for r in later], color=colour,
+                      ls=ls, lw=1.2)
+        seen = [r[k] for r in later for k in series]
+        pad = 0.15 * (max(seen) - min(seen)) or 0.005
+        zoom.set_ylim(min(seen) - pad, max(seen) + pad)
+        zoom.set_xlim(later[0]["epoch"], later[-1]["epoch"])
+        _epoch_ticks(zoom, last)
+        zoom.yaxis.set_major_locator(plt.MaxNLocator(3))
+        zoom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: num(v, 2)))
+        zoom.tick_params(labelsize=9)
+        zoom.set_title(f"detalle desde la época {num(later[0]['epoch'])}", fontsize=9, pad=2,
+                       bbox=dict(facecolor="white", edgecolor="none", pad=1))
+        left.indicate_inset_zoom(zoom, edgecolor="0.3")
+    left.legend(handles=handles, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                ncol=2, frameon=False)
+    m_epochs = [r["epoch"] for r in monitor_rows]
+    right.plot(m_epochs, [100 * r["acc_real"] for r in monitor_rows], marker="o",
+               label="imágenes reales")
+    right.plot(m_epochs, [100 * r["acc_fake"] for r in monitor_rows], marker="s", ls="--",
+               label="imágenes generadas")
+    right.axhline(50, color="0.5", ls=":", lw=1)
+    right.set(xlabel="época", ylabel="exactitud del discriminador (%)", ylim=(-5, 105))
+    right.set_title("exactitud de D", fontsize=FIGURE_PT)
+    _epoch_ticks(right, last)
+    right.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                 frameon=False)
+    if last > 50:
+        right.set_xlim(0, last + 5)
+        left.set_xlim(0, last + 2)
+    return fig
+
+
+def plot_sample_panels(images, titles=(), ncols: int = 1, width: float = 6.8,
+                       title_pt: float = FIGURE_PT, gap: float = 0.15):
+    """Sample grids as panels, ``ncols`` to a row, the figure ``width`` inches wide: each panel
+    keeps its image's shape (a strip of 5 × 10 digits is half as tall as it is wide), so no
+    room is lost around it, and ``gap`` inches of white separate neighbouring panels. Images
+    are RGB (or gray) arrays in [0, 1], as :func:`thesis_lib.gan.grids.grid_tiles` cuts them;
+    titles may hold several lines."""
+    import matplotlib.pyplot as plt
+    images = [np.asarray(i) for i in images]
+    ncols = max(1, min(ncols, len(images)))
+    nrows = -(-len(images) // ncols)
+    panel_w = (width - (ncols - 1) * gap) / ncols
+    lines = max((str(t).count("\n") + 1 for t in titles), default=0)
+    title_h = lines * 1.3 * title_pt / 72 + 0.08 if lines else 0.0
+    row_h = [max(panel_w * i.shape[0] / i.shape[1]
+                 for i in images[r * ncols:(r + 1) * ncols]) for r in range(nrows)]
+    height = sum(row_h) + nrows * title_h + (nrows - 1) * gap
+    fig = plt.figure(figsize=(width, height))
+    y = height
+    for r in range(nrows):
+        y -= title_h + row_h[r]
+        for c, k in enumerate(range(r * ncols, min((r + 1) * ncols, len(images)))):
+            image = images[k]
+            h = panel_w * image.shape[0] / image.shape[1]
+            ax = fig.add_axes([c * (panel_w + gap) / width, (y + row_h[r] - h) / height,
+                               panel_w / width, h / height])
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
+            ax.set_axis_off()
+            if k < len(titles):
+                ax.set_title(titles[k], fontsize=title_pt, pad=4)
+        y -= gap
+    return fig
+
+
+def plot_real_and_final(real_png, final_png, epoch: int, rows: int = 5, cols: int = 10):
+    """Real digits above the long run's final samples, each the top-left ``rows × cols`` of its
+    10 × 10 grid (drawn alike, by :func:`thesis_lib.gan.grids.save_grid`): stacked rather than
+    side by side, the digits are twice as large at column width."""
+    n = num(rows * cols)
+    return plot_sample_panels(
+        [grid_tiles(real_png, rows, cols), grid_tiles(final_png, rows, cols)],
+        [f"{n} dígitos reales de prueba, al azar", f"{n} muestras del generador, época {num(epoch)}"])
+
+
+def plot_epoch_grids(grid_pngs, rows: int = 2, cols: int = 10):
+    """The same latent points at several epochs: the first ``rows × cols`` samples of each
+    epoch's grid (files named ``grid-epochNNN.png``), one epoch above the next, so that a
+    column follows one point."""
+    return plot_sample_panels([grid_tiles(p, rows, cols) for p in grid_pngs],
+                              [f"época {num(int(Path(p).stem[-3:]))}" for p in grid_pngs])
+
+
+def plot_variant_grids(paths, titles, real_png=None, side: int = 4, ncols: int = 3):
+    """The equal-budget comparison's final grids (:func:`final_grids`), ``side × side``
+    samples of each, ``ncols`` panels to a row, after a panel of real digits drawn alike when
+    ``real_png`` is given. A title "variant, semilla s" is set on two lines, variant first."""
+    images = [grid_tiles(p, side, side) for p in paths]
+    titles = [t.rsplit(", ", 1)[0] + "\n" + t.rsplit(", ", 1)[1] if ", " in t else t
+              for t in titles]
+    if real_png is not None:
+        images.insert(0, grid_tiles(real_png, side, side))
+        titles.insert(0, "MNIST (reales)\nprueba, al azar")
+    return plot_sample_panels(images, titles, ncols=ncols)

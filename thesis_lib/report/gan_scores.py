@@ -16,6 +16,7 @@ from thesis_lib.evaluation import manifold
 from thesis_lib.evaluation.gan_scores import MIN_CLASS
 from thesis_lib.formatting import listing, num, pct
 from thesis_lib.plotting import new_figure
+from thesis_lib.report.dcgan import variant_name
 from thesis_lib.studies import rescore
 from thesis_lib.studies.mnist_gan import PAIRED_VARIANTS, VARIANTS
 
@@ -26,11 +27,12 @@ MANIFOLD_ES = {"precision": "precisión", "recall": "sensibilidad", "density": "
 
 
 def run_label(card: dict) -> str:
-    """A short Spanish name for a GAN run: its family, network and epochs."""
+    """A short Spanish name for a GAN run: its family, network and epochs (a §4.2 variant by
+    its name in that chapter, :func:`thesis_lib.report.dcgan.variant_name`)."""
     options, config = card["options"], card["config"]
     if card.get("variant") in {*VARIANTS, *PAIRED_VARIANTS}:  # §4.2's DCGAN: several seeds
-        variant = card.get("variant", "baseline")
-        name = "DCGAN" + ("" if variant == "baseline" else f" ({variant})") + \
+        variant = card.get("variant", "baseline")  # named as chapter 4.2 names it
+        name = "DCGAN" + ("" if variant == "baseline" else f" ({variant_name(variant)})") + \
             f", semilla {card['seed']}"
     elif "info_noise" in options:
         name = "InfoGAN"
@@ -126,25 +128,81 @@ def per_class_frame(scores: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("dígito")
 
 
+# Seven markers against ten colours: no two of the first 70 curves share both.
+FD_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def coinciding_runs(entries: list[dict], rtol: float = 1e-3) -> list[list[str]]:
+    """Groups of runs (their labels, two or more) whose Fréchet curves coincide: the same
+    distance, within ``rtol``, at every N (e.g. generators stuck on the same constant image).
+    In :func:`plot_fd_curves` each group is one curve."""
+    groups: list[list[dict]] = []
+    for e in entries:
+        curve = e["scores"]["generated"]["fd_curve"]
+        for g in groups:
+            other = g[0]["scores"]["generated"]["fd_curve"]
+            if other["sizes"] == curve["sizes"] and np.allclose(
+                    curve["frechet_distance"], other["frechet_distance"], rtol=rtol, atol=0):
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return [[e["label"] for e in g] for g in groups if len(g) > 1]
+
+
+def coinciding_text(entries: list[dict]) -> str:
+    """The sentence for the figure's ficha: which runs share one curve, with their distance at
+    the largest N, or that no two coincide."""
+    groups = coinciding_runs(entries)
+    if not groups:
+        return "No hay dos corridas con la misma curva."
+    by_label = {e["label"]: e for e in entries}
+    parts = []
+    for g in groups:
+        fd = by_label[g[0]]["scores"]["generated"]["fd_curve"]["frechet_distance"][-1]
+        parts.append(f"{listing(f'«{label}»' for label in g)} dan la misma distancia en todos "
+                     f"los N ({num(fd, 1)} con el mayor): sus curvas coinciden y se dibujan "
+                     "como una sola")
+    return "; ".join(parts) + "."
+
+
 def plot_fd_curves(entries: list[dict]):
     """Fréchet distance against the number of generated images N (log–log), each run and the
-    real floor, with FD∞ as a dashed line at each curve's right."""
-    fig, (ax,) = new_figure(1, width=5.0, height=5.6)
+    real floor, with FD∞ as a dashed line at each curve's right. Each run has its own colour
+    and marker; runs whose curves coincide (:func:`coinciding_runs`) share one, named together;
+    the legend, under the axes, lists the curves from top to bottom as they end on the right."""
+    from matplotlib import colormaps
     real = floor(entries)
-    series = [("imágenes reales (piso)", real, "k")] + \
-        [(e["label"], e["scores"]["generated"], f"C{i}") for i, e in enumerate(entries)]
-    for label, s, color in series:
+    together = {label: g for g in coinciding_runs(entries) for label in g}
+    series, done = [], set()
+    for e in entries:
+        if e["label"] in done:
+            continue
+        group = together.get(e["label"], [e["label"]])
+        done.update(group)
+        label = group[0] if len(group) == 1 else \
+            ";\n".join(group) + f"\n(las {num(len(group))} coinciden)"
+        series.append((label, e["scores"]["generated"]))
+    series.sort(key=lambda item: -item[1]["fd_curve"]["frechet_distance"][-1])
+    palette = colormaps["tab10"].colors
+    styles = [(palette[i % 10], FD_MARKERS[i % len(FD_MARKERS)]) for i in range(len(series))]
+    series.append(("imágenes reales (piso)", real))
+    styles.append(("k", "o"))
+    lines = sum(label.count("\n") + 1 for label, _ in series)
+    # 3,3 in of axes and labels, and room for the legend under them (10 pt lines).
+    fig, (ax,) = new_figure(1, width=4.7, height=3.3 + 0.2 * lines)
+    for (label, s), (colour, marker) in zip(series, styles):
         curve = s["fd_curve"]
-        ax.plot(curve["sizes"], curve["frechet_distance"], "o-", color=color, label=label,
-                markersize=4)
+        ax.plot(curve["sizes"], curve["frechet_distance"], ls="-", marker=marker, color=colour,
+                label=label, markersize=5, lw=1.3)
         inf = s["fd_inf"]["fd_inf"]
         if inf > 0:
-            ax.hlines(inf, curve["sizes"][-1], curve["sizes"][-1] * 1.6, colors=color,
+            ax.hlines(inf, curve["sizes"][-1], curve["sizes"][-1] * 1.6, colors=[colour],
                       linestyles="--")
     ax.set(xscale="log", yscale="log", xlabel="imágenes generadas, N",
            ylabel="distancia de Fréchet")
-    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1,
-              frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=1,
+               fontsize=10, frameon=False, handlelength=2.6)
     return fig
 
 

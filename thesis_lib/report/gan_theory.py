@@ -6,7 +6,9 @@ Each function returns a matplotlib figure built with :func:`thesis_lib.plotting.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 
 from thesis_lib.formatting import num
 from thesis_lib.plotting import new_figure
@@ -76,7 +78,6 @@ def plot_jsd_w1(family: dict):
     left.axhline(-theory.LOG4, color="0.5", ls=":", lw=1)
     left.set(xlabel=r"traslación $\delta$ de $p_g$", ylabel="valor (nats)",
              title="el criterio del generador")
-    left.legend(fontsize=8, loc="lower right")
     right.plot(s, family["jsd"], color="k", lw=2, label="JSD")
     right.axhline(theory.LOG2, color="k", ls=":", lw=1, label="log 2")
     right.set(xlabel=r"traslación $\delta$ de $p_g$", ylabel="JSD (nats)",
@@ -85,7 +86,12 @@ def plot_jsd_w1(family: dict):
     twin.plot(s, family["w1"], color=FAKE, lw=2, ls="--", label="$W_1$")
     twin.set_ylabel("$W_1$")
     handles = right.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    right.legend(handles=handles, fontsize=8, loc="lower center")
+    # Each legend below its panel, off the data: inside, the left one hid the −log 4 line and
+    # the right one lay under the twin axis's W₁ curve.
+    for ax, entries, ncol in ((left, left.get_legend_handles_labels()[0], 2),
+                              (right, handles, 3)):
+        ax.legend(handles=entries, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=ncol, frameon=False)
     return fig
 
 
@@ -194,7 +200,8 @@ def plot_gradient_norms(rows: list[dict]):
 
 def plot_2d_snapshots(run: dict, per_row: int = 3, score_label: str = "$D(x)$"):
     """Mode collapse in the plane, GAN-Lab style: at each moment D over the plane (shading:
-    light = "real"), the data (blue) and G's samples (red), with the modes captured."""
+    light = "real"), the data (blue) and G's samples (red), with the modes captured; a key
+    below the panels says which is which (``score_label`` names the shading)."""
     lim, grid = run["lim"], run["grid"]
     side = int(round(np.sqrt(len(grid))))
     xs = grid[:, 0].reshape(side, side)
@@ -204,10 +211,17 @@ def plot_2d_snapshots(run: dict, per_row: int = 3, score_label: str = "$D(x)$"):
                                            run["stats"]):
         ax.contourf(xs, ys, d.reshape(side, side), levels=np.linspace(0, 1, 11), cmap="Greys_r",
                     alpha=0.55, vmin=0, vmax=1)
-        ax.scatter(*run["real"][:600].T, s=3, color=REAL, alpha=0.6)
-        ax.scatter(*samples[:600].T, s=3, color=FAKE, alpha=0.6)
+        ax.scatter(*run["real"][:600].T, s=3, color=REAL, alpha=0.6, label="datos")
+        ax.scatter(*samples[:600].T, s=3, color=FAKE, alpha=0.6, label="muestras de $G$")
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal",
                title=f"paso {num(step)}: {stats['modes_captured']} de {len(run['centers'])} modos")
         ax.set_xticks([])
         ax.set_yticks([])
+    # The key, below the panels (off the data): the two clouds and the two ends of the shading.
+    shade = plt.get_cmap("Greys_r")
+    handles = axes[0].get_legend_handles_labels()[0] + [
+        Patch(facecolor=shade(level), alpha=0.55, edgecolor="0.3", label=f"{score_label} {word}")
+        for level, word in ((1.0, "cerca de 1 (claro)"), (0.0, "cerca de 0 (oscuro)"))]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=11, markerscale=4,
+               frameon=False)
     return fig

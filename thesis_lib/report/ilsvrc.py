@@ -210,9 +210,17 @@ def plot_ilsvrc(results: pd.DataFrame | None = None, spread: float = 0.045):
     ax.scatter(x[is_winner], results.loc[is_winner, "top5_error"], s=80, color="C3",
                edgecolor="k", zorder=3, gid="ganadores", label="ganador del año")
     ax.plot(x[is_winner], results.loc[is_winner, "top5_error"], color="C3", lw=1, zorder=1)
-    for (year, row), xi in zip(best.iterrows(), x[is_winner]):
+    # Labels off the winners' line, which falls to the right: the first one above its point,
+    # the middle ones below and to the left, the last one to the right, where the line ends
+    # (to the right of each point, the line and the dotted comparison crossed the text). A
+    # white box, as in §2.2's figure of XOR, keeps a label legible should a line still reach it.
+    last = len(best) - 1
+    for i, ((year, row), xi) in enumerate(zip(best.iterrows(), x[is_winner])):
+        offset, ha, va = (((-28, 9), "left", "bottom") if i == 0 else
+                          ((8, -4), "left", "top") if i == last else ((-8, -6), "right", "top"))
         ax.annotate(f"{row['team']}: {num(row['top5_error'], 1)}", (xi, row["top5_error"]),
-                    xytext=(8, -4), textcoords="offset points", fontsize=9, va="top")
+                    xytext=offset, textcoords="offset points", fontsize=9, ha=ha, va=va,
+                    zorder=5, bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
     runner = results[(results["year"] == arith.first_year) & (results["rank"] == 2)]
     ax.scatter(x[runner.index], runner["top5_error"], s=140, facecolor="none", edgecolor="C0",
                lw=1.5, zorder=4, label="mejor sin red en 2012 (según la tesis)")

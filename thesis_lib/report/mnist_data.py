@@ -134,3 +134,29 @@ def most_frequent_ink(x) -> int:
     """The most frequent non-zero pixel value (the histogram's peak among inked pixels)."""
     counts = np.bincount(np.asarray(x).ravel(), minlength=256)
     return int(np.argmax(counts[1:]) + 1)
+
+
+def plot_filter_grid(images, *, cmap: str, vmin: float, vmax: float, label: str,
+                     ncols: int = 4, size: float = 1.2):
+    """Small images on one colour scale (chapter 4.1: the evaluator's first-layer filters and
+    the maps they produce), ``ncols`` to a row in reading order, without per-panel titles,
+    and one colour bar for all of them, labelled ``label``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    images = np.asarray(images)
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.1, size * nrows),
+                             constrained_layout=True, squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i].squeeze(), cmap=cmap, vmin=vmin, vmax=vmax)
+    fig.get_layout_engine().set(wspace=0.04, hspace=0.04)
+    bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), cmap), ax=axes.ravel().tolist(),
+                       shrink=0.85, aspect=25)
+    bar.set_label(label, fontsize=10)
+    bar.ax.tick_params(labelsize=10)
+    spanish_ticks(fig)
+    return fig

@@ -17,7 +17,8 @@ import numpy as np
 
 from thesis_lib.formatting import listing, num, pct, spanish_ticks
 from thesis_lib.formatting import table as format_table
-from thesis_lib.report.mnist_data import mosaic
+from thesis_lib.gan.grids import draw_grid, grid_tiles
+from thesis_lib.report.dcgan import plot_sample_panels
 from thesis_lib.studies.scarce import (
     VARIANTS,
     agreement_curves,
@@ -131,26 +132,23 @@ def final_grid(folder):
     return grids[-1]
 
 
-def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0, design: int = 1):
-    """Two panels: the N labelled images of a cell (one row per digit, at most ten each) and
-    the 10 × 10 grid of the GAN trained on them that the classifiers used (row d asks for
-    digit d)."""
-    import matplotlib.image as mpimg
-    import matplotlib.pyplot as plt
-
+def plot_real_and_generated(out_root, mnist, n: int, seed: int = 0, design: int = 1,
+                            per_row: int = 6):
+    """Two panels, one row per digit: the first ``per_row`` labelled images of each digit of a
+    cell (of its N / 10) and as many columns of the 10 × 10 grid of the GAN trained on them that
+    the classifiers used (row d asks for digit d), both drawn as the runs draw their grids
+    (:func:`thesis_lib.gan.grids.draw_grid`). Fewer than ten a row, the digits are large
+    enough to judge at column width."""
     x, y = labelled_subset(mnist, n, seed)
-    per = min(10, n // 10)
-    rows = np.stack([x[y == d][:per, ..., 0] for d in range(10)])
+    per = min(per_row, n // 10, 10)
+    rows = np.concatenate([x[y == d][:per, ..., 0] for d in range(10)])
+    real = draw_grid(rows, per).astype("float32") / 255.0
     grid = final_grid(cell_dir(out_root, n, seed, design) / "gan")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), constrained_layout=True)
-    left.imshow(mosaic(rows, fill=0.0), cmap="gray_r", vmin=0, vmax=1)
-    left.set_title(f"{'Las' if per * 10 == n else 'Algunas de las'} {num(n)} imágenes reales "
-                   f"(semilla {seed})", fontsize=10)
-    right.imshow(mpimg.imread(grid), cmap="gray")
-    right.set_title("Muestras de la GAN entrenada con ellas", fontsize=10)
-    for ax in (left, right):
-        ax.axis("off")
-    return fig
+    shown = "las" if per * 10 == n else f"{num(per)} de las"
+    return plot_sample_panels(
+        [real, grid_tiles(grid, 10, per)],
+        [f"{shown} {num(n // 10)} imágenes reales\nde cada dígito (semilla {seed})",
+         f"muestras de la GAN entrenada\ncon las {num(n)}; fila d: dígito d"], ncols=2)
 
 
 STOPS = {"patience": "paciencia", "cap": "tope", "fixed budget": "presupuesto fijo",
@@ -185,27 +183,76 @@ def gan_table(gans):
 N_COLOURS = {100: "tab:purple", 300: "tab:orange", 1000: "tab:green"}
 
 
+def _curves(out_root, design: int):
+    """The GANs' agreement curves when the design has them (design 2), else ``None``."""
+    curves = agreement_curves(out_root, design) if design >= 2 else None
+    return curves if curves is not None and len(curves) else None
+
+
 def plot_agreement(out_root, gans, design: int):
-    """The evaluator's agreement with the requested digit against generator steps: each GAN's
-    curve (design 2: fixed samples after every GAN epoch) and, as a point, the generator the
-    classifiers used with its agreement on fresh samples (design 1: the end of its fixed
-    budget, the only measurement)."""
+    """The evaluator's agreement with the requested digit for each GAN, as a point: the
+    generator the classifiers used, measured on fresh samples. With curves (design 2: fixed
+    samples after every GAN epoch) against generator steps, each GAN's curve behind its point;
+    without (design 1: one measurement, at the end of a fixed budget of about the same steps
+    for every GAN) against N, the steps written under each N."""
     import matplotlib.pyplot as plt
 
-    curves = agreement_curves(out_root, design) if design >= 2 else None
+    curves = _curves(out_root, design)
+    if curves is None:
+        fig, ax = plt.subplots(figsize=(5.0, 3.6), layout="constrained")
+        sizes = sorted(int(n) for n in gans.n.unique())
+        for n, g in gans.groupby("n"):
+            colour = N_COLOURS.get(int(n), "0.3")
+            jitter = 1 + 0.05 * (g.seed.to_numpy() - g.seed.mean())  # seeds side by side
+            ax.scatter(n * jitter, 100 * g.agreement, color=colour, marker="o", s=36, zorder=3)
+            ax.hlines(100 * g.agreement.mean(), n * 0.88, n * 1.12, color=colour, lw=1.5)
+        steps = gans.groupby("n").steps.agg(["min", "max"])
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [f"{num(n)}\n({_steps(steps.loc[n])} pasos de G)"
+                              for n in sizes])
+        ax.minorticks_off()
+        ax.set_xlim(sizes[0] / 1.6, sizes[-1] * 1.6)
+        ax.set(xlabel="imágenes etiquetadas N", ylabel="acuerdo con el dígito pedido (%)",
+               ylim=(0, 100))
+        spanish_ticks(fig)
+        return fig
     fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     for n, g in gans.groupby("n"):
         colour = N_COLOURS.get(int(n), "0.3")
-        if curves is not None and len(curves):
-            for _, c in curves[curves.n == n].groupby("seed"):
-                ax.plot(c.steps, 100 * c.agreement, color=colour, lw=1, alpha=0.7)
+        for _, c in curves[curves.n == n].groupby("seed"):
+            ax.plot(c.steps, 100 * c.agreement, color=colour, lw=1, alpha=0.7)
         ax.scatter(g.steps, 100 * g.agreement, color=colour, marker="o", s=28, zorder=3,
                    label=f"N = {num(int(n))}")
     ax.set(xlabel="pasos de G", ylabel="acuerdo con el dígito pedido (%)", ylim=(0, 100))
-    ax.set_xlim(0, 1.05 * max(gans.steps_trained.max(), gans.steps.max()))
+    ax.set_xlim(0, 1.05 * max(gans.steps_trained.max(), gans.steps.max(), curves.steps.max()))
     ax.legend(frameon=False, fontsize=9)
     spanish_ticks(fig)
     return fig
+
+
+def _steps(row) -> str:
+    return num(int(row["min"])) if row["min"] == row["max"] else \
+        f"{num(int(row['min']))}–{num(int(row['max']))}"
+
+
+def agreement_texts(out_root, gans, design: int, agreement_samples: int) -> dict[str, str]:
+    """The words that :func:`plot_agreement`'s caption and ficha need, which depend on what it
+    draws: ``esc_acuerdo_eje`` (what the horizontal axis and the marks are) and
+    ``esc_acuerdo_ficha`` (on how many samples each mark was measured)."""
+    if _curves(out_root, design) is None:
+        return {"esc_acuerdo_eje": "según N; cada punto es una GAN (una semilla) y la raya, "
+                                   "su media",
+                "esc_acuerdo_ficha": (
+                    f"Cada punto es el generador que usaron los clasificadores, medido con "
+                    f"{samples_text(gans)} muestras nuevas al final de su presupuesto fijo (bajo "
+                    "cada N, sus pasos de G). Las GAN de este diseño solo se midieron al final: "
+                    "no hay curvas de acuerdo por época.")}
+    return {"esc_acuerdo_eje": "según los pasos de G (puntos: el generador que usaron los "
+                               "clasificadores; líneas: la medición tras cada época)",
+            "esc_acuerdo_ficha": (
+                f"Cada punto se midió con {samples_text(gans)} muestras nuevas; cada línea, "
+                f"después de cada época de la GAN, con {num(agreement_samples)} muestras "
+                "fijas.")}
 
 
 def samples_text(gans) -> str:

@@ -43,6 +43,9 @@ def plot_critic_diagnostics(results):
         if r["clip"]:
             for sign in (-1, 1):
                 ax.axvline(sign * r["clip"], color="k", ls="--", lw=1)
+            # Ticks only at −c, 0 and c: the default five ("−0,010", "−0,005", …) collide.
+            ticks = [-r["clip"], 0, r["clip"]]
+            ax.set_xticks(ticks, labels=[num(t) for t in ticks])
         ax.set(title=f"pesos del crítico:\n{FAMILY_ES[r['family']]}", xlabel="peso",
                ylabel="cantidad")
     ax = axes[-1]
@@ -53,7 +56,10 @@ def plot_critic_diagnostics(results):
     ax.axvline(1.0, color="k", ls=":", lw=1)
     ax.set(xscale="log", xlabel="‖∇ₓ C(x̂)‖", ylabel="cantidad",
            title="norma del gradiente\ndel crítico")
-    ax.legend(fontsize=9, loc="upper left")
+    # One legend for the three panels (the colours are the families' in all of them), below
+    # the axes: inside, it covered the tallest bar and the dotted line at 1.
+    fig.legend(handles=ax.get_legend_handles_labels()[0], fontsize=9, loc="outside lower center",
+               ncol=2, frameon=False)
     return fig
 
 
