@@ -56,7 +56,7 @@ def test_bad_input_is_one_line_naming_the_fix(tmp_path, capsys):
         durations.record(batch(tmp_path, [], tiny=True), tmp_path / "d.json")
     (tmp_path / "other.json").write_text("{}")
     with pytest.raises(SystemExit) as stop:
-        durations.main(["record", str(tmp_path / "other.json")])
+        durations.main(["--record", str(tmp_path / "other.json")])
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "is not a batch.json" in err

@@ -178,6 +178,10 @@ def test_the_pdf_builds_with_every_chapter_in_spanish(built):
                           check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     assert 150 <= pages <= 1000, pages
+    # The document's metadata names the authors as the HTML's footer does (the title page's
+    # line breaks become ", " there).
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert re.search(r"^Author:\s+(.*)$", info, re.M).group(1) == config["author"]
     text = _plain(built["text"])
     missing = [title for title in _titles() if _plain(title) not in text]
     assert not missing, f"chapter titles not in the PDF's text: {missing}"

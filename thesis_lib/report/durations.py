@@ -7,8 +7,8 @@ each job's seconds, the hardware and the commit. ``record`` keeps the finished o
 newest replacing the older; the chapters' notes (:func:`sentence`) read that file only, so a
 number on the page is one that a command measured, with where and when.
 
-    python -m thesis_lib.report.durations record OUT/batch.json   # after a batch
-    python -m thesis_lib.report.durations show                    # what is recorded
+    python -m thesis_lib.report.durations --record OUT/batch.json   # after a batch
+    python -m thesis_lib.report.durations                           # what is recorded
 """
 
 from __future__ import annotations
@@ -102,16 +102,14 @@ def sentence(chapter: str, path: Path = DURATIONS) -> str:
 
 def main(argv: list[str]) -> int:
     parser = cli.Parser(prog="python -m thesis_lib.report.durations",
-                        description="The chapters' measured full-profile durations.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    rec = sub.add_parser("record", help="keep the finished chapter jobs of a batch.json")
-    rec.add_argument("batch_json", type=Path)
-    sub.add_parser("show", help="print what is recorded")
+                        description="The chapters' measured full-profile durations: print them, "
+                                    "or first record a batch's.")
+    parser.add_argument("--record", type=Path, default=None, metavar="BATCH_JSON",
+                        help="keep the finished chapter jobs of a batch's batch.json first")
     args = parser.parse_args(argv)
-    if args.command == "record":
-        done = cli.run_checked(parser, lambda: record(args.batch_json))
+    if args.record is not None:
+        done = cli.run_checked(parser, lambda: record(args.record))
         print(f"recorded {len(done)} chapter(s) in {DURATIONS}: {', '.join(done) or 'none'}")
-        return 0
     for chapter in load():
         print(f"{chapter}: {sentence(chapter)}")
     return 0
