@@ -248,3 +248,5 @@ def test_numeric_columns_are_right_aligned_as_in_the_html():
     # A table of more than 30 rows becomes a longtable, which has no tabulary column types.
     assert pdf.column_spec([[("1", 1, 1)]] * 31, 31) is None
     assert pdf.column_spec([[("1", 1, 1)]], 1) == "R"
+    spread = pdf.html_table(table(pd.DataFrame({"FD": ["1444,9 ± 0,0"]}, index=["a"]), 0).to_html())
+    assert [e.astext() for e in spread.findall(nodes.entry)][-1] == "1444,9\xa0±\xa00,0"

@@ -122,6 +122,9 @@ def _grid(rows) -> tuple[list[list], int]:
             span = max(1, int(cell.get("colspan", 1) or 1))
             down = max(1, int(cell.get("rowspan", 1) or 1))
             text = " ".join(cell.get_text(" ", strip=True).split()).replace("\xa0", " ")
+            # An estimate and its spread stay on one line ("1444,9 ± 0,0"): a narrow tabulary
+            # column would otherwise break after the ±.
+            text = text.replace(" ± ", "\xa0±\xa0")
             row.append((text.strip(), span, down))
             for k in range(span):
                 if down > 1:
