@@ -137,6 +137,13 @@ def test_nonsaturating_table_keeps_the_gap_and_the_two_derivatives_only():
     assert not np.signbit(grad_cost[0]) and grad_cost[2] > 2
 
 
+def assert_legends_below(renderer, *axes):
+    """Each axis's legend lies wholly below the axis (off its data)."""
+    for ax in axes:
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert legend.y1 <= ax.get_window_extent(renderer).y0 + 1e-6
+
+
 def test_nonsaturating_figure_is_legible_on_a_phone():
     # Two panels side by side shrank to ~330 px on a phone; stacked in one column with large
     # fonts, every text stays above the book's minimum at the phone's column, and the
@@ -156,9 +163,7 @@ def test_nonsaturating_figure_is_legible_on_a_phone():
         renderer = fig.canvas.get_renderer()
         a, b = top.get_window_extent(renderer), bottom.get_window_extent(renderer)
         assert a.x0 == pytest.approx(b.x0) and a.y0 > b.y1  # one column, top above bottom
-        for ax in (top, bottom):
-            legend = ax.get_legend().get_window_extent(renderer)
-            assert legend.y1 <= ax.get_window_extent(renderer).y0 + 1e-6
+        assert_legends_below(renderer, top, bottom)
     finally:
         plt.close(fig)
 
@@ -180,9 +185,7 @@ def test_jsd_figure_keeps_its_legends_below_the_axes():
         labels = {ax: [t.get_text() for t in ax.get_legend().get_texts()] for ax in (left, right)}
         assert labels[right] == ["JSD", "log 2", "$W_1$"]  # one legend from both y axes
         assert len(labels[left]) == 2 and fig.axes[2].get_legend() is None
-        for ax in (left, right):
-            legend = ax.get_legend().get_window_extent(renderer)
-            assert legend.y1 <= ax.get_window_extent(renderer).y0 + 1e-6
+        assert_legends_below(renderer, left, right)
     finally:
         plt.close(fig)
 

@@ -166,12 +166,14 @@ def plot_contours(ax, f, lim=(-2, 2), levels=20, title=None):
     return ax
 
 
-def plot_trajectories(ax, f, paths: dict, lim=(-2, 2)):
-    """Optimiser iterates drawn over the contours of ``f``; ``paths`` maps label -> (n, 2)."""
+def plot_trajectories(ax, f, paths: dict, lim=(-2, 2), legend: bool = True):
+    """Optimiser iterates drawn over the contours of ``f``; ``paths`` maps label -> (n, 2).
+    ``legend=False`` leaves the legend to the caller (e.g. one for a whole figure)."""
     plot_contours(ax, f, lim, levels=25)
     for label, xs in paths.items():
         ax.plot(xs[:, 0], xs[:, 1], marker=".", ms=3, lw=1.2, label=label)
-    ax.legend(loc="lower right", fontsize=8)
+    if legend:
+        ax.legend(loc="lower right", fontsize=8)
     return ax
 
 
